@@ -1,0 +1,47 @@
+/** An image on the wire: the sha256 of its PNG bytes plus its size. Bytes live in the image store. */
+export interface ImageValue {
+  $image: string;
+  width: number;
+  height: number;
+}
+
+/** Decoded pixels, row-major, interleaved channels (1 grey, 3 RGB, 4 RGBA), 8 bits each. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+/** True when `value` has the image-value shape (does not check that the bytes exist). */
+export function isImageValue(value: unknown): value is ImageValue {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate.$image === 'string' &&
+    /^[0-9a-f]{64}$/.test(candidate.$image) &&
+    typeof candidate.width === 'number' &&
+    typeof candidate.height === 'number'
+  );
+}
+
+/**
+ * Content-addressed image storage as plugins see it.
+ *
+ * Invariant: the hash is the sha256 of the exact stored PNG bytes, and encoding is deterministic
+ * (no timestamps), so equal pixels + equal text chunks give an equal `$image`.
+ */
+export interface ImageStore {
+  /** Encodes pixels as PNG (with optional tEXt chunks such as `parameters`) and stores them. */
+  putRaw(image: RawImage, textChunks?: Record<string, string>): Promise<ImageValue>;
+  /** Stores uploaded bytes (PNG/JPEG/WebP): decoded, size-checked, re-encoded as PNG. */
+  putEncoded(bytes: Uint8Array): Promise<ImageValue>;
+  /** The stored PNG bytes; throws a clear error for an unknown hash. */
+  getPng(hash: string): Promise<Uint8Array>;
+  /** Decoded pixels of a stored image, as RGBA unless `channels` asks otherwise. */
+  getRaw(image: ImageValue, channels?: 3 | 4): Promise<RawImage>;
+  /** The tEXt chunks of a stored PNG. */
+  getText(hash: string): Promise<Record<string, string>>;
+  /** Whether a hash is stored. */
+  has(hash: string): Promise<boolean>;
+}

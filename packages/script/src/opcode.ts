@@ -1,0 +1,75 @@
+/**
+ * The opcode contract shared by the interpreter, the standard library and every embedder that adds
+ * opcodes (kernel opcodes in core, canvas opcodes, plugins).
+ *
+ * Invariant: an opcode's `metadata` is the single truth about its arity and parameter types; the
+ * checker, Blocks Mode and `get_opcodes` all read it, so an opcode must accept exactly what its
+ * metadata says.
+ */
+
+/** Parameter types that may appear in opcode and capability metadata. */
+export type ParamType =
+  | 'any'
+  | 'string'
+  | 'text'
+  | 'number'
+  | 'integer'
+  | 'boolean'
+  | 'enum'
+  | 'seed'
+  | 'image'
+  | 'mask'
+  | 'object'
+  | 'list'
+  | 'lambda'
+  | 'block'
+  | 'capability';
+
+/** One parameter of an opcode. */
+export interface OpcodeParam {
+  name: string;
+  type: ParamType | string;
+  optional?: boolean;
+  default?: unknown;
+  description?: string;
+}
+
+/** Self-description of an opcode, served by `get_opcodes` and used to generate blocks. */
+export interface OpcodeMetadata {
+  opcode: string;
+  label: string;
+  category: string;
+  description: string;
+  params: OpcodeParam[];
+  returns: string;
+  /** Arguments arrive unevaluated (the opcode decides what to evaluate). */
+  lazy?: boolean;
+  /** The last param repeats any number of times (zero or more). */
+  variadic?: boolean;
+}
+
+/** Log severity carried to `job.log` notifications. */
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** What an eager opcode implementation can reach while it runs. */
+export interface OpcodeContext {
+  /** The embedder's per-evaluation object (core passes its session/job context here). */
+  readonly host: unknown;
+  /** Aborted when the evaluation is cancelled; long-running opcodes must honour it. */
+  readonly signal: AbortSignal;
+  /** JSON path of the call being evaluated, for error reporting. */
+  readonly path: readonly (string | number)[];
+  /** Appends to the evaluation's log (counted against the output budget). */
+  log(level: LogLevel, message: string): void;
+  /** Calls a script function value (a lambda) with arguments, charging gas as usual. */
+  callFunction(fn: unknown, args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * An opcode whose arguments are evaluated before it runs. It may return a promise; the
+ * interpreter awaits it with the wall-time budget paused (capability calls are slow by nature).
+ */
+export interface OpcodeDefinition {
+  metadata: OpcodeMetadata;
+  eval(args: unknown[], context: OpcodeContext): unknown;
+}
