@@ -1,0 +1,439 @@
+import type {
+  CapabilityCallContext,
+  CapabilityDefinition,
+  CapabilityMethod,
+  CapabilityParam,
+  ImageValue,
+} from '@viwo/core';
+import {
+  CLASSICAL_METHODS,
+  type ClassicalMethod,
+  type PixelImage,
+  resampleClassical,
+  targetSize,
+} from './classical.ts';
+import { messageOf, throwIfCancelled, UpscaleError } from './errors.ts';
+import type { EsrganUpscaler } from './esrgan-upscaler.ts';
+import type { FaceRestorer } from './face-restorer.ts';
+import { MAX_TILE_SIZE, MIN_TILE_SIZE } from './runner/tiling.ts';
+
+/** Capability type this plugin registers. */
+export const UPSCALE_CAPABILITY_TYPE = 'upscale';
+/** Capability type the hybrid method composes with (via `context.invoke`, never an import). */
+export const DIFFUSERS_CAPABILITY_TYPE = 'diffusers.generate';
+
+/** What the capability needs from the plugin. */
+export interface UpscaleCapabilityOptions {
+  upscaler: EsrganUpscaler;
+  /** Largest output (width × height) a method may produce. */
+  maxOutputPixels: number;
+  /** Register `upscaleHybrid` (only when `diffusers.generate` is available). */
+  hybrid: boolean;
+  /** Register `restoreFaces` (only when a face-restoration model is configured). */
+  faceRestorer?: FaceRestorer;
+}
+
+/**
+ * Builds the `upscale` capability declaration. Enum options come from what is installed (model
+ * ids and their factors), so metadata never offers something that cannot run.
+ */
+export function createUpscaleCapability(options: UpscaleCapabilityOptions): CapabilityDefinition {
+  const methods: Record<string, CapabilityMethod> = {};
+  const offered = options.upscaler.offeredFactors();
+  if (offered.size > 0) methods.upscale = modelMethod(options, offered);
+  methods.upscaleTraditional = traditionalMethod(options);
+  if (options.hybrid) methods.upscaleHybrid = hybridMethod(options);
+  if (options.faceRestorer) methods.restoreFaces = faceMethod(options, options.faceRestorer);
+  return {
+    type: UPSCALE_CAPABILITY_TYPE,
+    label: 'Upscale',
+    description:
+      'Super-resolution with ESRGAN models (onnxruntime) and classical resampling (sharp).',
+    methods,
+  };
+}
+
+const IMAGE_PARAM: CapabilityParam = {
+  name: 'image',
+  type: 'image',
+  label: 'Image',
+  description: 'Image to upscale',
+};
+
+function modelMethod(
+  options: UpscaleCapabilityOptions,
+  offered: Map<string, number[]>,
+): CapabilityMethod {
+  const modelIds = [...offered.keys()];
+  const defaultModel = offered.has('esrgan-slim') ? 'esrgan-slim' : modelIds[0]!;
+  const allFactors = [...new Set([...offered.values()].flat())].sort((a, b) => a - b);
+  const defaultFactor = offered.get(defaultModel)!.includes(4) ? 4 : offered.get(defaultModel)![0]!;
+  const offeredText = modelIds.map((id) => `${id}: ×${offered.get(id)!.join('/×')}`).join('; ');
+  return {
+    label: 'Upscale (ESRGAN)',
+    description: `Super-resolves an image with an ESRGAN model. Installed: ${offeredText}. Alpha is upscaled with Lanczos and re-attached.`,
+    params: [
+      IMAGE_PARAM,
+      {
+        name: 'options',
+        type: 'object',
+        optional: true,
+        fields: [
+          { name: 'model', type: 'enum', label: 'Model', options: modelIds, default: defaultModel },
+          {
+            name: 'factor',
+            type: 'enum',
+            label: 'Factor',
+            options: allFactors,
+            default: defaultFactor,
+            description: 'Scale; each model offers its own factors',
+          },
+          {
+            name: 'tile_size',
+            type: 'integer',
+            label: 'Tile size',
+            min: MIN_TILE_SIZE,
+            max: MAX_TILE_SIZE,
+            optional: true,
+            description: 'Input pixels per tile side; default from the memory cap',
+          },
+        ],
+      },
+    ],
+    returns: 'image',
+    cost(args) {
+      const image = args[0] as ImageValue | undefined;
+      const factor = Number(
+        (args[1] as Record<string, unknown> | undefined)?.factor ?? defaultFactor,
+      );
+      return image ? (image.width * image.height * factor * factor) / 1e6 : 0;
+    },
+    async run(context, ...args) {
+      const image = requireImage(args[0]);
+      const settings = readOptions(args[1], ['model', 'factor', 'tile_size']);
+      const model = optionalString(settings.model, 'model') ?? defaultModel;
+      const factor = optionalNumber(settings.factor, 'factor') ?? defaultFactor;
+      const tileSize = optionalNumber(settings.tile_size, 'tile_size');
+      // Resolve first so an unknown model or factor fails before any decoding.
+      options.upscaler.resolve(model, factor);
+      checkOutputSize(image.width * factor, image.height * factor, options.maxOutputPixels);
+      const pixels = await loadPixels(context, image);
+      const result = await options.upscaler.upscale(pixels, {
+        model,
+        factor,
+        ...(tileSize !== undefined ? { tileSize } : {}),
+        signal: context.signal,
+        onTile: (step, total) =>
+          context.progress({ label: `upscale ${model} ×${factor}`, step, total }),
+      });
+      const viwo = {
+        kind: 'upscale',
+        model: result.model,
+        scale: result.scale,
+        tiling: result.tiling,
+        alpha: result.alpha,
+      };
+      const parameters = `Upscale: ${result.model}, Scale: ${result.scale}, Tiles: ${result.tiling.tiles} (tile ${result.tiling.tile_size}px, overlap ${result.tiling.overlap}px)`;
+      return context.images.putRaw(result.image, { parameters, viwo: JSON.stringify(viwo) });
+    },
+  };
+}
+
+function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
+  return {
+    label: 'Upscale (classical)',
+    description:
+      'Resamples with sharp: lanczos (Lanczos-3), bicubic (Catmull-Rom), bilinear, nearest, or area (exact box filter). Give a factor or a target width/height.',
+    params: [
+      IMAGE_PARAM,
+      {
+        name: 'options',
+        type: 'object',
+        optional: true,
+        fields: [
+          {
+            name: 'method',
+            type: 'enum',
+            label: 'Method',
+            options: [...CLASSICAL_METHODS],
+            default: 'lanczos',
+          },
+          {
+            name: 'factor',
+            type: 'number',
+            label: 'Factor',
+            min: 1,
+            max: 8,
+            step: 0.5,
+            default: 2,
+          },
+          {
+            name: 'width',
+            type: 'integer',
+            label: 'Width',
+            min: 1,
+            optional: true,
+            description: 'Target width (overrides factor)',
+          },
+          {
+            name: 'height',
+            type: 'integer',
+            label: 'Height',
+            min: 1,
+            optional: true,
+            description: 'Target height (overrides factor)',
+          },
+        ],
+      },
+    ],
+    returns: 'image',
+    async run(context, ...args) {
+      const image = requireImage(args[0]);
+      const settings = readOptions(args[1], ['method', 'factor', 'width', 'height']);
+      const method = classicalMethod(settings.method);
+      const factor = optionalNumber(settings.factor, 'factor') ?? 2;
+      if (factor < 1 || factor > 8)
+        throw invalid(`factor must be from 1 to 8, got ${factor}`, 'factor');
+      const width = optionalNumber(settings.width, 'width');
+      const height = optionalNumber(settings.height, 'height');
+      for (const [name, value] of [
+        ['width', width],
+        ['height', height],
+      ] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+          throw invalid(`${name} must be a positive whole number, got ${value}`, name);
+        }
+      }
+      const size = targetSize(image.width, image.height, {
+        factor,
+        ...(width !== undefined ? { width } : {}),
+        ...(height !== undefined ? { height } : {}),
+      });
+      checkOutputSize(size.width, size.height, options.maxOutputPixels);
+      const pixels = await loadPixels(context, image);
+      const resized = await resampleClassical(pixels, size.width, size.height, method);
+      const viwo = { kind: 'upscale', method, width: size.width, height: size.height };
+      return context.images.putRaw(resized, {
+        parameters: `Upscale: ${method}, Size: ${size.width}x${size.height}`,
+        viwo: JSON.stringify(viwo),
+      });
+    },
+  };
+}
+
+function hybridMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
+  return {
+    label: 'Upscale (hybrid)',
+    description:
+      'Classical upscale, then an img2img refinement pass at low denoise through the diffusers.generate capability.',
+    params: [
+      IMAGE_PARAM,
+      {
+        name: 'prompt',
+        type: 'text',
+        label: 'Prompt',
+        description: 'What the refined image shows',
+      },
+      {
+        name: 'options',
+        type: 'object',
+        optional: true,
+        fields: [
+          {
+            name: 'factor',
+            type: 'number',
+            label: 'Factor',
+            min: 1,
+            max: 4,
+            step: 0.5,
+            default: 2,
+          },
+          {
+            name: 'denoise_strength',
+            type: 'number',
+            label: 'Denoise strength',
+            min: 0.2,
+            max: 0.4,
+            step: 0.05,
+            default: 0.3,
+          },
+          {
+            name: 'method',
+            type: 'enum',
+            label: 'Method',
+            options: [...CLASSICAL_METHODS],
+            default: 'lanczos',
+          },
+          { name: 'model_id', type: 'string', label: 'Diffusion model', optional: true },
+          { name: 'steps', type: 'integer', label: 'Steps', min: 1, max: 150, optional: true },
+          { name: 'seed', type: 'seed', label: 'Seed', optional: true },
+          { name: 'negative_prompt', type: 'text', label: 'Negative prompt', optional: true },
+        ],
+      },
+    ],
+    returns: 'image',
+    async run(context, ...args) {
+      const image = requireImage(args[0]);
+      if (typeof args[1] !== 'string') throw invalid('prompt must be a string', 'prompt', []);
+      const prompt = args[1];
+      const settings = readOptions(args[2], [
+        'factor',
+        'denoise_strength',
+        'method',
+        'model_id',
+        'steps',
+        'seed',
+        'negative_prompt',
+      ]);
+      const factor = optionalNumber(settings.factor, 'factor') ?? 2;
+      if (factor < 1 || factor > 4)
+        throw invalid(`factor must be from 1 to 4, got ${factor}`, 'factor');
+      const strength = optionalNumber(settings.denoise_strength, 'denoise_strength') ?? 0.3;
+      if (strength < 0.2 || strength > 0.4) {
+        throw invalid(
+          `denoise_strength must be from 0.2 to 0.4, got ${strength}`,
+          'denoise_strength',
+        );
+      }
+      const method = classicalMethod(settings.method);
+      const size = targetSize(image.width, image.height, { factor });
+      checkOutputSize(size.width, size.height, options.maxOutputPixels);
+      const pixels = await loadPixels(context, image);
+      context.progress({ label: `upscale ${method} ×${factor}`, step: 0, total: 1 });
+      const resized = await resampleClassical(pixels, size.width, size.height, method);
+      const base = await context.images.putRaw(resized);
+      throwIfCancelled(context.signal, 'upscale');
+      context.progress({ label: `upscale ${method} ×${factor}`, step: 1, total: 1 });
+      const generation: Record<string, unknown> = { strength };
+      for (const key of ['model_id', 'steps', 'seed', 'negative_prompt'] as const) {
+        if (settings[key] !== undefined) generation[key] = settings[key];
+      }
+      return context.invoke(DIFFUSERS_CAPABILITY_TYPE, 'imageToImage', [base, prompt, generation]);
+    },
+  };
+}
+
+function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): CapabilityMethod {
+  return {
+    label: 'Restore face',
+    description: `Restores an aligned face crop with the configured model (${restorer.modelName}); the crop is resized to the model's input and back.`,
+    params: [IMAGE_PARAM],
+    returns: 'image',
+    async run(context, ...args) {
+      const image = requireImage(args[0]);
+      checkOutputSize(image.width, image.height, options.maxOutputPixels);
+      const pixels = await loadPixels(context, image);
+      throwIfCancelled(context.signal, 'face restoration');
+      const restored = await restorer.restore(pixels);
+      return context.images.putRaw(restored, {
+        parameters: `Face restoration: ${restorer.modelName}`,
+        viwo: JSON.stringify({ kind: 'face-restoration', model: restorer.modelName }),
+      });
+    },
+  };
+}
+
+function invalid(message: string, field: string, prefix: string[] = ['options']): UpscaleError {
+  return new UpscaleError('InvalidArgument', message, [...prefix, field]);
+}
+
+function requireImage(value: unknown): ImageValue {
+  const candidate = value as Partial<ImageValue> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.$image !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(candidate.$image) ||
+    typeof candidate.width !== 'number' ||
+    typeof candidate.height !== 'number'
+  ) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      'image must be an image value {$image, width, height}',
+      ['image'],
+    );
+  }
+  if (!(candidate.width >= 1 && candidate.height >= 1)) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      `image is ${candidate.width}×${candidate.height}; it must be at least 1×1`,
+      ['image'],
+    );
+  }
+  return candidate as ImageValue;
+}
+
+function readOptions(value: unknown, allowed: string[]): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new UpscaleError('InvalidArgument', 'options must be an object', ['options']);
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new UpscaleError(
+        'InvalidArgument',
+        `unknown option '${key}' (allowed: ${allowed.join(', ')})`,
+        ['options', key],
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+function optionalNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(`${name} must be a number, got ${JSON.stringify(value)}`, name);
+  }
+  return value;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string')
+    throw invalid(`${name} must be a string, got ${JSON.stringify(value)}`, name);
+  return value;
+}
+
+function classicalMethod(value: unknown): ClassicalMethod {
+  if (value === undefined || value === null) return 'lanczos';
+  if (!CLASSICAL_METHODS.includes(value as ClassicalMethod)) {
+    throw invalid(
+      `unknown method ${JSON.stringify(value)} (one of ${CLASSICAL_METHODS.join(', ')})`,
+      'method',
+    );
+  }
+  return value as ClassicalMethod;
+}
+
+function checkOutputSize(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      `output would be ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
+      ['options'],
+    );
+  }
+}
+
+/** Decoded RGBA pixels of a stored image; a missing or undecodable image is a clear error. */
+async function loadPixels(context: CapabilityCallContext, image: ImageValue): Promise<PixelImage> {
+  let raw: Awaited<ReturnType<CapabilityCallContext['images']['getRaw']>>;
+  try {
+    raw = await context.images.getRaw(image, 4);
+  } catch (error) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      `image ${image.$image.slice(0, 12)}… could not be read: ${messageOf(error)}`,
+      ['image'],
+    );
+  }
+  if (raw.width < 1 || raw.height < 1) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      `image is ${raw.width}×${raw.height}; it must be at least 1×1`,
+      ['image'],
+    );
+  }
+  return raw;
+}

@@ -1,0 +1,78 @@
+import { ensureConvertedModel } from './converter/model-cache.ts';
+import { discoverInstalledModels, type UpscaleModelEntry } from './converter/model-catalog.ts';
+import { UpscaleError } from './errors.ts';
+
+/** One converted (or already cached) model, as `viwo models convert` reports it. */
+export interface ConvertedModelSummary {
+  model: string;
+  scale: number;
+  path: string;
+  converted: boolean;
+}
+
+/**
+ * `bun run viwo models convert [MODEL...] [--factor N]`: converts installed UpscalerJS models to
+ * ONNX under `${dataDir}/models/upscale` (all of them by default). Already valid cache entries are
+ * kept; corrupt ones are rebuilt.
+ */
+export async function convertCommand(
+  args: string[],
+  context: { dataDir: string; log: (message: string) => void; models?: UpscaleModelEntry[] },
+): Promise<ConvertedModelSummary[]> {
+  const wanted: string[] = [];
+  let factor: number | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === '--factor' || arg === '--scale') {
+      factor = Number(args[++index]);
+      if (!Number.isInteger(factor) || factor < 2) {
+        throw new UpscaleError(
+          'InvalidArgument',
+          `${arg} needs a whole number ≥ 2, got ${args[index] ?? 'nothing'}`,
+        );
+      }
+    } else if (arg.startsWith('--')) {
+      throw new UpscaleError(
+        'InvalidArgument',
+        `unknown flag ${arg} (models convert [MODEL...] [--factor N])`,
+      );
+    } else wanted.push(arg);
+  }
+  const installed = context.models ?? (await discoverInstalledModels());
+  const ids = [...new Set(installed.map((entry) => entry.id))];
+  for (const id of wanted) {
+    if (!ids.includes(id)) {
+      throw new UpscaleError(
+        'InvalidArgument',
+        `unknown upscale model '${id}' (installed: ${ids.join(', ') || 'none'})`,
+      );
+    }
+  }
+  const selected = installed.filter(
+    (entry) =>
+      (wanted.length === 0 || wanted.includes(entry.id)) &&
+      (factor === undefined || entry.scale === factor),
+  );
+  if (selected.length === 0) {
+    throw new UpscaleError(
+      'InvalidArgument',
+      `no installed model matches ${args.join(' ') || '(all)'}`,
+    );
+  }
+  const summaries: ConvertedModelSummary[] = [];
+  for (const entry of selected) {
+    const result = await ensureConvertedModel(entry, context.dataDir, (_level, message) =>
+      context.log(message),
+    );
+    context.log(
+      `${result.converted ? 'converted' : 'cached'} ${entry.id} x${entry.scale} → ${result.path}`,
+    );
+    summaries.push({
+      model: entry.id,
+      scale: entry.scale,
+      path: result.path,
+      converted: result.converted,
+    });
+  }
+  return summaries;
+}
