@@ -20,7 +20,12 @@ export interface ScriptHost {
 
 /** Narrows an opcode's `context.host` to the core host, with a clear error when run elsewhere. */
 export function asScriptHost(host: unknown): ScriptHost {
-  if (typeof host !== 'object' || host === null || !('attachments' in host) || !('images' in host)) {
+  if (
+    typeof host !== 'object' ||
+    host === null ||
+    !('attachments' in host) ||
+    !('images' in host)
+  ) {
     throw new Error('this opcode needs the viwo runtime (no script host in this evaluation)');
   }
   return host as ScriptHost;

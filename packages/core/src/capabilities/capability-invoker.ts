@@ -1,0 +1,149 @@
+import type { LogLevel } from '@viwo/script';
+import { ScriptError } from '@viwo/script';
+import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
+import { coreError } from '../errors.ts';
+import type { ImageStore } from '../image-value.ts';
+import type { RecordedCall } from '../persistence/history-store.ts';
+import type { RuntimeCore } from '../runtime-core.ts';
+import type { HandleRecord } from './handle-table.ts';
+import { validateArguments } from './validate-arguments.ts';
+
+/** Where a capability call runs: the job (or direct call) that made it. */
+export interface CallScope {
+  readonly jobId: string;
+  readonly sessionId: string;
+  readonly signal: AbortSignal;
+  /** The store the call writes through (jobs record what they produce). */
+  readonly images: ImageStore;
+  progress(report: ProgressReport): void;
+  log(level: LogLevel, message: string): void;
+  recordSeed(seed: number): void;
+  recordCall(call: RecordedCall): void;
+  /** Resolves another capability the session holds, for `CapabilityCallContext.invoke`. */
+  invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Runs `method` through a handle: method allowed by the handle → arguments valid (bounds
+ * included) → compute within every budget on the handle's chain → a device slot if the method
+ * has a cost → run with an AbortSignal that fires on job cancel or on revocation of the handle.
+ */
+export async function invokeThroughHandle(
+  core: RuntimeCore,
+  record: HandleRecord,
+  methodName: string,
+  args: readonly unknown[],
+  scope: CallScope,
+): Promise<unknown> {
+  const where = `${record.type}.${String(methodName)}`;
+  if (record.revoked) throw coreError('Revoked', `${where}: this capability has been revoked`);
+  const definition = core.registry.get(record.type);
+  if (!definition) {
+    throw coreError(
+      'CapabilityDenied',
+      `${where}: capability type ${record.type} is no longer loaded`,
+    );
+  }
+  if (typeof methodName !== 'string' || !Object.hasOwn(definition.methods, methodName)) {
+    throw coreError(
+      'InvalidArgument',
+      `${record.type} has no method ${JSON.stringify(methodName)} (methods: ${Object.keys(definition.methods).join(', ')})`,
+    );
+  }
+  const allowed = record.restrictions.methods;
+  if (allowed && !allowed.includes(methodName)) {
+    throw coreError(
+      'CapabilityDenied',
+      `${where}: this handle only allows ${allowed.length > 0 ? allowed.join(', ') : 'no methods'}`,
+    );
+  }
+  const method = definition.methods[methodName]!;
+  const normalised = await validateArguments(method.params, [...args], {
+    where,
+    images: core.images,
+    bounds: record.restrictions.bounds,
+  });
+
+  const cost = method.cost ? method.cost(normalised) : 0;
+  checkBudgets(record, cost, normalised, where);
+
+  const controller = new AbortController();
+  const onScopeAbort = () => controller.abort(scope.signal.reason);
+  if (scope.signal.aborted) onScopeAbort();
+  else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
+  record.inflight.add(controller);
+  let release: (() => void) | undefined;
+  try {
+    if (method.cost) release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
+    throwIfAborted(controller.signal);
+    // Charged when the call starts so concurrent calls cannot overspend a budget together.
+    for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
+    scope.recordCall({ type: record.type, method: methodName, args: normalised });
+    const context: CapabilityCallContext = {
+      signal: controller.signal,
+      images: scope.images,
+      restrictions: structuredClone(record.restrictions),
+      progress: (report) => {
+        if (!controller.signal.aborted) scope.progress(report);
+      },
+      log: (level, message) => scope.log(level, message),
+      invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
+      recordSeed: (seed) => scope.recordSeed(seed),
+    };
+    const result = await method.run(context, ...normalised);
+    throwIfAborted(controller.signal);
+    return result;
+  } catch (error) {
+    if (controller.signal.aborted) throw abortError(controller.signal);
+    if (error instanceof ScriptError) throw error;
+    throw coreError(
+      'PluginError',
+      `${where} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    release?.();
+    record.inflight.delete(controller);
+    scope.signal.removeEventListener('abort', onScopeAbort);
+  }
+}
+
+function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where: string): void {
+  if (!Number.isFinite(cost) || cost < 0) {
+    throw coreError('PluginError', `${where}: the plugin computed an invalid cost ${cost}`);
+  }
+  const options = args[args.length - 1];
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
+    const limit = (options as Record<string, unknown>).max_compute;
+    if (typeof limit === 'number' && cost > limit) {
+      throw coreError(
+        'BudgetExceeded',
+        `${where} would cost ${formatCompute(cost)} megapixel-steps, over max_compute ${formatCompute(limit)}`,
+      );
+    }
+  }
+  for (let node: HandleRecord | undefined = record; node; node = node.parent) {
+    const budget = node.restrictions.maxCompute;
+    if (budget === undefined) continue;
+    const left = budget - node.spent;
+    if (cost > left + 1e-9) {
+      throw coreError(
+        'BudgetExceeded',
+        `${where} would cost ${formatCompute(cost)} megapixel-steps, but the capability has ${formatCompute(Math.max(0, left))} of ${formatCompute(budget)} left`,
+      );
+    }
+  }
+}
+
+function formatCompute(value: number): string {
+  return String(Number(value.toPrecision(4)));
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortError(signal);
+}
+
+function abortError(signal: AbortSignal): ScriptError {
+  return signal.reason instanceof ScriptError
+    ? signal.reason
+    : coreError('Cancelled', 'the call was cancelled');
+}

@@ -1,0 +1,50 @@
+import type { CapabilityDefinition, CapabilityMetadata } from '../capability-definition.ts';
+import { capabilityMetadata, defineCapability } from './define-capability.ts';
+
+interface RegisteredCapability {
+  definition: CapabilityDefinition;
+  plugin: string;
+  metadata: CapabilityMetadata;
+}
+
+/**
+ * Every capability type the loaded plugins declared. Metadata is derived once at registration
+ * (declarations are immutable after a plugin's init).
+ */
+export class CapabilityRegistry {
+  private readonly byType = new Map<string, RegisteredCapability>();
+
+  /** Registers a type; a second plugin declaring the same type is an error naming both. */
+  register(definition: CapabilityDefinition, plugin: string): void {
+    defineCapability(definition);
+    const existing = this.byType.get(definition.type);
+    if (existing) {
+      throw new Error(
+        `capability type ${definition.type} from plugin ${plugin} is already registered by ${existing.plugin}`,
+      );
+    }
+    this.byType.set(definition.type, {
+      definition,
+      plugin,
+      metadata: capabilityMetadata(definition),
+    });
+  }
+
+  /** The definition of a type, or undefined. */
+  get(type: string): CapabilityDefinition | undefined {
+    return this.byType.get(type)?.definition;
+  }
+
+  has(type: string): boolean {
+    return this.byType.has(type);
+  }
+
+  types(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  /** Metadata of every registered type, in registration order. */
+  metadata(): CapabilityMetadata[] {
+    return [...this.byType.values()].map((entry) => structuredClone(entry.metadata));
+  }
+}

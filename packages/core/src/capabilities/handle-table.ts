@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { CapabilityRestrictions } from '../capability-definition.ts';
+import { coreError } from '../errors.ts';
+
+/** A capability handle on the wire. */
+export interface CapabilityHandle {
+  $cap: string;
+  type: string;
+}
+
+/**
+ * One issued handle. Handles form a tree: `delegate`, `mint` and `give_capability` create children,
+ * and revoking a node revokes its whole subtree (aborting calls in flight through any of them).
+ */
+export interface HandleRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly sessionId: string;
+  readonly restrictions: CapabilityRestrictions;
+  readonly parent: HandleRecord | undefined;
+  readonly children: Set<HandleRecord>;
+  revoked: boolean;
+  /** Compute charged through this handle and its descendants, in megapixel-steps. */
+  spent: number;
+  /** Calls running through this handle right now. */
+  readonly inflight: Set<AbortController>;
+}
+
+/** True when `value` has the handle shape `{$cap: string, type: string}`. */
+export function isCapabilityHandle(value: unknown): value is CapabilityHandle {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).$cap === 'string' &&
+    typeof (value as Record<string, unknown>).type === 'string'
+  );
+}
+
+/**
+ * All handles of one runtime. Ids are 128 random bits (base64url), so they cannot be guessed, and
+ * lookups also check the owning session, so a handle leaked to another session is worthless there.
+ */
+export class HandleTable {
+  private readonly records = new Map<string, HandleRecord>();
+
+  /** Issues a handle to `sessionId`, as a child of `parent` when given. */
+  issue(
+    sessionId: string,
+    type: string,
+    restrictions: CapabilityRestrictions,
+    parent?: HandleRecord,
+  ): HandleRecord {
+    const record: HandleRecord = {
+      id: randomBytes(16).toString('base64url'),
+      type,
+      sessionId,
+      restrictions,
+      parent,
+      children: new Set(),
+      revoked: false,
+      spent: 0,
+      inflight: new Set(),
+    };
+    parent?.children.add(record);
+    this.records.set(record.id, record);
+    return record;
+  }
+
+  /**
+   * The live record behind a handle value, if `sessionId` holds it. A handle of another session is
+   * reported exactly like an unknown one (no oracle for other sessions' ids).
+   */
+  resolve(sessionId: string, value: unknown, where: string): HandleRecord {
+    if (!isCapabilityHandle(value)) {
+      throw coreError('InvalidArgument', `${where}: expected a capability handle {$cap, type}`);
+    }
+    const record = this.records.get(value.$cap);
+    if (!record || record.sessionId !== sessionId) {
+      throw coreError('CapabilityDenied', `${where}: this session holds no such capability handle`);
+    }
+    if (record.type !== value.type) {
+      throw coreError(
+        'CapabilityDenied',
+        `${where}: the handle's type does not match ${value.type}`,
+      );
+    }
+    if (record.revoked) {
+      throw coreError('Revoked', `${where}: this ${record.type} capability has been revoked`);
+    }
+    return record;
+  }
+
+  /** Live handles held by a session. */
+  heldBy(sessionId: string): HandleRecord[] {
+    return [...this.records.values()].filter((r) => r.sessionId === sessionId && !r.revoked);
+  }
+
+  /**
+   * Revokes a handle and everything derived from it; aborts every call in flight through them with
+   * a `Revoked` error. Returns how many handles were revoked.
+   */
+  revoke(record: HandleRecord): number {
+    let count = 0;
+    const stack = [record];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      if (!current.revoked) {
+        current.revoked = true;
+        count++;
+      }
+      for (const controller of current.inflight) {
+        controller.abort(
+          coreError('Revoked', `the ${current.type} capability was revoked during the call`),
+        );
+      }
+      stack.push(...current.children);
+    }
+    return count;
+  }
+
+  /** Forgets a session's handles (revoking them, so their delegates stop too). */
+  dropSession(sessionId: string): void {
+    for (const record of [...this.records.values()]) {
+      if (record.sessionId !== sessionId) continue;
+      this.revoke(record);
+    }
+    for (const [id, record] of this.records) {
+      if (record.revoked && record.inflight.size === 0) {
+        record.parent?.children.delete(record);
+        if (record.children.size === 0) this.records.delete(id);
+      }
+    }
+  }
+}
+
+/** The wire value of a record. */
+export function toHandle(record: HandleRecord): CapabilityHandle {
+  return { $cap: record.id, type: record.type };
+}

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { coreError } from '../errors.ts';
+import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
+import { insertPngText, readPngText } from './png-text.ts';
+
+/** Default upper bound on decoded pixels (4096×4096). */
+export const DEFAULT_MAX_IMAGE_PIXELS = 4096 * 4096;
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+const UPLOAD_FORMATS = new Set(['png', 'jpeg', 'webp']);
+
+/**
+ * The content-addressed image store: `${dataDir}/images/ab/<sha256>.png`.
+ *
+ * Invariants: a file's name is the sha256 of its bytes; files appear atomically (temp + rename),
+ * so a reader never sees a half-written image; encoding strips metadata, so equal pixels and
+ * equal text chunks always give the same hash.
+ */
+export class FileImageStore implements ImageStore {
+  readonly root: string;
+  readonly maxPixels: number;
+
+  constructor(dataDir: string, options: { maxPixels?: number } = {}) {
+    this.root = join(dataDir, 'images');
+    this.maxPixels = options.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  }
+
+  /** Path of a stored image's file (whether or not it exists). */
+  pathOf(hash: string): string {
+    assertHash(hash);
+    return join(this.root, hash.slice(0, 2), `${hash}.png`);
+  }
+
+  async putRaw(image: RawImage, textChunks: Record<string, string> = {}): Promise<ImageValue> {
+    const { width, height, channels, data } = image;
+    this.checkSize(width, height, 'raw image');
+    if (![1, 2, 3, 4].includes(channels)) {
+      throw coreError('InvalidArgument', `raw image channels must be 1 to 4, got ${channels}`);
+    }
+    if (data.length !== width * height * channels) {
+      throw coreError(
+        'InvalidArgument',
+        `raw image data has ${data.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}`,
+      );
+    }
+    const png = await sharp(data, { raw: { width, height, channels } })
+      .png({ compressionLevel: 6, adaptiveFiltering: false })
+      .toBuffer();
+    return this.storePng(new Uint8Array(png), width, height, textChunks);
+  }
+
+  async putEncoded(bytes: Uint8Array): Promise<ImageValue> {
+    if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+      throw coreError('InvalidArgument', 'image upload is empty');
+    }
+    let format: string | undefined;
+    let width = 0;
+    let height = 0;
+    try {
+      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      format = meta.format;
+      width = meta.autoOrient?.width ?? meta.width ?? 0;
+      height = meta.autoOrient?.height ?? meta.height ?? 0;
+    } catch (error) {
+      throw coreError(
+        'InvalidArgument',
+        `image upload is not a readable image: ${messageOf(error)}`,
+      );
+    }
+    if (!format || !UPLOAD_FORMATS.has(format)) {
+      throw coreError(
+        'InvalidArgument',
+        `image upload format ${format ?? 'unknown'} is not accepted (PNG, JPEG or WebP)`,
+      );
+    }
+    this.checkSize(width, height, 'uploaded image');
+    let png: Buffer;
+    try {
+      // rotate() applies EXIF orientation so the stored pixels look as the uploader saw them.
+      png = await sharp(bytes, { limitInputPixels: this.maxPixels, failOn: 'error' })
+        .rotate()
+        .png({ compressionLevel: 6, adaptiveFiltering: false })
+        .toBuffer();
+    } catch (error) {
+      throw coreError('InvalidArgument', `image upload could not be decoded: ${messageOf(error)}`);
+    }
+    return this.storePng(new Uint8Array(png), width, height, {});
+  }
+
+  async getPng(hash: string): Promise<Uint8Array> {
+    assertHash(hash);
+    try {
+      return new Uint8Array(await readFile(this.pathOf(hash)));
+    } catch {
+      throw coreError('NotFound', `image ${hash} is not in the image store`);
+    }
+  }
+
+  async getRaw(image: ImageValue, channels: 3 | 4 = 4): Promise<RawImage> {
+    const png = await this.getPng(image.$image);
+    const pipeline = sharp(png);
+    const shaped = channels === 4 ? pipeline.ensureAlpha() : pipeline.removeAlpha();
+    const { data, info } = await shaped.toColourspace('srgb').raw().toBuffer({
+      resolveWithObject: true,
+    });
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      channels,
+    };
+  }
+
+  async getText(hash: string): Promise<Record<string, string>> {
+    return readPngText(await this.getPng(hash));
+  }
+
+  async has(hash: string): Promise<boolean> {
+    if (!HASH_PATTERN.test(hash)) return false;
+    try {
+      await stat(this.pathOf(hash));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every stored hash (for garbage collection). */
+  async list(): Promise<string[]> {
+    const hashes: string[] = [];
+    let prefixes: string[];
+    try {
+      prefixes = await readdir(this.root);
+    } catch {
+      return hashes;
+    }
+    for (const prefix of prefixes) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of await readdir(join(this.root, prefix))) {
+        const hash = name.endsWith('.png') ? name.slice(0, -4) : '';
+        if (HASH_PATTERN.test(hash)) hashes.push(hash);
+      }
+    }
+    return hashes;
+  }
+
+  /** Removes a stored image; removing a missing one is not an error. */
+  async delete(hash: string): Promise<void> {
+    await rm(this.pathOf(hash), { force: true });
+  }
+
+  private checkSize(width: number, height: number, what: string): void {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+      throw coreError('InvalidArgument', `${what} must be at least 1×1, got ${width}×${height}`);
+    }
+    if (width * height > this.maxPixels) {
+      throw coreError(
+        'InvalidArgument',
+        `${what} is ${width}×${height} = ${width * height} pixels, over the limit of ${this.maxPixels}`,
+      );
+    }
+  }
+
+  private async storePng(
+    encoded: Uint8Array,
+    width: number,
+    height: number,
+    textChunks: Record<string, string>,
+  ): Promise<ImageValue> {
+    const png = insertPngText(encoded, textChunks);
+    const hash = createHash('sha256').update(png).digest('hex');
+    const target = this.pathOf(hash);
+    if (!(await this.has(hash))) {
+      await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(temporary, png);
+      await rename(temporary, target);
+    }
+    return { $image: hash, width, height };
+  }
+}
+
+function assertHash(hash: string): void {
+  if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {
+    throw coreError('InvalidArgument', `"${String(hash).slice(0, 80)}" is not an image hash`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

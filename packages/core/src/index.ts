@@ -1,0 +1,69 @@
+export { CapabilityRegistry } from './capabilities/capability-registry.ts';
+export {
+  CAPABILITY_PARAM_TYPES,
+  capabilityMetadata,
+  defineCapability,
+  definitionProblems,
+} from './capabilities/define-capability.ts';
+export type { CapabilityHandle } from './capabilities/handle-table.ts';
+export { isCapabilityHandle } from './capabilities/handle-table.ts';
+export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
+export { validateArguments } from './capabilities/validate-arguments.ts';
+export type {
+  CapabilityCallContext,
+  CapabilityDefinition,
+  CapabilityMetadata,
+  CapabilityMethod,
+  CapabilityParam,
+  CapabilityParamType,
+  CapabilityRestrictions,
+  ProgressReport,
+} from './capability-definition.ts';
+export { type CoreErrorCode, coreError } from './errors.ts';
+export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
+export { isImageValue } from './image-value.ts';
+export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
+export { crc32, insertPngText, readPngText } from './images/png-text.ts';
+export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
+export { parseScriptInput } from './jobs/parse-script-input.ts';
+export { ResourceQueue } from './jobs/resource-queue.ts';
+export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export type {
+  HistoryEntry,
+  HistoryQuery,
+  JobStatus,
+  RecordedCall,
+} from './persistence/history-store.ts';
+export { HistoryStore } from './persistence/history-store.ts';
+export {
+  type JsonSchema,
+  type SchemaViolation,
+  validateJsonSchema,
+} from './persistence/json-schema.ts';
+export { coreMigrations, type Migration, runMigrations } from './persistence/migrations.ts';
+export type { SqlDatabase, SqlValue } from './persistence/sql-database.ts';
+export {
+  migrateTemplateExport,
+  TEMPLATE_FORMAT_VERSION,
+  type Template,
+  type TemplateExport,
+  type TemplateInput,
+  TemplateStore,
+} from './persistence/template-store.ts';
+export type { Plugin, PluginContext } from './plugin.ts';
+export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
+export {
+  createRuntime,
+  type Runtime,
+  type RuntimeHealth,
+  type RuntimeOptions,
+} from './runtime.ts';
+export {
+  type GrantPolicy,
+  type JobLimits,
+  localUsersPolicy,
+  type Principal,
+} from './runtime-core.ts';
+export type { ScriptHost } from './script-host.ts';
+export { asScriptHost } from './script-host.ts';
+export { Session, type SessionNotifier } from './session.ts';

@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import type { LogLevel } from '@viwo/script';
+import { check, evaluate, ScriptError } from '@viwo/script';
+import type { CallScope } from '../capabilities/capability-invoker.ts';
+import type { ProgressReport } from '../capability-definition.ts';
+import { coreError } from '../errors.ts';
+import type { ImageValue } from '../image-value.ts';
+import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
+import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
+import { progressParams } from '../session.ts';
+import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
+import { parseScriptInput } from './parse-script-input.ts';
+
+/** One log line of a job. */
+export interface JobLog {
+  level: LogLevel;
+  message: string;
+}
+
+/** What `execute_script` answers. */
+export interface JobResult {
+  job_id: string;
+  result: unknown;
+  images: ImageValue[];
+  logs: JobLog[];
+  duration_ms: number;
+}
+
+/** A job as `job.list` / `job.get` report it. */
+export interface JobSummary {
+  job_id: string;
+  status: JobStatus;
+  created: number;
+  duration_ms: number | null;
+  images: ImageValue[];
+  progress?: Record<string, unknown>;
+  error?: { code: string; message: string; path?: (string | number)[] };
+  result?: unknown;
+}
+
+interface JobState {
+  id: string;
+  sessionId: string;
+  principalId: string;
+  status: JobStatus;
+  created: number;
+  durationMs: number | null;
+  controller: AbortController;
+  images: ImageValue[];
+  progress?: Record<string, unknown>;
+  progressStart: Map<string, { time: number; step: number }>;
+  error?: JobSummary['error'];
+  result?: unknown;
+  settled: Promise<void>;
+}
+
+/** How many finished jobs stay in memory for `job.list` (history keeps all of them). */
+const FINISHED_JOBS_KEPT = 200;
+
+/**
+ * Runs scripts as jobs: parse → check → evaluate with budgets, an AbortSignal and a fresh host →
+ * finalizers → history. Notifications go to the session that started the job while it is
+ * connected: every `job.progress`/`job.log` before the result is returned, `job.done` after it.
+ */
+export class JobManager {
+  private readonly jobs = new Map<string, JobState>();
+
+  constructor(private readonly core: RuntimeCore) {}
+
+  /** Runs one script for a session; rejects with a ScriptError (never a host error). */
+  async execute(
+    link: SessionLink & KernelSession,
+    input: unknown,
+    options: { gas?: number },
+  ): Promise<JobResult> {
+    const script = parseScriptInput(input);
+    const opcodes = this.core.opcodes();
+    const { errors } = check(script, opcodes);
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      const error = coreError(
+        'InvalidScript',
+        `script has ${errors.length} error(s); first: ${first.message}`,
+        first.path,
+      );
+      Object.assign(error, { errors });
+      throw error;
+    }
+    const gas = options.gas ?? this.core.limits.gas;
+    if (!Number.isInteger(gas) || gas < 1) {
+      throw coreError(
+        'InvalidArgument',
+        `gas must be a positive integer, got ${String(options.gas)}`,
+      );
+    }
+
+    const id = `job_${randomBytes(12).toString('base64url')}`;
+    const started = performance.now();
+    let release!: () => void;
+    const state: JobState = {
+      id,
+      sessionId: link.id,
+      principalId: link.principal.id,
+      status: 'running',
+      created: Date.now(),
+      durationMs: null,
+      controller: new AbortController(),
+      images: [],
+      progressStart: new Map(),
+      settled: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    };
+    this.jobs.set(id, state);
+    this.core.history.begin({ jobId: id, sessionId: link.id, script });
+    this.core.history.setStatus(id, 'running');
+
+    const logs: JobLog[] = [];
+    const seeds: number[] = [];
+    const calls: RecordedCall[] = [];
+    const previews = new Set<string>();
+    const images = new RecordingImageStore(this.core.images);
+    const log = (level: LogLevel, message: string) => {
+      logs.push({ level, message });
+      link.notify('job.log', { job_id: id, level, message });
+    };
+    const scope: CallScope = {
+      jobId: id,
+      sessionId: link.id,
+      signal: state.controller.signal,
+      images,
+      progress: (report) => {
+        if (report.preview) previews.add(report.preview.$image);
+        state.progress = progressParams(id, report, this.eta(state, report));
+        link.notify('job.progress', state.progress);
+      },
+      log,
+      recordSeed: (seed) => seeds.push(seed),
+      recordCall: (call) => calls.push(call),
+      invoke: (type, method, args) =>
+        link.callInScope(link.getCapability(type), method, args, scope),
+    };
+    const host = new JobHost(id, images, link, scope);
+
+    let status: JobStatus = 'error';
+    try {
+      const evaluation = await evaluate(script, {
+        opcodes,
+        gas,
+        maxDepth: this.core.limits.maxDepth,
+        timeoutMs: this.core.limits.timeoutMs,
+        maxOutputBytes: this.core.limits.maxOutputBytes,
+        signal: state.controller.signal,
+        host,
+        onLog: (level: LogLevel, message: string) => log(level, message),
+      });
+      for (const finalizer of host.finalizers) await finalizer();
+      state.images = producedImages(images.produced, previews, evaluation.value);
+      state.result = evaluation.value;
+      status = 'done';
+      const duration = performance.now() - started;
+      this.settle(state, link, status, duration, { calls, seeds, logs });
+      return {
+        job_id: id,
+        result: evaluation.value,
+        images: state.images,
+        logs,
+        duration_ms: Math.round(duration),
+      };
+    } catch (caught) {
+      const error = toScriptError(caught);
+      status =
+        state.controller.signal.aborted && error.code === 'Cancelled' ? 'cancelled' : 'error';
+      if (state.controller.signal.aborted) status = 'cancelled';
+      state.images = producedImages(images.produced, previews, undefined);
+      state.error = { code: error.code, message: error.message, path: [...(error.path ?? [])] };
+      this.settle(state, link, status, performance.now() - started, { calls, seeds, logs });
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /** Requests cancellation of a running job; the job ends as `cancelled` at its next step. */
+  cancel(principal: Principal, jobId: string): JobSummary {
+    const state = this.jobs.get(jobId);
+    if (!state) return this.get(jobId);
+    if (state.principalId !== principal.id && !principal.local) {
+      throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
+    }
+    if (state.status === 'running') {
+      state.controller.abort(coreError('Cancelled', `job ${jobId} was cancelled`));
+    }
+    return this.summary(state);
+  }
+
+  /** Jobs of a principal in this process, newest first. */
+  list(principal: Principal): JobSummary[] {
+    return [...this.jobs.values()]
+      .filter((state) => state.principalId === principal.id)
+      .reverse()
+      .map((state) => this.summary(state));
+  }
+
+  /** A job from memory, or from history when this process no longer (or never) held it. */
+  get(jobId: string): JobSummary {
+    const state = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
+    if (state) return this.summary(state);
+    let entry: HistoryEntry;
+    try {
+      entry = this.core.history.get(String(jobId));
+    } catch {
+      throw coreError('NotFound', `job ${String(jobId)} does not exist`);
+    }
+    const summary: JobSummary = {
+      job_id: entry.job_id,
+      status: entry.status,
+      created: entry.created,
+      duration_ms: entry.duration_ms,
+      images: entry.images,
+    };
+    if (entry.error) summary.error = entry.error;
+    if (entry.result !== undefined) summary.result = entry.result;
+    return summary;
+  }
+
+  /** Resolves once no job of the session is running. */
+  async whenSessionIdle(sessionId: string): Promise<void> {
+    const running = [...this.jobs.values()].filter(
+      (s) => s.sessionId === sessionId && s.status === 'running',
+    );
+    await Promise.all(running.map((s) => s.settled));
+  }
+
+  /** Cancels every running job and waits until each has written its outcome. */
+  async cancelAll(reason: string): Promise<void> {
+    const running = [...this.jobs.values()].filter((s) => s.status === 'running');
+    for (const state of running) state.controller.abort(coreError('Cancelled', reason));
+    await Promise.all(running.map((s) => s.settled));
+  }
+
+  private settle(
+    state: JobState,
+    link: SessionLink,
+    status: JobStatus,
+    duration: number,
+    recorded: { calls: RecordedCall[]; seeds: number[]; logs: JobLog[] },
+  ): void {
+    state.status = status;
+    state.durationMs = Math.round(duration);
+    try {
+      this.core.history.finish(state.id, {
+        status,
+        params: recorded.calls,
+        seeds: recorded.seeds,
+        images: state.images,
+        result: status === 'done' ? jsonSafe(state.result) : undefined,
+        error: state.error,
+        logs: recorded.logs,
+        duration_ms: duration,
+      });
+    } catch (error) {
+      // The job's answer still reaches the client; the failed write is reported in its logs.
+      recorded.logs.push({ level: 'error', message: `history write failed: ${String(error)}` });
+    }
+    // A macrotask, not a microtask: the caller's reply (sent when this promise settles) goes first.
+    setTimeout(() => link.notify('job.done', { job_id: state.id, status }), 0);
+    this.prune();
+  }
+
+  private eta(state: JobState, report: ProgressReport): number | null {
+    const now = performance.now();
+    const start = state.progressStart.get(report.label);
+    if (!start || report.step < start.step) {
+      state.progressStart.set(report.label, { time: now, step: report.step });
+      return null;
+    }
+    const done = report.step - start.step;
+    if (done <= 0 || report.total <= 0) return null;
+    return Math.max(0, Math.round(((now - start.time) / done) * (report.total - report.step)));
+  }
+
+  private summary(state: JobState): JobSummary {
+    const summary: JobSummary = {
+      job_id: state.id,
+      status: state.status,
+      created: state.created,
+      duration_ms: state.durationMs,
+      images: state.images,
+    };
+    if (state.progress) summary.progress = state.progress;
+    if (state.error) summary.error = state.error;
+    if (state.status === 'done') summary.result = state.result;
+    return summary;
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((s) => s.status !== 'running');
+    for (const state of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT))) {
+      this.jobs.delete(state.id);
+    }
+  }
+}
+
+/**
+ * Every image a job produced: those written through its store (in order, without progress-only
+ * previews) plus any image value in the result that was not written by the job (e.g. an upload).
+ */
+function producedImages(
+  written: ImageValue[],
+  previews: Set<string>,
+  result: unknown,
+): ImageValue[] {
+  const inResult = collectImageHashes(result, new Set());
+  const seen = new Set<string>();
+  const images: ImageValue[] = [];
+  for (const image of written) {
+    if (seen.has(image.$image)) continue;
+    if (previews.has(image.$image) && !inResult.has(image.$image)) continue;
+    seen.add(image.$image);
+    images.push({ $image: image.$image, width: image.width, height: image.height });
+  }
+  collectResultImages(result, seen, images);
+  return images;
+}
+
+function collectResultImages(value: unknown, seen: Set<string>, out: ImageValue[]): void {
+  if (Array.isArray(value)) for (const item of value) collectResultImages(item, seen, out);
+  else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (
+      typeof record.$image === 'string' &&
+      typeof record.width === 'number' &&
+      typeof record.height === 'number'
+    ) {
+      if (!seen.has(record.$image)) {
+        seen.add(record.$image);
+        out.push({ $image: record.$image, width: record.width, height: record.height });
+      }
+      return;
+    }
+    for (const item of Object.values(record)) collectResultImages(item, seen, out);
+  }
+}
+
+/** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */
+function toScriptError(error: unknown): ScriptError {
+  if (error instanceof ScriptError) return error;
+  return coreError('InternalError', error instanceof Error ? error.message : String(error));
+}
+
+/** A value as it will look in JSON (functions and cycles dropped to a description). */
+function jsonSafe(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value ?? null));
+  } catch {
+    return String(value);
+  }
+}

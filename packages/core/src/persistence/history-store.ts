@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { coreError } from '../errors.ts';
+import type { ImageValue } from '../image-value.ts';
+import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import type { SqlDatabase, SqlValue } from './sql-database.ts';
+
+/** Lifecycle of a job as stored in history. */
+export type JobStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
+
+/** One capability call a job made, kept as the entry's `params`. */
+export interface RecordedCall {
+  type: string;
+  method: string;
+  args: unknown[];
+}
+
+/** A history entry as served by `history.list` / `history.get`. */
+export interface HistoryEntry {
+  id: string;
+  job_id: string;
+  created: number;
+  status: JobStatus;
+  script: unknown;
+  params: RecordedCall[];
+  seeds: number[];
+  images: ImageValue[];
+  duration_ms: number | null;
+  parent_id?: string;
+  favorite: boolean;
+  result?: unknown;
+  error?: { code: string; message: string; path?: (string | number)[] };
+  logs: { level: string; message: string }[];
+}
+
+/** Filters for `history.list`. */
+export interface HistoryQuery {
+  /** Substring matched against the script text and recorded call arguments (prompts). */
+  query?: string;
+  /** Only entries whose job used this capability type. */
+  type?: string;
+  limit?: number;
+  offset?: number;
+  favorite?: boolean;
+}
+
+interface HistoryRow {
+  id: string;
+  job_id: string;
+  created: number;
+  status: JobStatus;
+  script: string;
+  params: string;
+  seeds: string;
+  images: string;
+  result: string | null;
+  error: string | null;
+  logs: string;
+  duration_ms: number | null;
+  parent_id: string | null;
+  favorite: number;
+}
+
+/** The final state of a job, written once when it ends. */
+export interface JobOutcome {
+  status: JobStatus;
+  params: RecordedCall[];
+  seeds: number[];
+  images: ImageValue[];
+  result?: unknown;
+  error?: HistoryEntry['error'];
+  logs: HistoryEntry['logs'];
+  duration_ms: number;
+}
+
+/**
+ * Job history in SQLite. A row is inserted when a job is queued and completed when it ends, so a
+ * crash mid-job leaves a `queued`/`running` row that the next start marks `interrupted`.
+ */
+export class HistoryStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Records a newly accepted job and returns its history id. */
+  begin(job: { jobId: string; sessionId: string; script: unknown; parentId?: string }): string {
+    const id = randomUUID();
+    this.db.run(
+      'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        id,
+        job.jobId,
+        job.sessionId,
+        Date.now(),
+        'queued',
+        JSON.stringify(job.script),
+        job.parentId ?? null,
+      ],
+    );
+    return id;
+  }
+
+  /** Updates the status of a job still in progress. */
+  setStatus(jobId: string, status: JobStatus): void {
+    this.db.run('UPDATE history SET status = ? WHERE job_id = ?', [status, jobId]);
+  }
+
+  /** Writes a job's outcome in one statement (atomic). */
+  finish(jobId: string, outcome: JobOutcome): void {
+    const types = `,${[...new Set(outcome.params.map((call) => call.type))].join(',')},`;
+    this.db.run(
+      `UPDATE history SET status = ?, params = ?, seeds = ?, images = ?, types = ?, result = ?,
+         error = ?, logs = ?, duration_ms = ? WHERE job_id = ?`,
+      [
+        outcome.status,
+        JSON.stringify(outcome.params),
+        JSON.stringify(outcome.seeds),
+        JSON.stringify(outcome.images),
+        types,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        outcome.error ? JSON.stringify(outcome.error) : null,
+        JSON.stringify(outcome.logs),
+        Math.round(outcome.duration_ms),
+        jobId,
+      ],
+    );
+  }
+
+  /**
+   * Marks jobs a previous process left `queued` or `running` as `interrupted` (they cannot be
+   * resumed: their in-memory state died with that process). Returns how many were marked.
+   */
+  markInterrupted(): number {
+    return this.db.run(
+      "UPDATE history SET status = 'interrupted' WHERE status IN ('queued', 'running')",
+    ).changes;
+  }
+
+  /** Entries newest first, filtered and paged. */
+  list(query: HistoryQuery = {}): HistoryEntry[] {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.query) {
+      where.push("(script LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\')");
+      const pattern = `%${escapeLike(query.query)}%`;
+      params.push(pattern, pattern);
+    }
+    if (query.type) {
+      where.push("types LIKE ? ESCAPE '\\'");
+      params.push(`%,${escapeLike(query.type)},%`);
+    }
+    if (query.favorite !== undefined) {
+      where.push('favorite = ?');
+      params.push(query.favorite ? 1 : 0);
+    }
+    const limit = clampInteger(query.limit, 50, 1, 1000, 'limit');
+    const offset = clampInteger(query.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
+    const sql = `SELECT * FROM history ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?`;
+    return this.db.all<HistoryRow>(sql, [...params, limit, offset]).map(toEntry);
+  }
+
+  /** One entry by history id or job id; a clear NotFound error otherwise. */
+  get(id: string): HistoryEntry {
+    const row = this.db.get<HistoryRow>('SELECT * FROM history WHERE id = ? OR job_id = ?', [
+      id,
+      id,
+    ]);
+    if (!row) throw coreError('NotFound', `history entry ${id} does not exist`);
+    return toEntry(row);
+  }
+
+  /** Deletes an entry; returns whether it existed. */
+  delete(id: string): boolean {
+    return this.db.run('DELETE FROM history WHERE id = ? OR job_id = ?', [id, id]).changes > 0;
+  }
+
+  /** Sets or clears the favorite flag and returns the updated entry. */
+  favorite(id: string, value: boolean): HistoryEntry {
+    const changed = this.db.run('UPDATE history SET favorite = ? WHERE id = ? OR job_id = ?', [
+      value ? 1 : 0,
+      id,
+      id,
+    ]).changes;
+    if (changed === 0) throw coreError('NotFound', `history entry ${id} does not exist`);
+    return this.get(id);
+  }
+
+  /** Every image hash any entry references (for garbage collection). */
+  referencedImages(): Set<string> {
+    const hashes = new Set<string>();
+    const rows = this.db.all<{
+      images: string;
+      script: string;
+      params: string;
+      result: string | null;
+    }>('SELECT images, script, params, result FROM history');
+    for (const row of rows) {
+      for (const column of [row.images, row.script, row.params, row.result]) {
+        if (column !== null) collectImageHashes(JSON.parse(column), hashes);
+      }
+    }
+    return hashes;
+  }
+}
+
+function toEntry(row: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: row.id,
+    job_id: row.job_id,
+    created: row.created,
+    status: row.status,
+    script: JSON.parse(row.script),
+    params: JSON.parse(row.params),
+    seeds: JSON.parse(row.seeds),
+    images: JSON.parse(row.images),
+    duration_ms: row.duration_ms,
+    favorite: row.favorite === 1,
+    logs: JSON.parse(row.logs),
+  };
+  if (row.parent_id) entry.parent_id = row.parent_id;
+  if (row.result !== null) entry.result = JSON.parse(row.result);
+  if (row.error !== null) entry.error = JSON.parse(row.error);
+  return entry;
+}
+
+/** Escapes LIKE wildcards so a user query matches literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/** Validates an optional integer paging argument, naming it when it is wrong. */
+export function clampInteger(
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  name: string,
+): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw coreError('InvalidArgument', `${name} must be an integer`);
+  }
+  if (value < min || value > max) {
+    throw coreError('InvalidArgument', `${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,92 @@
+import type { SqlDatabase } from './sql-database.ts';
+
+/** One schema step; `version` numbers are consecutive from 1 and never reused. */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: SqlDatabase): void;
+}
+
+/**
+ * Core's schema history, in order. Append new steps; never edit a shipped one (databases in the
+ * field already ran it).
+ */
+export const coreMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'history and templates',
+    up(db) {
+      db.exec(`
+        CREATE TABLE history (
+          id TEXT PRIMARY KEY,
+          job_id TEXT NOT NULL UNIQUE,
+          session_id TEXT,
+          created INTEGER NOT NULL,
+          status TEXT NOT NULL,
+          script TEXT NOT NULL,
+          params TEXT NOT NULL DEFAULT '[]',
+          seeds TEXT NOT NULL DEFAULT '[]',
+          images TEXT NOT NULL DEFAULT '[]',
+          types TEXT NOT NULL DEFAULT ',',
+          result TEXT,
+          error TEXT,
+          logs TEXT NOT NULL DEFAULT '[]',
+          duration_ms INTEGER,
+          parent_id TEXT,
+          favorite INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE templates (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          description TEXT NOT NULL DEFAULT '',
+          tags TEXT NOT NULL DEFAULT '[]',
+          script TEXT NOT NULL,
+          exposed TEXT NOT NULL DEFAULT '[]',
+          thumbnail TEXT,
+          version INTEGER NOT NULL DEFAULT 1,
+          created INTEGER NOT NULL,
+          updated INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'indexes for history listing and job recovery',
+    up(db) {
+      db.exec(`
+        CREATE INDEX history_created ON history (created DESC);
+        CREATE INDEX history_status ON history (status);
+        CREATE INDEX templates_updated ON templates (updated DESC);
+      `);
+    },
+  },
+];
+
+/**
+ * Brings the database to the newest schema: each pending migration runs in its own transaction
+ * together with the `schema_version` bump, so a crash leaves the schema at a known version.
+ * Refuses a database newer than this code (downgrades would silently corrupt it).
+ */
+export function runMigrations(
+  db: SqlDatabase,
+  migrations: readonly Migration[] = coreMigrations,
+): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = db.get<{ version: number }>('SELECT MAX(version) AS version FROM schema_version');
+  const current = row?.version ?? 0;
+  const newest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  if (current > newest) {
+    throw new Error(`database schema version ${current} is newer than this program (${newest})`);
+  }
+  const pending = [...migrations]
+    .filter((m) => m.version > current)
+    .sort((a, b) => a.version - b.version);
+  for (const migration of pending) {
+    db.transaction(() => {
+      migration.up(db);
+      db.run('INSERT INTO schema_version (version) VALUES (?)', [migration.version]);
+    });
+  }
+  return pending.length === 0 ? current : pending[pending.length - 1]!.version;
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import templateSchema from '../../schemas/viwo-template.schema.json' with { type: 'json' };
+import { coreError } from '../errors.ts';
+import type { ImageValue } from '../image-value.ts';
+import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import { clampInteger, escapeLike } from './history-store.ts';
+import { type JsonSchema, validateJsonSchema } from './json-schema.ts';
+import type { SqlDatabase, SqlValue } from './sql-database.ts';
+
+/** The export format version `templates.export` writes and the schema describes. */
+export const TEMPLATE_FORMAT_VERSION = 2;
+
+/** A stored template. `version` counts saves: 1 when created, +1 on each overwrite. */
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  tags: string[];
+  script: unknown;
+  exposed: Record<string, unknown>[];
+  thumbnail: ImageValue | null;
+  version: number;
+  created: number;
+  updated: number;
+}
+
+/** What `templates.save` accepts; with `id`, an existing template is overwritten. */
+export interface TemplateInput {
+  id?: string;
+  name: string;
+  description?: string;
+  tags?: string[];
+  script: unknown;
+  exposed?: Record<string, unknown>[];
+  thumbnail?: ImageValue | null;
+}
+
+/** The `.viwo-template.json` object (see `schemas/viwo-template.schema.json`). */
+export interface TemplateExport {
+  version: typeof TEMPLATE_FORMAT_VERSION;
+  kind: 'viwo-template';
+  name: string;
+  description: string;
+  tags: string[];
+  script: unknown;
+  exposed: Record<string, unknown>[];
+  thumbnail: ImageValue | null;
+}
+
+interface TemplateRow {
+  id: string;
+  name: string;
+  description: string;
+  tags: string;
+  script: string;
+  exposed: string;
+  thumbnail: string | null;
+  version: number;
+  created: number;
+  updated: number;
+}
+
+const schema = templateSchema as JsonSchema;
+
+/**
+ * Templates in SQLite. Every write validates against the export schema first, so a rejected save
+ * or import leaves the store exactly as it was.
+ */
+export class TemplateStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Creates a template, or overwrites the one named by `input.id` (bumping its version). */
+  save(input: TemplateInput): Template {
+    if (typeof input !== 'object' || input === null) {
+      throw coreError('InvalidArgument', 'template must be an object');
+    }
+    const exported = this.toExportShape(input);
+    assertValid(exported, 'template');
+    const now = Date.now();
+    return this.db.transaction(() => {
+      const existing =
+        input.id === undefined
+          ? undefined
+          : this.db.get<TemplateRow>('SELECT * FROM templates WHERE id = ?', [input.id]);
+      if (input.id !== undefined && !existing) {
+        throw coreError('NotFound', `template ${input.id} does not exist (omit id to create one)`);
+      }
+      const id = existing?.id ?? randomUUID();
+      const values: SqlValue[] = [
+        exported.name,
+        exported.description,
+        JSON.stringify(exported.tags),
+        JSON.stringify(exported.script),
+        JSON.stringify(exported.exposed),
+        exported.thumbnail ? JSON.stringify(exported.thumbnail) : null,
+      ];
+      if (existing) {
+        this.db.run(
+          `UPDATE templates SET name = ?, description = ?, tags = ?, script = ?, exposed = ?,
+             thumbnail = ?, version = version + 1, updated = ? WHERE id = ?`,
+          [...values, Math.max(now, existing.updated), id],
+        );
+      } else {
+        this.db.run(
+          `INSERT INTO templates (name, description, tags, script, exposed, thumbnail, id, version,
+             created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+          [...values, id, now, now],
+        );
+      }
+      return this.get(id);
+    });
+  }
+
+  /** Templates whose name, description or tags contain `query`, most recently updated first. */
+  list(query: { query?: string; limit?: number; offset?: number } = {}): Template[] {
+    const limit = clampInteger(query.limit, 200, 1, 10000, 'limit');
+    const offset = clampInteger(query.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
+    if (query.query) {
+      const pattern = `%${escapeLike(query.query)}%`;
+      return this.db
+        .all<TemplateRow>(
+          `SELECT * FROM templates WHERE name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\'
+             OR tags LIKE ? ESCAPE '\\' ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?`,
+          [pattern, pattern, pattern, limit, offset],
+        )
+        .map(toTemplate);
+    }
+    return this.db
+      .all<TemplateRow>(
+        'SELECT * FROM templates ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?',
+        [limit, offset],
+      )
+      .map(toTemplate);
+  }
+
+  /** One template; a NotFound error names the id otherwise. */
+  get(id: string): Template {
+    const row = this.db.get<TemplateRow>('SELECT * FROM templates WHERE id = ?', [String(id)]);
+    if (!row) throw coreError('NotFound', `template ${id} does not exist`);
+    return toTemplate(row);
+  }
+
+  /** Deletes a template; returns whether it existed. */
+  delete(id: string): boolean {
+    return this.db.run('DELETE FROM templates WHERE id = ?', [String(id)]).changes > 0;
+  }
+
+  /** The portable `.viwo-template.json` object of a stored template. */
+  export(id: string): TemplateExport {
+    return this.toExportShape(this.get(id));
+  }
+
+  /**
+   * Stores an exported template under a new id. Older format versions are migrated first; anything
+   * that still fails the schema is rejected with every violation listed, and nothing is stored.
+   */
+  import(document: unknown): Template {
+    const migrated = migrateTemplateExport(document);
+    assertValid(migrated, 'imported template');
+    const { name, description, tags, script, exposed, thumbnail } = migrated as TemplateExport;
+    return this.save({ name, description, tags, script, exposed, thumbnail });
+  }
+
+  /** Every image hash a template references (thumbnails and images inside scripts). */
+  referencedImages(): Set<string> {
+    const hashes = new Set<string>();
+    for (const row of this.db.all<{ script: string; thumbnail: string | null }>(
+      'SELECT script, thumbnail FROM templates',
+    )) {
+      collectImageHashes(JSON.parse(row.script), hashes);
+      if (row.thumbnail) collectImageHashes(JSON.parse(row.thumbnail), hashes);
+    }
+    return hashes;
+  }
+
+  private toExportShape(input: TemplateInput | Template): TemplateExport {
+    return {
+      version: TEMPLATE_FORMAT_VERSION,
+      kind: 'viwo-template',
+      name: input.name,
+      description: input.description ?? '',
+      tags: input.tags ?? [],
+      script: input.script,
+      exposed: input.exposed ?? [],
+      thumbnail: input.thumbnail ?? null,
+    };
+  }
+}
+
+/**
+ * Brings an exported template of any known format version to the current one.
+ * Version 1 (the first client release) had `inputs` instead of `exposed`, tags as one
+ * comma-separated string, and no `kind`.
+ */
+export function migrateTemplateExport(document: unknown): unknown {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw coreError('InvalidArgument', 'template import must be a .viwo-template.json object');
+  }
+  const record = document as Record<string, unknown>;
+  if (record.version === 1) {
+    const { inputs, tags, version: _version, ...rest } = record;
+    return {
+      ...rest,
+      version: 2,
+      kind: 'viwo-template',
+      tags:
+        typeof tags === 'string'
+          ? tags
+              .split(',')
+              .map((tag) => tag.trim())
+              .filter((tag) => tag.length > 0)
+          : tags,
+      ...(inputs === undefined ? {} : { exposed: inputs }),
+    };
+  }
+  if (record.version !== TEMPLATE_FORMAT_VERSION) {
+    throw coreError(
+      'InvalidArgument',
+      `template format version ${JSON.stringify(record.version)} is not supported (known: 1, ${TEMPLATE_FORMAT_VERSION})`,
+    );
+  }
+  return record;
+}
+
+function assertValid(value: unknown, what: string): void {
+  const violations = validateJsonSchema(schema, value);
+  if (violations.length > 0) {
+    const detail = violations.map((v) => `${v.path} ${v.message}`).join('; ');
+    throw coreError('InvalidArgument', `${what} is invalid: ${detail}`);
+  }
+}
+
+function toTemplate(row: TemplateRow): Template {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: JSON.parse(row.tags),
+    script: JSON.parse(row.script),
+    exposed: JSON.parse(row.exposed),
+    thumbnail: row.thumbnail ? JSON.parse(row.thumbnail) : null,
+    version: row.version,
+    created: row.created,
+    updated: row.updated,
+  };
+}

@@ -1,0 +1,193 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type OpcodeDefinition, type OpcodeMetadata, opcodeMetadata } from '@viwo/script';
+import sharp from 'sharp';
+import packageJson from '../package.json' with { type: 'json' };
+import { CapabilityRegistry } from './capabilities/capability-registry.ts';
+import { HandleTable } from './capabilities/handle-table.ts';
+import type { CapabilityMetadata } from './capability-definition.ts';
+import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
+import { JobManager } from './jobs/job-manager.ts';
+import { ResourceQueue } from './jobs/resource-queue.ts';
+import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import { HistoryStore } from './persistence/history-store.ts';
+import { runMigrations } from './persistence/migrations.ts';
+import { TemplateStore } from './persistence/template-store.ts';
+import type { Plugin } from './plugin.ts';
+import { type PluginHealth, type PluginLogger, PluginManager } from './plugins/plugin-manager.ts';
+import {
+  type GrantPolicy,
+  type JobLimits,
+  localUsersPolicy,
+  type Principal,
+  type RuntimeCore,
+  type SessionLink,
+} from './runtime-core.ts';
+import { Session } from './session.ts';
+
+/** Options of `createRuntime`. */
+export interface RuntimeOptions {
+  /** Where the database and images live (`VIWO_DATA`); created if missing. */
+  dataDir: string;
+  /** Plugins, initialised in this order. */
+  plugins: readonly Plugin[];
+  /** Who gets which capability types; default: local principals get everything. */
+  policy?: GrantPolicy;
+  /** Largest image (in pixels) stored or accepted on upload; default 4096×4096. */
+  maxImagePixels?: number;
+  /** Evaluation budgets per job (defaults: 1,000,000 gas, depth 256, 10 min, 4 MiB output). */
+  limits?: Partial<JobLimits>;
+  /** Capability calls with a compute cost run this many at a time; default 1 (one device). */
+  deviceConcurrency?: number;
+  /** Receives plugin log lines; default writes warnings and errors to stderr. */
+  logger?: PluginLogger;
+}
+
+/** What `health()` returns (served at `GET /health`). */
+export interface RuntimeHealth {
+  status: 'ok' | 'degraded';
+  plugins: PluginHealth[];
+  execution_provider: 'cpu' | 'cuda';
+  versions: Record<string, string>;
+}
+
+/** The embedding API every front end (server, CLI, tests) uses. */
+export interface Runtime {
+  readonly dataDir: string;
+  readonly images: FileImageStore;
+  readonly history: HistoryStore;
+  readonly templates: TemplateStore;
+  health(): RuntimeHealth;
+  /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
+  opcodeMetadata(): OpcodeMetadata[];
+  /** Metadata of every registered capability type (`get_capability_metadata`). */
+  capabilityMetadata(): CapabilityMetadata[];
+  /** Opens a session for a principal (a bare string is a local principal id). */
+  openSession(principal: Principal | string): Session;
+  /** Deletes stored images that no history entry or template references. */
+  gc(): Promise<{ removed: number }>;
+  /** Cancels running jobs, disposes plugins, closes the database. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+const DEFAULT_LIMITS: JobLimits = {
+  gas: 1_000_000,
+  maxDepth: 256,
+  timeoutMs: 10 * 60 * 1000,
+  maxOutputBytes: 4 * 1024 * 1024,
+};
+
+/**
+ * Starts a runtime: opens (and migrates) the database, marks jobs a previous process left
+ * unfinished as `interrupted`, loads plugins (isolating failures), and returns the facade.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  if (typeof options?.dataDir !== 'string' || options.dataDir.length === 0) {
+    throw new Error('createRuntime: dataDir is required');
+  }
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const db = openBunSqlite(resolve(dataDir, 'viwo.db'));
+  try {
+    runMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const history = new HistoryStore(db);
+  history.markInterrupted();
+  const templates = new TemplateStore(db);
+  const images = new FileImageStore(dataDir, {
+    maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+  });
+  const registry = new CapabilityRegistry();
+  const logger: PluginLogger =
+    options.logger ??
+    ((plugin, level, message) => {
+      if (level !== 'info') console.error(`[${plugin}] ${level}: ${message}`);
+    });
+  const plugins = new PluginManager(registry, logger);
+  const sessions = new Map<string, SessionLink>();
+  let allOpcodes: OpcodeDefinition[] = [...kernelOpcodes];
+
+  const core: RuntimeCore = {
+    dataDir,
+    registry,
+    handles: new HandleTable(),
+    images,
+    history,
+    templates,
+    policy: options.policy ?? localUsersPolicy,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    sessions,
+    deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+    jobs: undefined as unknown as JobManager,
+    opcodes: () => allOpcodes,
+  };
+  (core as { jobs: JobManager }).jobs = new JobManager(core);
+
+  await plugins.load(options.plugins ?? [], dataDir, images);
+  allOpcodes = [...kernelOpcodes, ...plugins.opcodes()];
+
+  let disposed: Promise<void> | undefined;
+  const executionProvider = process.env.VIWO_EP === 'cuda' ? 'cuda' : 'cpu';
+
+  return {
+    dataDir,
+    images,
+    history,
+    templates,
+    health() {
+      const pluginHealth = plugins.health();
+      return {
+        status: pluginHealth.every((p) => p.status === 'ok') && !disposed ? 'ok' : 'degraded',
+        plugins: pluginHealth,
+        execution_provider: executionProvider,
+        versions: {
+          viwo: packageJson.version,
+          ...(process.versions.bun ? { bun: process.versions.bun } : {}),
+          node: process.versions.node,
+          sharp: sharp.versions.sharp ?? 'unknown',
+          libvips: sharp.versions.vips,
+        },
+      };
+    },
+    opcodeMetadata() {
+      return opcodeMetadata(allOpcodes);
+    },
+    capabilityMetadata() {
+      return registry.metadata();
+    },
+    openSession(principal) {
+      if (disposed) throw new Error('the runtime has been disposed');
+      const who: Principal =
+        typeof principal === 'string' ? { id: principal, local: true } : principal;
+      if (typeof who?.id !== 'string' || who.id.length === 0) {
+        throw new Error('openSession: principal needs an id');
+      }
+      const session = new Session(core, who);
+      sessions.set(session.id, session);
+      return session;
+    },
+    async gc() {
+      const referenced = new Set([...history.referencedImages(), ...templates.referencedImages()]);
+      let removed = 0;
+      for (const hash of await images.list()) {
+        if (referenced.has(hash)) continue;
+        await images.delete(hash);
+        removed++;
+      }
+      return { removed };
+    },
+    dispose() {
+      disposed ??= (async () => {
+        await core.jobs.cancelAll('the server is shutting down');
+        for (const session of [...sessions.values()]) (session as Session).close();
+        await plugins.dispose();
+        db.close();
+      })();
+      return disposed;
+    },
+  };
+}

@@ -1,0 +1,249 @@
+import type { OpcodeDefinition } from '@viwo/script';
+import { defineCapability } from '../capabilities/define-capability.ts';
+import type { CapabilityCallContext } from '../capability-definition.ts';
+import { coreError } from '../errors.ts';
+import type { ImageValue } from '../image-value.ts';
+import type { Plugin } from '../plugin.ts';
+
+/** Options of the `test.render` method, as validated by core. */
+interface RenderOptions {
+  width: number;
+  height: number;
+  steps: number;
+  seed?: number;
+  color: 'red' | 'green' | 'blue';
+  delay_ms: number;
+  max_compute?: number;
+}
+
+const COLORS = { red: [255, 0, 0], green: [0, 255, 0], blue: [0, 0, 255] } as const;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * The `test` capability: cheap, deterministic methods that exercise everything core offers a
+ * plugin (validation, bounds, compute cost, progress with previews, cancellation, seeds, images,
+ * composition, errors). Used by core's tests, the server's tests and the conformance suite.
+ */
+export const testCapability = defineCapability({
+  type: 'test',
+  label: 'Test capability',
+  description:
+    'Deterministic methods for tests: echo, solid-colour render with steps, invert, fail.',
+  methods: {
+    echo: {
+      label: 'Echo',
+      description: 'Returns the text, repeated.',
+      params: [
+        { name: 'text', type: 'text', label: 'Text', description: 'What to echo.' },
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Echo options.',
+          optional: true,
+          fields: [
+            {
+              name: 'repeat',
+              type: 'integer',
+              label: 'Repeat',
+              description: 'How many times.',
+              default: 1,
+              min: 1,
+              max: 10,
+            },
+          ],
+        },
+      ],
+      returns: 'string',
+      async run(_context: CapabilityCallContext, text: unknown, options: unknown) {
+        const repeat = (options as { repeat?: number } | undefined)?.repeat ?? 1;
+        return String(text).repeat(repeat);
+      },
+    },
+    render: {
+      label: 'Render',
+      description: 'A solid-colour image after `steps` steps, reporting progress each step.',
+      params: [
+        { name: 'prompt', type: 'text', label: 'Prompt', description: 'Stored in the PNG text.' },
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Render options.',
+          fields: [
+            {
+              name: 'width',
+              type: 'integer',
+              label: 'Width',
+              description: 'Pixels.',
+              default: 16,
+              min: 1,
+              max: 1024,
+            },
+            {
+              name: 'height',
+              type: 'integer',
+              label: 'Height',
+              description: 'Pixels.',
+              default: 16,
+              min: 1,
+              max: 1024,
+            },
+            {
+              name: 'steps',
+              type: 'integer',
+              label: 'Steps',
+              description: 'Progress steps.',
+              default: 4,
+              min: 1,
+              max: 1000,
+            },
+            {
+              name: 'seed',
+              type: 'seed',
+              label: 'Seed',
+              description: 'Recorded in history.',
+              optional: true,
+            },
+            {
+              name: 'color',
+              type: 'enum',
+              label: 'Colour',
+              description: 'Fill colour.',
+              options: ['red', 'green', 'blue'],
+              default: 'red',
+            },
+            {
+              name: 'delay_ms',
+              type: 'integer',
+              label: 'Delay',
+              description: 'Wait per step (for cancellation tests).',
+              default: 0,
+              min: 0,
+              max: 60000,
+            },
+            {
+              name: 'max_compute',
+              type: 'number',
+              label: 'Max compute',
+              description: 'Refuse if the call would cost more megapixel-steps.',
+              optional: true,
+              min: 0,
+            },
+          ],
+        },
+      ],
+      returns: 'image',
+      cost(args: unknown[]) {
+        const options = args[1] as RenderOptions;
+        return (options.width * options.height * options.steps) / 1e6;
+      },
+      async run(context: CapabilityCallContext, prompt: unknown, rawOptions: unknown) {
+        const options = rawOptions as RenderOptions;
+        const [r, g, b] = COLORS[options.color];
+        context.recordSeed(options.seed ?? 0);
+        for (let step = 1; step <= options.steps; step++) {
+          await sleep(options.delay_ms, context.signal);
+          if (context.signal.aborted) throw coreError('Cancelled', 'render cancelled');
+          context.progress({ label: 'render', step, total: options.steps });
+        }
+        const data = new Uint8Array(options.width * options.height * 3);
+        for (let i = 0; i < data.length; i += 3) {
+          data[i] = r;
+          data[i + 1] = g;
+          data[i + 2] = b;
+        }
+        return context.images.putRaw(
+          { data, width: options.width, height: options.height, channels: 3 },
+          { parameters: String(prompt) },
+        );
+      },
+    },
+    invert: {
+      label: 'Invert',
+      description: 'The image with its colours inverted.',
+      params: [{ name: 'image', type: 'image', label: 'Image', description: 'Input image.' }],
+      returns: 'image',
+      async run(context: CapabilityCallContext, image: unknown) {
+        const raw = await context.images.getRaw(image as ImageValue, 3);
+        const data = raw.data.map((value) => 255 - value);
+        return context.images.putRaw({ ...raw, data });
+      },
+    },
+    echo_via: {
+      label: 'Echo via invoke',
+      description: 'Calls test.echo through the session (composition).',
+      params: [{ name: 'text', type: 'string', label: 'Text', description: 'What to echo.' }],
+      returns: 'string',
+      async run(context: CapabilityCallContext, text: unknown) {
+        return context.invoke('test', 'echo', [`via:${String(text)}`]);
+      },
+    },
+    fail: {
+      label: 'Fail',
+      description: 'Throws a plain Error (to test clean error reporting).',
+      params: [{ name: 'message', type: 'string', label: 'Message', description: 'Error text.' }],
+      returns: 'null',
+      async run(_context: CapabilityCallContext, message: unknown) {
+        throw new Error(String(message));
+      },
+    },
+  },
+});
+
+const doubleOpcode: OpcodeDefinition = {
+  metadata: {
+    opcode: 'test.double',
+    label: 'Double',
+    category: 'test',
+    description: 'Twice a number (a plugin-provided opcode).',
+    params: [{ name: 'value', type: 'number' }],
+    returns: 'number',
+  },
+  eval([value]) {
+    if (typeof value !== 'number')
+      throw coreError('InvalidArgument', 'test.double: value must be a number');
+    return value * 2;
+  },
+};
+
+/** A plugin providing the `test` capability and the `test.double` opcode. */
+export function createTestPlugin(): Plugin & { disposed: boolean } {
+  const plugin = {
+    name: 'test',
+    version: '1.0.0',
+    disposed: false,
+    async init() {},
+    capabilities: () => [testCapability],
+    opcodes: () => [doubleOpcode],
+    async dispose() {
+      plugin.disposed = true;
+    },
+  };
+  return plugin;
+}
+
+/** A plugin whose init throws, to test failure isolation. */
+export function createFailingPlugin(message = 'model files missing'): Plugin {
+  return {
+    name: 'failing',
+    version: '0.0.1',
+    async init() {
+      throw new Error(message);
+    },
+    capabilities: () => [],
+    async dispose() {},
+  };
+}

@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { createFailingPlugin, createTestPlugin } from '../src/testing/test-plugin.ts';
+
+let dir: string;
+let runtime: Runtime;
+const plugin = createTestPlugin();
+const logged: string[] = [];
+
+const render = (options: Record<string, unknown> = {}, prompt = 'a fox') => [
+  'std.call_method',
+  ['get_capability', 'test'],
+  'render',
+  prompt,
+  options,
+];
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code: string; message: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'viwo-runtime-'));
+  runtime = await createRuntime({
+    dataDir: dir,
+    plugins: [createFailingPlugin(), plugin],
+    logger: (name, level, message) => logged.push(`${name} ${level} ${message}`),
+  });
+});
+afterAll(async () => {
+  await runtime.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runtime facade', () => {
+  test('a failing plugin is isolated and reported in health', () => {
+    const health = runtime.health();
+    expect(health.status).toBe('degraded');
+    expect(health.plugins).toEqual([
+      { name: 'failing', version: '0.0.1', status: 'failed', error: 'model files missing' },
+      { name: 'test', version: '1.0.0', status: 'ok' },
+    ]);
+    expect(health.execution_provider).toBe('cpu');
+    expect(health.versions.viwo).toBe('0.1.0');
+    expect(logged.some((line) => line.startsWith('failing error'))).toBe(true);
+  });
+
+  test('metadata comes from the declarations; opcodes include kernel and plugin opcodes', () => {
+    const [test] = runtime.capabilityMetadata();
+    expect(test?.type).toBe('test');
+    expect(test?.methods.map((m) => m.name)).toEqual([
+      'echo',
+      'render',
+      'invert',
+      'echo_via',
+      'fail',
+    ]);
+    const renderMethod = test?.methods[1];
+    expect(renderMethod?.params[1]?.fields?.find((f) => f.name === 'color')?.options).toEqual([
+      'red',
+      'green',
+      'blue',
+    ]);
+    expect(JSON.stringify(test)).not.toContain('run');
+    const names = runtime.opcodeMetadata().map((o) => o.opcode);
+    for (const name of [
+      'get_capability',
+      'mint',
+      'delegate',
+      'give_capability',
+      'has_capability',
+      'revoke',
+      'std.call_method',
+      'test.double',
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  test('executeScript: result, images, seeds and progress before the reply, job.done after', async () => {
+    const session = runtime.openSession('alice');
+    const events: string[] = [];
+    session.setNotifier((method, params) =>
+      events.push(`${method}:${params.step ?? params.status ?? ''}`),
+    );
+    const reply = await session.executeScript(render({ steps: 3, seed: 7, width: 8, height: 4 }));
+    events.push('reply');
+    expect(reply.result).toMatchObject({ width: 8, height: 4 });
+    expect(reply.images).toEqual([reply.result as never]);
+    expect(typeof reply.duration_ms).toBe('number');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(events).toEqual([
+      'job.progress:1',
+      'job.progress:2',
+      'job.progress:3',
+      'reply',
+      'job.done:done',
+    ]);
+    const entry = runtime.history.get(reply.job_id);
+    expect(entry).toMatchObject({ status: 'done', seeds: [7], images: reply.images });
+    expect(entry.params[0]).toMatchObject({
+      type: 'test',
+      method: 'render',
+      args: ['a fox', { steps: 3, color: 'red' }],
+    });
+    expect(await runtime.images.getText((reply.result as { $image: string }).$image)).toEqual({
+      parameters: 'a fox',
+    });
+    expect(session.getJob(reply.job_id).status).toBe('done');
+    expect(session.listJobs().map((j) => j.job_id)).toContain(reply.job_id);
+  });
+
+  test('text-form scripts and plugin opcodes run', async () => {
+    const session = runtime.openSession('alice');
+    expect((await session.executeScript('["test.double", 21]')).result).toBe(42);
+  });
+
+  test('invalid scripts and bad arguments are ScriptErrors with codes', async () => {
+    const session = runtime.openSession('alice');
+    const invalid = await rejection(session.executeScript(['bad.op']));
+    expect(invalid.code).toBe('InvalidScript');
+    expect((invalid as unknown as { errors: unknown[] }).errors.length).toBe(1);
+    const wrong = await rejection(session.executeScript(render({ steps: 'many' })));
+    expect(wrong.code).toBe('InvalidArgument');
+    expect(wrong.message).toContain('options.steps');
+    const range = await rejection(session.executeScript(render({ steps: 5000 })));
+    expect(range.message).toContain('at most 1000');
+    const unknown = await rejection(session.executeScript(render({ stpes: 5 })));
+    expect(unknown.message).toContain('options.stpes');
+    const badEnum = await rejection(session.executeScript(render({ color: 'pink' })));
+    expect(badEnum.message).toContain('"red", "green", "blue"');
+    const missing = await rejection(
+      session.callMethod(session.getCapability('test'), 'invert', [
+        { $image: 'a'.repeat(64), width: 1, height: 1 },
+      ]),
+    );
+    expect(missing.message).toContain('image image');
+    const failed = await rejection(
+      session.callMethod(session.getCapability('test'), 'fail', ['boom']),
+    );
+    expect(failed).toMatchObject({ code: 'PluginError', message: 'test.fail failed: boom' });
+    const proto = await rejection(
+      session.callMethod(session.getCapability('test'), 'toString', []),
+    );
+    expect(proto.code).toBe('InvalidArgument');
+  });
+
+  test('cancelling a job stops it between steps and records it as cancelled', async () => {
+    const session = runtime.openSession('alice');
+    let jobId = '';
+    session.setNotifier((method, params) => {
+      if (method === 'job.progress' && !jobId) {
+        jobId = params.job_id as string;
+        session.cancelJob(jobId);
+      }
+    });
+    const error = await rejection(session.executeScript(render({ steps: 1000, delay_ms: 5 })));
+    expect(error.code).toBe('Cancelled');
+    expect(session.getJob(jobId).status).toBe('cancelled');
+    expect(runtime.history.get(jobId).status).toBe('cancelled');
+  });
+
+  test('composition through context.invoke uses the session capabilities', async () => {
+    const session = runtime.openSession('alice');
+    expect(await session.callMethod(session.getCapability('test'), 'echo_via', ['x'])).toBe(
+      'via:x',
+    );
+  });
+
+  test('a closed session does not kill its job; the result lands in history', async () => {
+    const session = runtime.openSession('bob');
+    const running = session.executeScript(render({ steps: 3, delay_ms: 20 }));
+    session.close();
+    const reply = await running;
+    expect(runtime.history.get(reply.job_id).status).toBe('done');
+    const again = runtime.openSession('bob');
+    expect(again.getJob(reply.job_id).status).toBe('done');
+  });
+
+  test('gc removes images no history entry or template references', async () => {
+    const kept = await runtime.images.putRaw({
+      data: new Uint8Array(3).fill(1),
+      width: 1,
+      height: 1,
+      channels: 3,
+    });
+    runtime.templates.save({ name: 't', script: ['test.double', 1], thumbnail: kept });
+    const orphan = await runtime.images.putRaw({
+      data: new Uint8Array(3).fill(9),
+      width: 1,
+      height: 1,
+      channels: 3,
+    });
+    const { removed } = await runtime.gc();
+    expect(removed).toBeGreaterThanOrEqual(1);
+    expect(await runtime.images.has(orphan.$image)).toBe(false);
+    expect(await runtime.images.has(kept.$image)).toBe(true);
+    const done = runtime.history.list({ type: 'test' }).find((e) => e.images.length > 0)!;
+    expect(await runtime.images.has(done.images[0]!.$image)).toBe(true);
+  });
+});
+
+describe('restart', () => {
+  test('jobs a previous process left running are marked interrupted; dispose disposes plugins', async () => {
+    const restartDir = await mkdtemp(join(tmpdir(), 'viwo-restart-'));
+    const first = await createRuntime({ dataDir: restartDir, plugins: [createTestPlugin()] });
+    first.history.begin({ jobId: 'job_lost', sessionId: 's', script: 1 });
+    first.history.setStatus('job_lost', 'running');
+    // Simulates a crash: the row stays `running` in the committed database.
+    const testPlugin = createTestPlugin();
+    await first.dispose();
+    const second = await createRuntime({ dataDir: restartDir, plugins: [testPlugin] });
+    expect(second.history.get('job_lost').status).toBe('interrupted');
+    expect(second.openSession('x').getJob('job_lost').status).toBe('interrupted');
+    await second.dispose();
+    await second.dispose();
+    expect(testPlugin.disposed).toBe(true);
+    await rm(restartDir, { recursive: true, force: true });
+  });
+
+  test('dispose cancels running jobs cleanly', async () => {
+    const disposeDir = await mkdtemp(join(tmpdir(), 'viwo-dispose-'));
+    const local = await createRuntime({ dataDir: disposeDir, plugins: [createTestPlugin()] });
+    const session = local.openSession('x');
+    const running = rejection(session.executeScript(render({ steps: 1000, delay_ms: 10 })));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await local.dispose();
+    expect((await running).code).toBe('Cancelled');
+    await rm(disposeDir, { recursive: true, force: true });
+  });
+});
