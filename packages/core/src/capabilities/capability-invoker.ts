@@ -96,10 +96,7 @@ export async function invokeThroughHandle(
   } catch (error) {
     if (controller.signal.aborted) throw abortError(controller.signal);
     if (error instanceof ScriptError) throw error;
-    throw coreError(
-      'PluginError',
-      `${where} failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw pluginFailure(error, where);
   } finally {
     release?.();
     record.inflight.delete(controller);
@@ -146,4 +143,18 @@ function abortError(signal: AbortSignal): ScriptError {
   return signal.reason instanceof ScriptError
     ? signal.reason
     : coreError('Cancelled', 'the call was cancelled');
+}
+
+/**
+ * A plugin's own error as a ScriptError: a stable `code` it carries (e.g. `InvalidArgument` from a
+ * plugin error class) is kept, anything else becomes `PluginError`; the message names the method
+ * and the stack is dropped.
+ */
+function pluginFailure(error: unknown, where: string): ScriptError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Za-z]{2,40}$/.test(code)) {
+    return new ScriptError(code, `${where}: ${message}`, []);
+  }
+  return coreError('PluginError', `${where} failed: ${message}`);
 }

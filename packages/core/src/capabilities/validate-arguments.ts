@@ -53,13 +53,15 @@ async function validateValue(
 ): Promise<unknown> {
   if (value === undefined || value === null) {
     if (param.default !== undefined) value = structuredClone(param.default);
-    else if (param.optional) return undefined;
     else if (
       param.type === 'object' &&
       param.fields?.every((f) => f.optional || f.default !== undefined)
     ) {
-      // An options object whose fields are all optional may be left out entirely.
+      // An options object whose fields are all optional may be left out; the method still gets
+      // one with the defaults filled in.
       value = {};
+    } else if (param.optional) {
+      return undefined;
     } else {
       throw invalid(context, path, `is required (${describeType(param)})`);
     }
