@@ -65,8 +65,11 @@ export interface Runtime {
   capabilityMetadata(): CapabilityMetadata[];
   /** Opens a session for a principal (a bare string is a local principal id). */
   openSession(principal: Principal | string): Session;
-  /** Deletes stored images that no history entry or template references. */
-  gc(): Promise<{ removed: number }>;
+  /**
+   * Deletes stored images that no history entry, template or running job references. With
+   * `olderThanMs`, images written more recently are kept (uploads a client is about to use).
+   */
+  gc(options?: { olderThanMs?: number }): Promise<{ removed: number }>;
   /** Cancels running jobs, disposes plugins, closes the database. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -170,11 +173,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       sessions.set(session.id, session);
       return session;
     },
-    async gc() {
-      const referenced = new Set([...history.referencedImages(), ...templates.referencedImages()]);
+    async gc(gcOptions = {}) {
+      const referenced = new Set([
+        ...history.referencedImages(),
+        ...templates.referencedImages(),
+        ...core.jobs.liveImages(),
+      ]);
+      const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);
       let removed = 0;
       for (const hash of await images.list()) {
         if (referenced.has(hash)) continue;
+        if (gcOptions.olderThanMs && (await images.modifiedAt(hash)) > cutoff) continue;
         await images.delete(hash);
         removed++;
       }

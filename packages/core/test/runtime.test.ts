@@ -199,6 +199,8 @@ describe('runtime facade', () => {
       height: 1,
       channels: 3,
     });
+    expect((await runtime.gc({ olderThanMs: 60_000 })).removed).toBe(0);
+    expect(await runtime.images.has(orphan.$image)).toBe(true);
     const { removed } = await runtime.gc();
     expect(removed).toBeGreaterThanOrEqual(1);
     expect(await runtime.images.has(orphan.$image)).toBe(false);

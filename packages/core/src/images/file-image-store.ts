@@ -147,6 +147,15 @@ export class FileImageStore implements ImageStore {
     return hashes;
   }
 
+  /** When a stored image was written (ms since the epoch); 0 if it is missing. */
+  async modifiedAt(hash: string): Promise<number> {
+    try {
+      return (await stat(this.pathOf(hash))).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Removes a stored image; removing a missing one is not an error. */
   async delete(hash: string): Promise<void> {
     await rm(this.pathOf(hash), { force: true });

@@ -47,6 +47,8 @@ interface JobState {
   created: number;
   durationMs: number | null;
   controller: AbortController;
+  /** The job's recording store: everything it wrote so far. */
+  store: RecordingImageStore;
   images: ImageValue[];
   progress?: Record<string, unknown>;
   progressStart: Map<string, { time: number; step: number }>;
@@ -106,6 +108,7 @@ export class JobManager {
       created: Date.now(),
       durationMs: null,
       controller: new AbortController(),
+      store: new RecordingImageStore(this.core.images),
       images: [],
       progressStart: new Map(),
       settled: new Promise<void>((resolve) => {
@@ -120,7 +123,7 @@ export class JobManager {
     const seeds: number[] = [];
     const calls: RecordedCall[] = [];
     const previews = new Set<string>();
-    const images = new RecordingImageStore(this.core.images);
+    const images = state.store;
     const log = (level: LogLevel, message: string) => {
       logs.push({ level, message });
       link.notify('job.log', { job_id: id, level, message });
@@ -223,6 +226,16 @@ export class JobManager {
     if (entry.error) summary.error = entry.error;
     if (entry.result !== undefined) summary.result = entry.result;
     return summary;
+  }
+
+  /** Hashes of images written by jobs still running (not yet in history; gc must keep them). */
+  liveImages(): Set<string> {
+    const hashes = new Set<string>();
+    for (const state of this.jobs.values()) {
+      if (state.status !== 'running') continue;
+      for (const image of state.store.produced) hashes.add(image.$image);
+    }
+    return hashes;
   }
 
   /** Resolves once no job of the session is running. */
