@@ -69,13 +69,18 @@ export async function resampleClassical(
   }
   const kernel = method === 'area' ? sharp.kernel.nearest : SHARP_KERNELS[method];
   try {
-    const { data, info } = await sharp(image.data, {
+    let pipeline = sharp(image.data, {
       raw: { width: image.width, height: image.height, channels: image.channels },
       limitInputPixels: false,
-    })
-      .resize(width, height, { kernel, fit: 'fill' })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    }).resize(width, height, { kernel, fit: 'fill' });
+    // sharp writes grey input back as sRGB unless told to keep it single-channel.
+    if (image.channels <= 2) pipeline = pipeline.toColourspace('b-w');
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== image.channels) {
+      throw new Error(
+        `sharp returned ${info.channels} channels for ${image.channels}-channel input`,
+      );
+    }
     return {
       data: new Uint8Array(data),
       width: info.width,

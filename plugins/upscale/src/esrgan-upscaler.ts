@@ -141,7 +141,13 @@ export class EsrganUpscaler {
     const { path, info } = await this.prepare(entry);
     throwIfCancelled(request.signal, 'upscale');
     const tileSize = request.tileSize ?? this.autoTileSize(info);
-    const plan = planTiles(image.width, image.height, tileSize, DEFAULT_OVERLAP);
+    // Small tiles get a proportionally smaller overlap so each tile still advances.
+    const plan = planTiles(
+      image.width,
+      image.height,
+      tileSize,
+      Math.min(DEFAULT_OVERLAP, Math.floor(tileSize / 4)),
+    );
     const rgb = toRgb(image);
     const upscaled = await this.pool.use(path, (session) =>
       runEsrganTiled(session, rgb, entry.scale, plan, {
