@@ -1,3 +1,4 @@
+import type { InferenceSession } from 'onnxruntime-node';
 import { type PixelImage, resampleClassical } from './classical.ts';
 import type { ConvertedModelInfo } from './converter/keras-to-onnx.ts';
 import { ensureConvertedModel } from './converter/model-cache.ts';
@@ -57,6 +58,7 @@ const DEFAULT_MEMORY_CAP = 512 * 1024 * 1024;
 export class EsrganUpscaler {
   private readonly pool: SessionPool;
   private readonly memoryCap: number;
+  private readonly prepared = new Map<string, { path: string; info: ConvertedModelInfo }>();
 
   private constructor(
     private readonly options: EsrganUpscalerOptions,
@@ -117,6 +119,22 @@ export class EsrganUpscaler {
     return ensureConvertedModel(entry, this.options.dataDir, this.options.log);
   }
 
+  /**
+   * The converted model for a call. Validating the cache hashes the weights and the ONNX file, so
+   * it is done when the session has to be (re)loaded from disk, not on every call while the
+   * session is in memory (a loaded session never reads the file again).
+   */
+  private async preparedModel(
+    entry: UpscaleModelEntry,
+  ): Promise<{ path: string; info: ConvertedModelInfo }> {
+    const key = `${entry.id}\u0000${entry.scale}`;
+    const known = this.prepared.get(key);
+    if (known && this.pool.isLoaded(known.path)) return known;
+    const fresh = await this.prepare(entry);
+    this.prepared.set(key, fresh);
+    return fresh;
+  }
+
   /** The tile side the memory cap allows for a converted model. */
   autoTileSize(info: ConvertedModelInfo): number {
     return tileSizeForMemoryCap(this.memoryCap, info.peakElementsPerInputPixel);
@@ -138,7 +156,7 @@ export class EsrganUpscaler {
         );
       }
     }
-    const { path, info } = await this.prepare(entry);
+    const { path, info } = await this.preparedModel(entry);
     throwIfCancelled(request.signal, 'upscale');
     const tileSize = request.tileSize ?? this.autoTileSize(info);
     // Small tiles get a proportionally smaller overlap so each tile still advances.
@@ -163,6 +181,19 @@ export class EsrganUpscaler {
       tiling: { tile_size: tileSize, overlap: plan.overlap, tiles: plan.tiles.length },
       alpha: alpha ? 'lanczos' : 'none',
     };
+  }
+
+  /**
+   * Runs `work` with the pooled onnxruntime session of `model` at `factor` (the one `upscale`
+   * uses), e.g. to time a bare `session.run` against the full pipeline on the same session.
+   */
+  async withSession<T>(
+    model: string,
+    factor: number,
+    work: (session: InferenceSession) => Promise<T>,
+  ): Promise<T> {
+    const { path } = await this.preparedModel(this.resolve(model, factor));
+    return this.pool.use(path, (session) => work(session));
   }
 
   /** Paths of loaded sessions (for tests and health). */

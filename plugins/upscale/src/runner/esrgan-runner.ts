@@ -34,7 +34,11 @@ export async function runEsrganTiled(
 ): Promise<RgbImage> {
   const outWidth = image.width * scale;
   const outHeight = image.height * scale;
-  const blender = new TileBlender(outWidth, outHeight, Math.max(1, plan.overlap * scale));
+  // Allocated only when there is something to blend (the accumulators are 16 bytes per pixel).
+  const blender =
+    plan.tiles.length > 1
+      ? new TileBlender(outWidth, outHeight, Math.max(1, plan.overlap * scale))
+      : undefined;
   for (const [index, tile] of plan.tiles.entries()) {
     throwIfCancelled(options.signal, 'upscale');
     const input = planarTile(image, tile.x, tile.y, tile.width, tile.height);
@@ -52,10 +56,18 @@ export async function runEsrganTiled(
         `model output is ${output.dims.join('×')}, expected 1×3×${tile.height * scale}×${tile.width * scale}`,
       );
     }
+    if (!blender) {
+      // One tile covers the image: no blending, just interleave and round.
+      const data = interleaveRounded(output.data as Float32Array, width, height);
+      output.dispose();
+      options.onTile?.(1, 1);
+      return { data, width, height };
+    }
     blender.add(output.data as Float32Array, tile.x * scale, tile.y * scale, width, height);
     output.dispose();
     options.onTile?.(index + 1, plan.tiles.length);
   }
+  if (!blender) throw new UpscaleError('InvalidArgument', 'the tile plan is empty');
   return { data: blender.finish(), width: outWidth, height: outHeight };
 }
 
@@ -77,6 +89,19 @@ export function planarTile(
       out[plane + target + column] = image.data[source + 1]!;
       out[2 * plane + target + column] = image.data[source + 2]!;
     }
+  }
+  return out;
+}
+
+/** Planar `[3, height, width]` floats → interleaved RGB bytes, rounded and clamped. */
+function interleaveRounded(planar: Float32Array, width: number, height: number): Uint8Array {
+  const plane = width * height;
+  const out = new Uint8Array(plane * 3);
+  for (let pixel = 0, target = 0; pixel < plane; pixel++, target += 3) {
+    // Clamp, then +0.5 and the Uint8Array store's truncation round half up like Math.round.
+    out[target] = Math.min(255, Math.max(0, planar[pixel]! + 0.5));
+    out[target + 1] = Math.min(255, Math.max(0, planar[plane + pixel]! + 0.5));
+    out[target + 2] = Math.min(255, Math.max(0, planar[2 * plane + pixel]! + 0.5));
   }
   return out;
 }

@@ -59,6 +59,11 @@ export class SessionPool {
     }
   }
 
+  /** Whether a session for `modelPath` is loaded (or loading), so `use` will not read the file. */
+  isLoaded(modelPath: string): boolean {
+    return this.sessions.has(modelPath);
+  }
+
   /** Paths of the sessions currently loaded (or loading). */
   loadedModels(): string[] {
     return [...this.sessions.keys()];
