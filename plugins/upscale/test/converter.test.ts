@@ -269,6 +269,24 @@ describe('Keras layers-model → ONNX converter', () => {
     expectClose(run.data, (x, y, c) => Math.min(255, 1.5 * at(run.input, W, x, y, c)), W, H);
   });
 
+  test('peak live activations follow tensor lifetimes (planned memory per input pixel)', async () => {
+    // in(3) → c(8) → cat(in, c)=11 → out(3): at the concatenation in, c and cat are live: 22.
+    const run = await convertAndRun(
+      [
+        conv('c', 1, 8),
+        { className: 'Concatenate', name: 'cat', config: { axis: -1 }, inputs: ['in', 'c'] },
+        conv('out', 1, 3, {}, ['cat']),
+      ],
+      [
+        kernel('c', 1, 1, 3, 8, () => 0.1),
+        bias('c', new Array(8).fill(0)),
+        kernel('out', 1, 1, 11, 3, () => 0.01),
+        bias('out', [0, 0, 0]),
+      ],
+    );
+    expect(run.info.peakElementsPerInputPixel).toBe(22);
+  });
+
   test('an unknown layer type fails with a message naming the layer', () => {
     const files = tinyKerasModel([{ className: 'SpectralNorm', name: 'weird_layer' }], []);
     const model = parseKerasLayersModel(files);

@@ -52,7 +52,7 @@ describe('tile planning', () => {
 
   test('tile size follows the memory cap, clamped', () => {
     expect(tileSizeForMemoryCap(1024 * 1024 * 1024, 768)).toBe(
-      Math.floor(Math.sqrt((1024 * 1024 * 1024) / (768 * 16))),
+      Math.floor(Math.sqrt((1024 * 1024 * 1024) / (768 * 12))),
     );
     expect(tileSizeForMemoryCap(1, 768)).toBe(MIN_TILE_SIZE);
     expect(tileSizeForMemoryCap(1e15, 1)).toBe(MAX_TILE_SIZE);

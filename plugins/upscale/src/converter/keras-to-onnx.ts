@@ -23,8 +23,9 @@ export interface ConvertedModelInfo {
   /** Spatial upscaling factor of the whole network. */
   scale: number;
   /**
-   * Largest single activation, in float32 elements per input pixel. The tile planner multiplies it
-   * by a live-tensor factor to stay under a memory cap.
+   * Peak of simultaneously live activations, in float32 elements per input pixel, for a
+   * sequential executor that frees each tensor after its last consumer (what onnxruntime's memory
+   * planner approximates). The tile planner scales it by a measured overhead factor.
    */
   peakElementsPerInputPixel: number;
   /** Layer classes seen, for logs and tests. */
@@ -64,8 +65,6 @@ export function convertKerasToOnnx(
   const graph = new GraphBuilder(model.name.replace(/[^A-Za-z0-9_]/g, '_') || 'esrgan');
   const tensors = new Map<string, GraphTensor>();
   const order = topologicalOrder(model.layers);
-  let peak = 0;
-
   for (const layer of order) {
     const inputs = inboundLayerNames(layer).map((source) => {
       const tensor = tensors.get(source);
@@ -82,8 +81,8 @@ export function convertKerasToOnnx(
         ? convertInputLayer(graph, layer, options.inputRange)
         : convertLayer(graph, layer, inputs, model);
     tensors.set(layer.name, output);
-    peak = Math.max(peak, output.channels * output.spatial * output.spatial);
   }
+  const peak = peakLiveElements(order, tensors, model.outputLayers[0]!);
 
   const outputLayer = model.outputLayers[0]!;
   const last = tensors.get(outputLayer);
@@ -438,6 +437,35 @@ function checkSameSpatial(layer: KerasLayer, inputs: GraphTensor[]): void {
       `layer ${layer.name} combines tensors of different sizes`,
     );
   }
+}
+
+/**
+ * Peak sum of live tensor sizes over the execution order: a tensor is live from the step that
+ * produces it through its last consumer (the graph output stays live to the end).
+ */
+function peakLiveElements(
+  order: KerasLayer[],
+  tensors: Map<string, GraphTensor>,
+  outputLayer: string,
+): number {
+  const lastUse = new Map<string, number>();
+  order.forEach((layer, step) => {
+    lastUse.set(layer.name, Math.max(lastUse.get(layer.name) ?? step, step));
+    for (const source of inboundLayerNames(layer)) lastUse.set(source, step);
+  });
+  lastUse.set(outputLayer, order.length);
+  let live = 0;
+  let peak = 0;
+  const releases: number[] = new Array(order.length + 1).fill(0);
+  order.forEach((layer, step) => {
+    const tensor = tensors.get(layer.name)!;
+    const size = tensor.channels * tensor.spatial * tensor.spatial;
+    live += size;
+    peak = Math.max(peak, live);
+    releases[lastUse.get(layer.name)!]! += size;
+    live -= releases[step]!;
+  });
+  return peak;
 }
 
 /** Orders layers so each comes after its inputs (Keras lists them that way, but we don't rely on it). */

@@ -7,7 +7,7 @@ import { type ConvertedModelInfo, convertKerasToOnnx } from './keras-to-onnx.ts'
 import type { UpscaleModelEntry } from './model-catalog.ts';
 
 /** Bumped whenever the converter's output for the same weights changes. */
-const CONVERTER_VERSION = 1;
+const CONVERTER_VERSION = 2;
 
 /** Sidecar written next to each cached `.onnx`: proves the file is complete and unmodified. */
 interface CacheSidecar {
