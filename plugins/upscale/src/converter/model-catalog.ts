@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValueRange } from './keras-to-onnx.ts';
@@ -71,8 +72,17 @@ async function importDefinition(specifier: string): Promise<UpscalerModelDefinit
     const module = (await import(specifier)) as { default?: UpscalerModelDefinition };
     return module.default;
   } catch {
-    // Not installed or this scale is not exported: the model is simply not offered.
-    return undefined;
+    // The ESM build imports without file extensions, which Node's loader rejects (Bun accepts
+    // it); the package's CommonJS build holds the same definition.
+    try {
+      const module = createRequire(import.meta.url)(specifier) as {
+        default?: UpscalerModelDefinition;
+      } & UpscalerModelDefinition;
+      return module.default ?? module;
+    } catch {
+      // Not installed or this scale is not exported: the model is simply not offered.
+      return undefined;
+    }
   }
 }
 
