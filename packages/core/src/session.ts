@@ -186,8 +186,14 @@ export class Session implements SessionLink, KernelSession {
     return invokeThroughHandle(this.core, record, method, args, scope);
   }
 
-  /** Runs a script (JSON or text form) as a job and resolves with its result. */
-  executeScript(script: unknown, options: { gas?: number } = {}): Promise<JobResult> {
+  /**
+   * Runs a script (JSON or text form) as a job and resolves with its result. `parent_id` links the
+   * history entry to the one it was derived from (a re-run or variation).
+   */
+  executeScript(
+    script: unknown,
+    options: { gas?: number; parent_id?: string } = {},
+  ): Promise<JobResult> {
     this.assertOpen();
     return this.core.jobs.execute(this, script, options);
   }

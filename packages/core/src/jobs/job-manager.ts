@@ -74,7 +74,7 @@ export class JobManager {
   async execute(
     link: SessionLink & KernelSession,
     input: unknown,
-    options: { gas?: number },
+    options: { gas?: number; parent_id?: string },
   ): Promise<JobResult> {
     const script = parseScriptInput(input);
     const opcodes = this.core.opcodes();
@@ -116,7 +116,8 @@ export class JobManager {
       }),
     };
     this.jobs.set(id, state);
-    this.core.history.begin({ jobId: id, sessionId: link.id, script });
+    const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
+    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId });
     this.core.history.setStatus(id, 'running');
 
     const logs: JobLog[] = [];

@@ -98,7 +98,7 @@ export const kernelOpcodes: readonly OpcodeDefinition[] = [
       description:
         "Whether a session (by id, or principal id; null for this session) holds a live handle of a type allowing the filter's methods.",
       params: [
-        { name: 'target', type: 'string' },
+        { name: 'target', type: 'any' },
         { name: 'type', type: 'string' },
         { name: 'filter', type: 'object', optional: true },
       ],
