@@ -100,7 +100,7 @@ describe('block generator', () => {
       expect(definition.args0?.some((arg) => arg.type === 'field_variable')).toBe(true);
     }
     expect(definitions.get(opcodeBlockType('+'))?.output).toBeNull();
-    expect(definitions.get(opcodeBlockType('+'))?.extensions).toEqual(['viwo_variadic']);
+    expect(definitions.get(opcodeBlockType('+'))?.mutator).toBe('viwo_variadic');
   });
 
   test('param types map to the right fields', () => {

@@ -54,6 +54,11 @@ export function categoryHue(category: string): number {
   return hash % 360;
 }
 
+/** Mutator that gives generic variadic opcode blocks their repeated inputs (Blocks Mode registers it). */
+export const VARIADIC_MUTATOR = 'viwo_variadic';
+/** Extension that adds the randomise button to seed fields (Blocks Mode registers it). */
+export const SEED_EXTENSION = 'viwo_seed_randomise';
+
 /** Toolbox `custom` key of the dynamic variables flyout registered by Blocks Mode. */
 export const VARIABLES_CATEGORY = 'VIWO_VARIABLES';
 
@@ -144,7 +149,7 @@ function defineFixedBlocks(builder: Builder): void {
     [{ type: 'field_number', name: VALUE_FIELD, value: 0, min: 0, max: 4294967295, precision: 1 }],
     { kind: 'number', min: 0, max: 4294967295, integer: true },
     'A random seed (click the dice to randomise)',
-    ['viwo_seed_randomise'],
+    [SEED_EXTENSION],
   );
   define(
     builder,
@@ -411,7 +416,7 @@ function addOpcode(
     colour: hue,
     tooltip: info.description,
   };
-  if (variadic) definition.extensions = ['viwo_variadic'];
+  if (variadic) definition.mutator = VARIADIC_MUTATOR;
   define(
     builder,
     definition,

@@ -38,6 +38,7 @@ export interface BlockDefinitionJson {
   tooltip: string;
   helpUrl?: string;
   extensions?: string[];
+  mutator?: string;
 }
 
 /** Serialised state of one input: a plugged block and/or a shadow. */

@@ -1,0 +1,289 @@
+/**
+ * Blocks Mode: a Blockly workspace generated from the server's metadata that edits the one shared
+ * script. Edits convert to the script at once; a script changed elsewhere (Layer Mode, text view,
+ * templates) is shown as blocks. Run executes it; a server error is shown on the block its JSON
+ * path points at.
+ */
+import * as Blockly from 'blockly/core';
+import { createEffect, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
+import { TrustDialog } from '../templates/trust-dialog.tsx';
+import { confirmRun } from '../templates/trust-gate.ts';
+import { generateBlocks } from './block-generator.ts';
+import type { BlockCatalog } from './block-specs.ts';
+import type { SerializedWorkspace } from './blockly-json.ts';
+import { installCatalog, registerVariablesFlyout } from './blockly-setup.ts';
+import { blockForPath, blocksToScript, type ScriptPath } from './blocks-to-script.ts';
+import { ConversionError } from './conversion-error.ts';
+import { ResultsStrip, type RunResult } from './results-strip.tsx';
+import { type ScriptTextFormat, ScriptTextView } from './script-text-view.tsx';
+import { jsonEqual, scriptToBlocks } from './script-to-blocks.ts';
+import { collectImages, errorMessage, errorPath, type WorkbenchApi } from './workbench-api.ts';
+
+const DARK_THEME = Blockly.Theme.defineTheme('viwo-dark', {
+  name: 'viwo-dark',
+  base: Blockly.Themes.Classic,
+  componentStyles: {
+    workspaceBackgroundColour: '#1b1d22',
+    toolboxBackgroundColour: '#23262d',
+    toolboxForegroundColour: '#e4e6eb',
+    flyoutBackgroundColour: '#2b2f37',
+    flyoutForegroundColour: '#e4e6eb',
+    flyoutOpacity: 0.95,
+    scrollbarColour: '#5a606b',
+    insertionMarkerColour: '#ffffff',
+  },
+});
+
+/** Props of Blocks Mode. */
+export interface BlocksModeProps {
+  workbench: WorkbenchApi;
+  /** `@viwo/script` printText / parseText; the text view is hidden without it. */
+  textFormat?: ScriptTextFormat;
+  /** "Visualize as Layers"; defaults to `workbench.setMode('layer')`. */
+  onVisualizeLayers?: () => void;
+}
+
+/** The Blocks Mode editor. */
+export function BlocksMode(props: BlocksModeProps) {
+  let host: HTMLDivElement | undefined;
+  let workspace: Blockly.WorkspaceSvg | undefined;
+  let catalog: BlockCatalog | undefined;
+  let sourceMap: { path: ScriptPath; blockId: string }[] = [];
+  let highlighted: string | undefined;
+  const [status, setStatus] = createSignal<{ kind: 'info' | 'error'; text: string }>();
+  const [running, setRunning] = createSignal(false);
+  const [progress, setProgress] = createSignal<string>();
+  const [results, setResults] = createSignal<RunResult[]>([]);
+  const [showText, setShowText] = createSignal(false);
+
+  const clearHighlight = () => {
+    if (!workspace || !highlighted) return;
+    const block = workspace.getBlockById(highlighted);
+    block?.setWarningText(null);
+    (block as Blockly.BlockSvg | null)?.setHighlighted(false);
+    highlighted = undefined;
+  };
+
+  const highlight = (blockId: string | undefined, message: string) => {
+    clearHighlight();
+    const block = blockId ? workspace?.getBlockById(blockId) : undefined;
+    if (!block) return;
+    block.setWarningText(message);
+    block.setHighlighted(true);
+    block.addSelect();
+    workspace?.centerOnBlock(block.id);
+    highlighted = block.id;
+  };
+
+  /** Converts the workspace; on failure shows the problem on its block and returns undefined. */
+  const convert = (): { script: unknown } | undefined => {
+    if (!workspace || !catalog) return undefined;
+    try {
+      const saved = Blockly.serialization.workspaces.save(workspace) as SerializedWorkspace;
+      const result = blocksToScript(saved, catalog);
+      sourceMap = result.sourceMap;
+      if (result.ignoredBlocks.length > 0) {
+        setStatus({
+          kind: 'info',
+          text: `${result.ignoredBlocks.length} block group(s) not attached to the first one are not part of the script`,
+        });
+      }
+      return { script: result.script };
+    } catch (error) {
+      if (error instanceof ConversionError) {
+        highlight(error.blockId, error.message);
+        setStatus({ kind: 'error', text: error.message });
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  const showScript = (script: unknown) => {
+    if (!workspace || !catalog) return;
+    const state = scriptToBlocks(script, catalog);
+    Blockly.Events.disable();
+    try {
+      workspace.clear();
+      Blockly.serialization.workspaces.load(
+        state as Parameters<typeof Blockly.serialization.workspaces.load>[0],
+        workspace,
+      );
+    } finally {
+      Blockly.Events.enable();
+    }
+    const back = convert();
+    if (back && !jsonEqual(back.script, script)) {
+      setStatus({ kind: 'error', text: 'this script could not be shown as blocks exactly' });
+    }
+  };
+
+  const onWorkspaceChange = (event: Blockly.Events.Abstract) => {
+    if (event.isUiEvent || !workspace || workspace.isDragging()) return;
+    const converted = convert();
+    if (!converted) return;
+    clearHighlight();
+    if (status()?.kind === 'error') setStatus(undefined);
+    if (!jsonEqual(converted.script, props.workbench.script())) {
+      props.workbench.setScript(converted.script);
+    }
+  };
+
+  const rebuild = () => {
+    const opcodes = props.workbench.opcodes();
+    const capabilities = props.workbench.capabilities();
+    if (!host) return;
+    catalog = generateBlocks(opcodes, capabilities);
+    installCatalog(catalog);
+    if (!workspace) {
+      workspace = Blockly.inject(host, {
+        toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
+        theme: DARK_THEME,
+        trashcan: true,
+        zoom: { controls: true, wheel: true, startScale: 0.9 },
+        move: { scrollbars: true, drag: true, wheel: false },
+        grid: { spacing: 24, length: 2, colour: '#2c3038', snap: true },
+      });
+      registerVariablesFlyout(workspace);
+      workspace.addChangeListener(onWorkspaceChange);
+    } else {
+      workspace.updateToolbox(catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition);
+    }
+    showScript(props.workbench.script());
+  };
+
+  onMount(() => {
+    createEffect(on([props.workbench.opcodes, props.workbench.capabilities], rebuild));
+    createEffect(
+      on(props.workbench.script, (script) => {
+        if (!workspace || !catalog) return;
+        const current = convert();
+        if (current && jsonEqual(current.script, script)) return;
+        showScript(script);
+      }),
+    );
+    const resize = () => workspace && Blockly.svgResize(workspace);
+    const observer = new ResizeObserver(resize);
+    if (host) observer.observe(host);
+    const unsubscribe = props.workbench.rpc.on?.('job.progress', (params) => {
+      const report = params as { label?: string; step?: number; total?: number; fraction?: number };
+      if (!running()) return;
+      const percent = Math.round((report.fraction ?? 0) * 100);
+      setProgress(
+        `${report.label ?? 'working'} ${report.step ?? 0}/${report.total ?? 0} (${percent}%)`,
+      );
+    });
+    onCleanup(() => {
+      observer.disconnect();
+      unsubscribe?.();
+      workspace?.dispose();
+      workspace = undefined;
+    });
+  });
+
+  const run = async () => {
+    const converted = convert();
+    if (!converted) return;
+    if (!(await confirmRun(converted.script, props.workbench.capabilities()))) {
+      setStatus({ kind: 'info', text: 'run cancelled' });
+      return;
+    }
+    setRunning(true);
+    setProgress(undefined);
+    setStatus({ kind: 'info', text: 'running…' });
+    clearHighlight();
+    try {
+      const result = await props.workbench.runScript(converted.script);
+      const images = result.images.length > 0 ? result.images : collectImages(result.result);
+      setResults((previous) => [
+        {
+          jobId: result.job_id,
+          images,
+          durationMs: result.duration_ms,
+          summary: JSON.stringify(result.result)?.slice(0, 200) ?? 'null',
+        },
+        ...previous.slice(0, 19),
+      ]);
+      setStatus({ kind: 'info', text: `done in ${(result.duration_ms / 1000).toFixed(1)} s` });
+    } catch (error) {
+      const message = errorMessage(error);
+      const path = errorPath(error);
+      const blockId = path ? blockForPath(sourceMap, path) : undefined;
+      highlight(blockId, message);
+      setStatus({
+        kind: 'error',
+        text: blockId ? `${message} (see the highlighted block)` : message,
+      });
+    } finally {
+      setRunning(false);
+      setProgress(undefined);
+    }
+  };
+
+  const visualize = () => {
+    if (props.onVisualizeLayers) props.onVisualizeLayers();
+    else props.workbench.setMode?.('layer');
+  };
+
+  return (
+    <div class="viwo-blocks-mode" data-testid="blocks-mode">
+      <div class="viwo-toolbar">
+        <button
+          type="button"
+          class="primary"
+          data-testid="blocks-run"
+          disabled={running()}
+          onClick={() => void run()}
+        >
+          {running() ? 'Running…' : 'Run'}
+        </button>
+        <button type="button" data-testid="blocks-visualize" onClick={visualize}>
+          Visualize as Layers
+        </button>
+        <Show when={props.textFormat}>
+          <button
+            type="button"
+            data-testid="blocks-text-toggle"
+            aria-pressed={showText()}
+            onClick={() => setShowText(!showText())}
+          >
+            Text view
+          </button>
+        </Show>
+        <span class="viwo-progress" data-testid="blocks-progress">
+          {progress()}
+        </span>
+        <Show when={status()}>
+          {(current) => (
+            <span
+              class={current().kind === 'error' ? 'viwo-error' : 'viwo-status'}
+              role={current().kind === 'error' ? 'alert' : 'status'}
+              data-testid="blocks-status"
+            >
+              {current().text}
+            </span>
+          )}
+        </Show>
+      </div>
+      <div class="viwo-blocks-body">
+        <div
+          ref={host}
+          class="viwo-blockly-host"
+          data-testid="blockly-host"
+          style={{ flex: '1', 'min-height': '420px', position: 'relative' }}
+        />
+        <Show when={showText() && props.textFormat}>
+          {(format) => (
+            <ScriptTextView
+              script={props.workbench.script()}
+              format={format()}
+              onApply={(script) => props.workbench.setScript(script)}
+            />
+          )}
+        </Show>
+      </div>
+      <ResultsStrip results={results()} />
+      <TrustDialog />
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * Gate for scripts from elsewhere (imported templates, dropped PNGs): until the user confirmed
+ * one run, running shows what the script calls and its estimated cost and waits for a yes. The
+ * session's own authority is unchanged either way; this is about informed consent.
+ */
+import { createSignal } from 'solid-js';
+import type { CapabilityInfo } from '../blocks/metadata-types.ts';
+import { analyseScript, type ScriptAnalysis } from './script-analysis.ts';
+
+/** A pending confirmation the dialog shows. */
+export interface TrustRequest {
+  origin: string;
+  analysis: ScriptAnalysis;
+  resolve(confirmed: boolean): void;
+}
+
+const [untrustedOrigin, setUntrustedOrigin] = createSignal<string | undefined>(undefined);
+const [request, setRequest] = createSignal<TrustRequest | undefined>(undefined);
+
+/** The open confirmation request, if any (rendered by `TrustDialog`). */
+export const trustRequest = request;
+/** Where the current untrusted script came from, if it still needs a confirmation. */
+export const pendingUntrusted = untrustedOrigin;
+
+/** Marks the script just loaded as untrusted (`origin` names the file or template). */
+export function markUntrusted(origin: string): void {
+  setUntrustedOrigin(origin);
+}
+
+/** Marks the current script trusted (the user wrote it, saved it, or loaded a trusted one). */
+export function markTrusted(): void {
+  setUntrustedOrigin(undefined);
+}
+
+/**
+ * Resolves true when `script` may run: at once for trusted scripts, after the user's answer for
+ * untrusted ones (a yes clears the flag, so only the first run asks).
+ */
+export function confirmRun(
+  script: unknown,
+  capabilities: readonly CapabilityInfo[],
+): Promise<boolean> {
+  const origin = untrustedOrigin();
+  if (origin === undefined) return Promise.resolve(true);
+  request()?.resolve(false);
+  return new Promise((resolve) => {
+    setRequest({
+      origin,
+      analysis: analyseScript(script, capabilities),
+      resolve(confirmed) {
+        setRequest(undefined);
+        if (confirmed) setUntrustedOrigin(undefined);
+        resolve(confirmed);
+      },
+    });
+  });
+}
