@@ -15,6 +15,7 @@ export interface TrustRequest {
 }
 
 const [untrustedOrigin, setUntrustedOrigin] = createSignal<string | undefined>(undefined);
+let onConfirmed: (() => void) | undefined;
 const [request, setRequest] = createSignal<TrustRequest | undefined>(undefined);
 
 /** The open confirmation request, if any (rendered by `TrustDialog`). */
@@ -22,14 +23,19 @@ export const trustRequest = request;
 /** Where the current untrusted script came from, if it still needs a confirmation. */
 export const pendingUntrusted = untrustedOrigin;
 
-/** Marks the script just loaded as untrusted (`origin` names the file or template). */
-export function markUntrusted(origin: string): void {
+/**
+ * Marks the script just loaded as untrusted (`origin` names the file or template); `confirmed`
+ * runs once the user agreed to run it (e.g. to remember an imported template as trusted).
+ */
+export function markUntrusted(origin: string, confirmed?: () => void): void {
   setUntrustedOrigin(origin);
+  onConfirmed = confirmed;
 }
 
 /** Marks the current script trusted (the user wrote it, saved it, or loaded a trusted one). */
 export function markTrusted(): void {
   setUntrustedOrigin(undefined);
+  onConfirmed = undefined;
 }
 
 /**
@@ -49,7 +55,11 @@ export function confirmRun(
       analysis: analyseScript(script, capabilities),
       resolve(confirmed) {
         setRequest(undefined);
-        if (confirmed) setUntrustedOrigin(undefined);
+        if (confirmed) {
+          const callback = onConfirmed;
+          markTrusted();
+          callback?.();
+        }
         resolve(confirmed);
       },
     });

@@ -1,0 +1,519 @@
+/**
+ * Workflow templates: save the shared script as a template, list/search/load/rename/delete,
+ * export/import `.viwo-template.json` files, and load a workflow from a PNG this app produced
+ * (drop it anywhere on the window). Imported templates and PNGs are untrusted until their first
+ * confirmed run.
+ */
+import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
+import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
+import { exposedCandidates } from './exposed-candidates.ts';
+import { downloadJson } from './file-download.ts';
+import { extractPngScript } from './png-script.ts';
+import {
+  filterTemplates,
+  type KeyValueStorage,
+  readTemplateCache,
+  writeTemplateCache,
+} from './template-cache.ts';
+import {
+  type ExposedParam,
+  exposedParams,
+  parseTemplateFile,
+  type TemplateRecord,
+  templateFileName,
+  valueAtPath,
+  withValueAtPath,
+} from './template-file.ts';
+import { TrustDialog } from './trust-dialog.tsx';
+import { markTrusted, markUntrusted } from './trust-gate.ts';
+
+const UNTRUSTED_KEY = 'viwo.templates.untrusted.v1';
+
+/** Props of the templates panel. */
+export interface TemplatesPanelProps {
+  workbench: WorkbenchApi;
+  /** Parser for text-form scripts found in PNGs (`@viwo/script` parseText). */
+  textFormat?: ScriptTextFormat;
+  /** Storage for the offline cache (defaults to localStorage). */
+  storage?: KeyValueStorage;
+}
+
+function untrustedIds(storage: KeyValueStorage): Set<string> {
+  try {
+    const parsed: unknown = JSON.parse(storage.getItem(UNTRUSTED_KEY) ?? '[]');
+    return new Set(Array.isArray(parsed) ? parsed.filter((id) => typeof id === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function setUntrusted(storage: KeyValueStorage, id: string, untrusted: boolean): void {
+  const ids = untrustedIds(storage);
+  if (untrusted) ids.add(id);
+  else ids.delete(id);
+  try {
+    storage.setItem(UNTRUSTED_KEY, JSON.stringify([...ids]));
+  } catch {
+    // Storage full: the template is then treated as trusted next time, which the user saved.
+  }
+}
+
+function asTemplateList(value: unknown): TemplateRecord[] {
+  const list = Array.isArray(value)
+    ? value
+    : value &&
+        typeof value === 'object' &&
+        Array.isArray((value as { templates?: unknown }).templates)
+      ? (value as { templates: unknown[] }).templates
+      : [];
+  return list.filter(
+    (entry): entry is TemplateRecord =>
+      !!entry && typeof entry === 'object' && typeof (entry as TemplateRecord).id === 'string',
+  );
+}
+
+/** The templates panel. */
+export function TemplatesPanel(props: TemplatesPanelProps) {
+  const storage = (): KeyValueStorage => props.storage ?? localStorage;
+  const [stored, setStored] = createSignal<TemplateRecord[]>(readTemplateCache(storage()));
+  const [offline, setOffline] = createSignal(false);
+  const [query, setQuery] = createSignal('');
+  const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
+  const [saving, setSaving] = createSignal(false);
+  const [selected, setSelected] = createSignal<string>();
+  const [exposedValues, setExposedValues] = createSignal<Record<string, unknown>>({});
+  let fileInput: HTMLInputElement | undefined;
+
+  const all = () => [...BUILTIN_TEMPLATES, ...stored()];
+  const visible = () => filterTemplates(all(), query());
+  const rpc = () => props.workbench.rpc;
+
+  const refresh = async () => {
+    try {
+      const list = asTemplateList(await rpc().call('templates.list', {}));
+      setStored(list);
+      setOffline(false);
+      writeTemplateCache(storage(), list);
+    } catch (error) {
+      setOffline(true);
+      setMessage({
+        kind: 'error',
+        text: `cannot reach the server (${errorMessage(error)}); showing the cached list`,
+      });
+    }
+  };
+
+  const load = (template: TemplateRecord) => {
+    let script = template.script;
+    const values = exposedValues();
+    for (const param of exposedParams(template)) {
+      const key = JSON.stringify(param.path);
+      if (key in values) script = withValueAtPath(script, param.path, values[key]);
+    }
+    props.workbench.setScript(script);
+    if (!template.builtin && untrustedIds(storage()).has(template.id)) {
+      markUntrusted(`template "${template.name}" (imported)`, () =>
+        setUntrusted(storage(), template.id, false),
+      );
+    } else {
+      markTrusted();
+    }
+    setMessage({ kind: 'info', text: `loaded "${template.name}"` });
+  };
+
+  const remove = async (template: TemplateRecord) => {
+    if (!confirm(`Delete template "${template.name}"?`)) return;
+    try {
+      await rpc().call('templates.delete', { id: template.id });
+      setUntrusted(storage(), template.id, false);
+      await refresh();
+      setMessage({ kind: 'info', text: `deleted "${template.name}"` });
+    } catch (error) {
+      setMessage({ kind: 'error', text: `delete failed: ${errorMessage(error)}` });
+    }
+  };
+
+  const rename = async (template: TemplateRecord) => {
+    const name = prompt('New name', template.name)?.trim();
+    if (!name || name === template.name) return;
+    try {
+      await rpc().call('templates.save', {
+        id: template.id,
+        name,
+        description: template.description ?? '',
+        tags: template.tags ?? [],
+        script: template.script,
+        exposed: template.exposed ?? [],
+        thumbnail: template.thumbnail ?? null,
+      });
+      await refresh();
+    } catch (error) {
+      setMessage({ kind: 'error', text: `rename failed: ${errorMessage(error)}` });
+    }
+  };
+
+  const exportTemplate = async (template: TemplateRecord) => {
+    try {
+      const document = template.builtin
+        ? {
+            version: template.version ?? 2,
+            kind: 'viwo-template',
+            name: template.name,
+            description: template.description ?? '',
+            tags: template.tags ?? [],
+            script: template.script,
+            exposed: template.exposed ?? [],
+          }
+        : await rpc().call('templates.export', { id: template.id });
+      downloadJson(templateFileName(template.name), document);
+    } catch (error) {
+      setMessage({ kind: 'error', text: `export failed: ${errorMessage(error)}` });
+    }
+  };
+
+  const importTemplateText = async (text: string, fileName: string) => {
+    try {
+      const document = parseTemplateFile(text, fileName);
+      const imported = (await rpc().call('templates.import', {
+        template: document,
+      })) as TemplateRecord;
+      if (imported && typeof imported.id === 'string') setUntrusted(storage(), imported.id, true);
+      await refresh();
+      setMessage({ kind: 'info', text: `imported "${imported?.name ?? fileName}"` });
+    } catch (error) {
+      setMessage({ kind: 'error', text: `import of ${fileName} refused: ${errorMessage(error)}` });
+    }
+  };
+
+  const loadPng = async (file: File) => {
+    try {
+      const embedded = extractPngScript(new Uint8Array(await file.arrayBuffer()));
+      let script: unknown;
+      if (embedded.form === 'json') script = embedded.script;
+      else if (props.textFormat) script = props.textFormat.parse(embedded.text);
+      else throw new Error('the PNG holds a text-form script and no parser is available');
+      props.workbench.setScript(script);
+      markUntrusted(`image ${file.name}`);
+      setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
+    } catch (error) {
+      setMessage({ kind: 'error', text: `${file.name}: ${errorMessage(error)}` });
+    }
+  };
+
+  const handleFiles = async (files: Iterable<File>) => {
+    for (const file of files) {
+      if (file.type === 'image/png' || file.name.toLowerCase().endsWith('.png'))
+        await loadPng(file);
+      else await importTemplateText(await file.text(), file.name);
+    }
+  };
+
+  onMount(() => {
+    void refresh();
+    const over = (event: DragEvent) => {
+      if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+    };
+    const drop = (event: DragEvent) => {
+      const files = event.dataTransfer?.files;
+      if (!files || files.length === 0) return;
+      event.preventDefault();
+      void handleFiles([...files]);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    const unsubscribe = rpc().on?.('connection.open', () => void refresh());
+    onCleanup(() => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+      unsubscribe?.();
+    });
+  });
+
+  return (
+    <div class="viwo-templates-panel" data-testid="templates-panel">
+      <div class="viwo-panel-header">
+        <h3>Templates</h3>
+        <button type="button" data-testid="template-save-open" onClick={() => setSaving(!saving())}>
+          Save current…
+        </button>
+        <button type="button" data-testid="template-import" onClick={() => fileInput?.click()}>
+          Import…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,application/json,.png,image/png"
+          data-testid="template-import-file"
+          style={{ display: 'none' }}
+          onChange={(event) => {
+            const files = event.currentTarget.files;
+            if (files) void handleFiles([...files]);
+            event.currentTarget.value = '';
+          }}
+        />
+      </div>
+      <Show when={saving()}>
+        <SaveTemplateForm
+          workbench={props.workbench}
+          onSaved={async (template) => {
+            setSaving(false);
+            await refresh();
+            setMessage({ kind: 'info', text: `saved "${template.name}"` });
+          }}
+          onError={(text) => setMessage({ kind: 'error', text })}
+        />
+      </Show>
+      <input
+        type="search"
+        placeholder="Search templates"
+        data-testid="template-search"
+        value={query()}
+        onInput={(event) => setQuery(event.currentTarget.value)}
+      />
+      <Show when={offline()}>
+        <p class="viwo-status">offline: cached list</p>
+      </Show>
+      <Show when={message()}>
+        {(current) => (
+          <p
+            class={current().kind === 'error' ? 'viwo-error' : 'viwo-status'}
+            role={current().kind === 'error' ? 'alert' : 'status'}
+            data-testid="template-message"
+          >
+            {current().text}
+          </p>
+        )}
+      </Show>
+      <ul class="viwo-template-list" data-testid="template-list">
+        <For each={visible()}>
+          {(template) => (
+            <li
+              data-testid="template-item"
+              data-template-id={template.id}
+              data-template-name={template.name}
+            >
+              <button
+                type="button"
+                class="viwo-template-title"
+                onClick={() => setSelected(selected() === template.id ? undefined : template.id)}
+              >
+                <Show when={template.thumbnail}>
+                  {(thumbnail) => (
+                    <img src={`/images/${thumbnail().$image}.png`} alt="" width={40} height={40} />
+                  )}
+                </Show>
+                <strong>{template.name}</strong>
+                <Show when={template.builtin}>
+                  <small> · built-in</small>
+                </Show>
+              </button>
+              <Show when={template.tags && template.tags.length > 0}>
+                <small class="viwo-tags">{template.tags!.join(', ')}</small>
+              </Show>
+              <Show when={selected() === template.id}>
+                <p>{template.description}</p>
+                <For each={exposedParams(template)}>
+                  {(param) => (
+                    <ExposedInput
+                      param={param}
+                      value={
+                        exposedValues()[JSON.stringify(param.path)] ??
+                        valueAtPath(template.script, param.path)
+                      }
+                      onChange={(value) =>
+                        setExposedValues({
+                          ...exposedValues(),
+                          [JSON.stringify(param.path)]: value,
+                        })
+                      }
+                    />
+                  )}
+                </For>
+              </Show>
+              <div class="viwo-template-actions">
+                <button type="button" data-testid="template-load" onClick={() => load(template)}>
+                  Load
+                </button>
+                <button
+                  type="button"
+                  data-testid="template-export"
+                  onClick={() => void exportTemplate(template)}
+                >
+                  Export
+                </button>
+                <Show when={!template.builtin}>
+                  <button
+                    type="button"
+                    data-testid="template-rename"
+                    onClick={() => void rename(template)}
+                  >
+                    Rename
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="template-delete"
+                    onClick={() => void remove(template)}
+                  >
+                    Delete
+                  </button>
+                </Show>
+              </div>
+            </li>
+          )}
+        </For>
+      </ul>
+      <TrustDialog />
+    </div>
+  );
+}
+
+function ExposedInput(props: {
+  param: ExposedParam;
+  value: unknown;
+  onChange(value: unknown): void;
+}) {
+  const numeric = () => ['number', 'integer', 'seed'].includes(props.param.type);
+  return (
+    <label class="viwo-exposed">
+      {props.param.label}
+      <Show
+        when={props.param.type !== 'boolean'}
+        fallback={
+          <input
+            type="checkbox"
+            checked={props.value === true}
+            onChange={(event) => props.onChange(event.currentTarget.checked)}
+          />
+        }
+      >
+        <input
+          type={numeric() ? 'number' : 'text'}
+          value={String(props.value ?? '')}
+          step={props.param.type === 'number' ? 'any' : '1'}
+          onChange={(event) => {
+            const raw = event.currentTarget.value;
+            props.onChange(numeric() ? Number(raw) : raw);
+          }}
+        />
+      </Show>
+    </label>
+  );
+}
+
+function SaveTemplateForm(props: {
+  workbench: WorkbenchApi;
+  onSaved(template: TemplateRecord): void;
+  onError(text: string): void;
+}) {
+  const [name, setName] = createSignal('');
+  const [description, setDescription] = createSignal('');
+  const [tags, setTags] = createSignal('');
+  const [withThumbnail, setWithThumbnail] = createSignal(true);
+  const candidates = () => exposedCandidates(props.workbench.script());
+  const [chosen, setChosen] = createSignal<Set<string>>(new Set());
+
+  const latestImage = async () => {
+    try {
+      const entries = (await props.workbench.rpc.call('history.list', { limit: 1 })) as {
+        images?: { $image: string; width: number; height: number }[];
+      }[];
+      return Array.isArray(entries) ? (entries[0]?.images?.[0] ?? null) : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const save = async (event: SubmitEvent) => {
+    event.preventDefault();
+    if (!name().trim()) {
+      props.onError('a template needs a name');
+      return;
+    }
+    try {
+      const exposed = candidates().filter((candidate) =>
+        chosen().has(JSON.stringify(candidate.path)),
+      );
+      const saved = (await props.workbench.rpc.call('templates.save', {
+        name: name().trim(),
+        description: description(),
+        tags: tags()
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean),
+        script: props.workbench.script(),
+        exposed,
+        thumbnail: withThumbnail() ? await latestImage() : null,
+      })) as TemplateRecord;
+      props.onSaved(saved);
+    } catch (error) {
+      props.onError(`save failed: ${errorMessage(error)}`);
+    }
+  };
+
+  return (
+    <form
+      class="viwo-save-template"
+      data-testid="template-save-form"
+      onSubmit={(event) => void save(event)}
+    >
+      <label>
+        Name
+        <input
+          data-testid="template-name"
+          value={name()}
+          onInput={(event) => setName(event.currentTarget.value)}
+          required
+        />
+      </label>
+      <label>
+        Description
+        <textarea
+          value={description()}
+          onInput={(event) => setDescription(event.currentTarget.value)}
+        />
+      </label>
+      <label>
+        Tags (comma-separated)
+        <input value={tags()} onInput={(event) => setTags(event.currentTarget.value)} />
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          checked={withThumbnail()}
+          onChange={(event) => setWithThumbnail(event.currentTarget.checked)}
+        />
+        Latest result as thumbnail
+      </label>
+      <Show when={candidates().length > 0}>
+        <fieldset>
+          <legend>Exposed parameters</legend>
+          <For each={candidates()}>
+            {(candidate) => {
+              const key = JSON.stringify(candidate.path);
+              return (
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={chosen().has(key)}
+                    onChange={(event) => {
+                      const next = new Set(chosen());
+                      if (event.currentTarget.checked) next.add(key);
+                      else next.delete(key);
+                      setChosen(next);
+                    }}
+                  />
+                  {candidate.label}
+                </label>
+              );
+            }}
+          </For>
+        </fieldset>
+      </Show>
+      <button type="submit" class="primary" data-testid="template-save">
+        Save template
+      </button>
+    </form>
+  );
+}
