@@ -1,0 +1,292 @@
+/**
+ * Gallery and history: every job with its images, parameters, seeds, script, timing and parent;
+ * search by prompt, filter by capability type or favourites; open full size, download, delete,
+ * favourite, use as layer, re-run with the same seeds, open the script in Blocks.
+ */
+import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import {
+  errorMessage,
+  type ImageRef,
+  imageUrl,
+  type WorkbenchApi,
+} from '../blocks/workbench-api.ts';
+import { markTrusted } from '../templates/trust-gate.ts';
+import {
+  appendImageLayer,
+  entryPrompt,
+  freshLayerId,
+  type HistoryEntry,
+  withRecordedSeeds,
+} from './gallery-actions.ts';
+
+const PAGE_SIZE = 50;
+
+/** Props of the gallery panel. */
+export interface GalleryPanelProps {
+  workbench: WorkbenchApi;
+}
+
+/** The gallery / history panel. */
+export function GalleryPanel(props: GalleryPanelProps) {
+  const [entries, setEntries] = createSignal<HistoryEntry[]>([]);
+  const [query, setQuery] = createSignal('');
+  const [type, setType] = createSignal('');
+  const [favoritesOnly, setFavoritesOnly] = createSignal(false);
+  const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
+  const [expanded, setExpanded] = createSignal<string>();
+  const [viewing, setViewing] = createSignal<ImageRef>();
+  const rpc = () => props.workbench.rpc;
+
+  const refresh = async () => {
+    try {
+      const params: Record<string, unknown> = { limit: PAGE_SIZE };
+      if (query().trim()) params.query = query().trim();
+      if (type()) params.type = type();
+      if (favoritesOnly()) params.favorite = true;
+      const list = await rpc().call<unknown>('history.list', params);
+      setEntries(Array.isArray(list) ? (list as HistoryEntry[]) : []);
+    } catch (error) {
+      setMessage({ kind: 'error', text: `history unavailable: ${errorMessage(error)}` });
+    }
+  };
+
+  const act = async (label: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+      await refresh();
+    } catch (error) {
+      setMessage({ kind: 'error', text: `${label} failed: ${errorMessage(error)}` });
+    }
+  };
+
+  const useAsLayer = (entry: HistoryEntry, image: ImageRef) => {
+    const script = props.workbench.script();
+    const id = freshLayerId(script, `history-${image.$image.slice(0, 8)}`);
+    props.workbench.setScript(
+      appendImageLayer(script, image, id, `From history ${entry.job_id.slice(0, 6)}`),
+    );
+    props.workbench.setMode?.('layer');
+    setMessage({ kind: 'info', text: 'added as a layer' });
+  };
+
+  const rerun = (entry: HistoryEntry) =>
+    act('re-run', async () => {
+      const script = withRecordedSeeds(entry.script, entry.seeds, props.workbench.capabilities());
+      await props.workbench.runScript(script);
+      setMessage({ kind: 'info', text: 're-ran with the recorded seeds' });
+    });
+
+  const openInBlocks = (entry: HistoryEntry) => {
+    props.workbench.setScript(entry.script);
+    markTrusted();
+    props.workbench.setMode?.('blocks');
+  };
+
+  onMount(() => {
+    void refresh();
+    const unsubscribe = rpc().on?.('job.done', () => void refresh());
+    onCleanup(() => unsubscribe?.());
+  });
+
+  return (
+    <div class="viwo-gallery-panel" data-testid="gallery-panel">
+      <div class="viwo-panel-header">
+        <h3>Gallery</h3>
+        <button type="button" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      </div>
+      <form
+        class="viwo-gallery-filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void refresh();
+        }}
+      >
+        <input
+          type="search"
+          placeholder="Search prompts"
+          data-testid="gallery-search"
+          value={query()}
+          onInput={(event) => setQuery(event.currentTarget.value)}
+          onChange={() => void refresh()}
+        />
+        <select
+          data-testid="gallery-type"
+          value={type()}
+          onChange={(event) => {
+            setType(event.currentTarget.value);
+            void refresh();
+          }}
+        >
+          <option value="">All types</option>
+          <For each={props.workbench.capabilities()}>
+            {(capability) => (
+              <option value={capability.type}>{capability.label || capability.type}</option>
+            )}
+          </For>
+        </select>
+        <label>
+          <input
+            type="checkbox"
+            checked={favoritesOnly()}
+            onChange={(event) => {
+              setFavoritesOnly(event.currentTarget.checked);
+              void refresh();
+            }}
+          />
+          ★ only
+        </label>
+      </form>
+      <Show when={message()}>
+        {(current) => (
+          <p
+            class={current().kind === 'error' ? 'viwo-error' : 'viwo-status'}
+            role={current().kind === 'error' ? 'alert' : 'status'}
+          >
+            {current().text}
+          </p>
+        )}
+      </Show>
+      <ul class="viwo-gallery-list" data-testid="gallery-list">
+        <For each={entries()} fallback={<li class="viwo-status">No jobs yet.</li>}>
+          {(entry) => (
+            <li
+              class="viwo-gallery-entry"
+              data-testid="gallery-entry"
+              data-entry-id={entry.id}
+              data-status={entry.status}
+            >
+              <div class="viwo-gallery-images">
+                <For each={entry.images}>
+                  {(image) => (
+                    <figure>
+                      <button
+                        type="button"
+                        class="viwo-thumb"
+                        onClick={() => setViewing(image)}
+                        title="Open full size"
+                      >
+                        <img
+                          src={imageUrl(image)}
+                          alt={`${image.width}×${image.height}`}
+                          width={96}
+                          loading="lazy"
+                        />
+                      </button>
+                      <figcaption>
+                        <a
+                          href={imageUrl(image)}
+                          download={`viwo-${image.$image.slice(0, 12)}.png`}
+                        >
+                          Download
+                        </a>{' '}
+                        <button type="button" onClick={() => useAsLayer(entry, image)}>
+                          Use as layer
+                        </button>
+                      </figcaption>
+                    </figure>
+                  )}
+                </For>
+              </div>
+              <div class="viwo-gallery-meta">
+                <strong>
+                  {entryPrompt(entry) ??
+                    (entry.params.map((call) => `${call.type}.${call.method}`).join(', ') ||
+                      'script')}
+                </strong>
+                <small>
+                  {new Date(entry.created).toLocaleString()} · {entry.status}
+                  <Show when={entry.duration_ms !== null}>
+                    {' '}
+                    · {((entry.duration_ms ?? 0) / 1000).toFixed(1)} s
+                  </Show>
+                  <Show when={entry.seeds.length > 0}> · seed {entry.seeds.join(', ')}</Show>
+                  <Show when={entry.parent_id}>
+                    {' '}
+                    · refined from{' '}
+                    <button
+                      type="button"
+                      class="viwo-link"
+                      onClick={() => setExpanded(entry.parent_id)}
+                    >
+                      {entry.parent_id!.slice(0, 8)}
+                    </button>
+                  </Show>
+                </small>
+                <Show when={entry.error}>
+                  {(error) => (
+                    <p class="viwo-error">
+                      {error().code}: {error().message}
+                    </p>
+                  )}
+                </Show>
+              </div>
+              <div class="viwo-gallery-actions">
+                <button
+                  type="button"
+                  aria-pressed={entry.favorite}
+                  title="Favourite"
+                  onClick={() =>
+                    void act('favourite', () =>
+                      rpc().call('history.favorite', { id: entry.id, value: !entry.favorite }),
+                    )
+                  }
+                >
+                  {entry.favorite ? '★' : '☆'}
+                </button>
+                <button type="button" onClick={() => void rerun(entry)}>
+                  Re-run same seed
+                </button>
+                <button type="button" onClick={() => openInBlocks(entry)}>
+                  Open in Blocks
+                </button>
+                <button
+                  type="button"
+                  onClick={() => setExpanded(expanded() === entry.id ? undefined : entry.id)}
+                >
+                  Details
+                </button>
+                <button
+                  type="button"
+                  onClick={() => {
+                    if (confirm('Delete this history entry?')) {
+                      void act('delete', () => rpc().call('history.delete', { id: entry.id }));
+                    }
+                  }}
+                >
+                  Delete
+                </button>
+              </div>
+              <Show when={expanded() === entry.id}>
+                <details open>
+                  <summary>Parameters and script</summary>
+                  <pre>{JSON.stringify(entry.params, null, 2)}</pre>
+                  <pre>{JSON.stringify(entry.script, null, 2)}</pre>
+                </details>
+              </Show>
+            </li>
+          )}
+        </For>
+      </ul>
+      <Show when={viewing()}>
+        {(image) => (
+          <div class="viwo-modal-backdrop">
+            <button
+              type="button"
+              class="viwo-full-image-close"
+              title="Close"
+              onClick={() => setViewing(undefined)}
+            >
+              <img
+                class="viwo-full-image"
+                src={imageUrl(image())}
+                alt={`${image().width}×${image().height}`}
+              />
+            </button>
+          </div>
+        )}
+      </Show>
+    </div>
+  );
+}
