@@ -66,7 +66,9 @@ export function BlocksMode(props: BlocksModeProps) {
 
   const highlight = (blockId: string | undefined, message: string) => {
     clearHighlight();
-    const block = blockId ? workspace?.getBlockById(blockId) : undefined;
+    const found = blockId ? workspace?.getBlockById(blockId) : undefined;
+    // Shadow blocks are tiny field holders; the message belongs on the block that owns them.
+    const block = found?.isShadow() ? (found.getParent() ?? found) : found;
     if (!block) return;
     block.setWarningText(message);
     block.setHighlighted(true);
@@ -140,6 +142,8 @@ export function BlocksMode(props: BlocksModeProps) {
         toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
         theme: DARK_THEME,
         trashcan: true,
+        // Blockly's default sounds load from a remote host; the app must work offline.
+        sounds: false,
         zoom: { controls: true, wheel: true, startScale: 0.9 },
         move: { scrollbars: true, drag: true, wheel: false },
         grid: { spacing: 24, length: 2, colour: '#2c3038', snap: true },
