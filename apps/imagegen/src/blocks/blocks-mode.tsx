@@ -141,10 +141,11 @@ export function BlocksMode(props: BlocksModeProps) {
       workspace = Blockly.inject(host, {
         toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
         theme: DARK_THEME,
-        trashcan: true,
-        // Blockly's default sounds load from a remote host; the app must work offline.
+        // Trashcan, zoom buttons and sounds load media from a remote host by default; the app
+        // must work offline, so only wheel/pinch zoom is enabled.
+        trashcan: false,
         sounds: false,
-        zoom: { controls: true, wheel: true, startScale: 0.9 },
+        zoom: { controls: false, wheel: true, startScale: 0.9 },
         move: { scrollbars: true, drag: true, wheel: false },
         grid: { spacing: 24, length: 2, colour: '#2c3038', snap: true },
       });
@@ -230,7 +231,11 @@ export function BlocksMode(props: BlocksModeProps) {
   };
 
   return (
-    <div class="viwo-blocks-mode" data-testid="blocks-mode">
+    <div
+      class="viwo-blocks-mode"
+      data-testid="blocks-mode"
+      style={{ display: 'flex', 'flex-direction': 'column', height: '100%', 'min-height': '0' }}
+    >
       <div class="viwo-toolbar">
         <button
           type="button"
@@ -269,13 +274,17 @@ export function BlocksMode(props: BlocksModeProps) {
           )}
         </Show>
       </div>
-      <div class="viwo-blocks-body">
-        <div
-          ref={host}
-          class="viwo-blockly-host"
-          data-testid="blockly-host"
-          style={{ flex: '1', 'min-height': '420px', position: 'relative' }}
-        />
+      <div class="viwo-blocks-body" style={{ display: 'flex', flex: '1', 'min-height': '0' }}>
+        {/* Blockly sizes itself from its host; an absolutely placed host has a definite size
+            whatever layout the shell gives this panel. */}
+        <div style={{ flex: '1', 'min-height': '420px', position: 'relative' }}>
+          <div
+            ref={host}
+            class="viwo-blockly-host"
+            data-testid="blockly-host"
+            style={{ position: 'absolute', inset: '0' }}
+          />
+        </div>
         <Show when={showText() && props.textFormat}>
           {(format) => (
             <ScriptTextView
