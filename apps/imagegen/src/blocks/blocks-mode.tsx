@@ -151,6 +151,9 @@ export function BlocksMode(props: BlocksModeProps) {
       });
       registerVariablesFlyout(workspace);
       workspace.addChangeListener(onWorkspaceChange);
+      // Automation hook (browser tests, power users in the console): the live workspace and the
+      // Blockly module it belongs to.
+      (globalThis as { viwoBlocks?: unknown }).viwoBlocks = { Blockly, workspace };
     } else {
       workspace.updateToolbox(catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition);
     }
