@@ -62,6 +62,8 @@ const { expr } = fc.letrec<{ expr: unknown; body: unknown }>((tie) => ({
         fc.record(
           {
             steps: fc.integer({ min: 0, max: 200 }),
+            guidance_scale: fc.oneof(fc.constantFrom(7.5, 7.3, 0, 30.5), finite),
+            width: fc.integer({ min: 0, max: 3000 }),
             seed: fc.oneof(fc.nat(), fc.constant(-1)),
             scheduler: fc.constantFrom('euler', 'ddim'),
             controls: fc.array(fc.record({ type: fc.constant('canny'), strength: finite }), {

@@ -299,6 +299,8 @@ function paramShadow(builder: Builder, owner: string, param: ParamInfo): string 
       const literal: LiteralSpec = { kind: 'number', integer };
       if (param.min !== undefined) literal.min = param.min;
       if (param.max !== undefined) literal.max = param.max;
+      // Blockly rounds a number field to its precision, so only multiples of it may go there.
+      if (arg.precision !== undefined) literal.step = arg.precision;
       arg.value = shadowDefault(literal, param) as number;
       define(
         builder,

@@ -28,7 +28,7 @@ export const BLOCK = {
 
 /** How a literal/shadow block holds its value. */
 export type LiteralSpec =
-  | { kind: 'number'; min?: number; max?: number; integer: boolean }
+  | { kind: 'number'; min?: number; max?: number; integer: boolean; step?: number }
   | { kind: 'text' }
   | { kind: 'boolean' }
   | { kind: 'null' }

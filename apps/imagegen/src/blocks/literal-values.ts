@@ -18,6 +18,10 @@ export function literalFits(literal: LiteralSpec, value: unknown): boolean {
       if (literal.integer && !Number.isInteger(value)) return false;
       if (literal.min !== undefined && value < literal.min) return false;
       if (literal.max !== undefined && value > literal.max) return false;
+      if (literal.step !== undefined && literal.step > 0) {
+        const steps = value / literal.step;
+        if (Math.abs(steps - Math.round(steps)) > 1e-9) return false;
+      }
       return true;
     case 'text':
       return typeof value === 'string';
