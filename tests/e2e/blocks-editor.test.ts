@@ -5,103 +5,30 @@
  * server-backed flows live in blocks-workflow / templates-roundtrip tests.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
-import solid from 'vite-plugin-solid';
+import type { Page } from 'playwright-core';
 import { BUILTIN_TEMPLATES } from '../../apps/imagegen/src/templates/builtin-templates.ts';
-import { CAPABILITIES, OPCODES } from '../../apps/imagegen/test/blocks-metadata-fixture.ts';
+import {
+  browserMissing,
+  type Harness,
+  openHarness,
+} from '../../apps/imagegen/test/blocks-browser-harness.ts';
+import { CAPABILITIES } from '../../apps/imagegen/test/blocks-metadata-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const APP = resolve(import.meta.dir, '../../apps/imagegen');
-const HARNESS_ID = 'virtual:blocks-harness';
+const skip = browserMissing !== undefined;
+if (skip) console.warn(`skipping Blocks Mode browser tests: ${browserMissing}`);
 
-const harnessSource = `
-import * as Blockly from 'blockly/core';
-import { createComponent, createSignal } from 'solid-js';
-import { render } from 'solid-js/web';
-import { BlocksMode } from '${APP}/src/blocks/blocks-mode.tsx';
-const metadata = window.__METADATA__;
-const [script, setScript] = createSignal(null);
-const [opcodes] = createSignal(metadata.opcodes);
-const [capabilities] = createSignal(metadata.capabilities);
-const workbench = {
-  script, setScript, opcodes, capabilities,
-  rpc: { call: (method) => Promise.reject(new Error('no server in this page: ' + method)) },
-  runScript: () => Promise.reject({ message: 'script error', data: { code: 'TypeError', message: 'bad factor', path: [6, 4, 'factor'] } }),
-};
-window.__workbench = workbench;
-window.__Blockly = Blockly;
-render(() => createComponent(BlocksMode, { workbench }), document.getElementById('root'));
-`;
-
-const skip = !existsSync(CHROMIUM);
-if (skip) console.warn(`skipping Blocks Mode browser tests: ${CHROMIUM} is not installed`);
-
-let outDir = '';
-let server: ReturnType<typeof Bun.serve> | undefined;
-let browser: Browser | undefined;
+let harness: Harness | undefined;
 let page: Page;
 
 beforeAll(async () => {
   if (skip) return;
-  outDir = mkdtempSync(join(tmpdir(), 'viwo-blocks-harness-'));
-  await build({
-    root: APP,
-    logLevel: 'warn',
-    plugins: [
-      {
-        name: 'blocks-harness',
-        resolveId: (id) => (id === HARNESS_ID ? `\0${HARNESS_ID}.js` : undefined),
-        load: (id) => (id === `\0${HARNESS_ID}.js` ? harnessSource : undefined),
-      },
-      solid(),
-    ],
-    build: {
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      rollupOptions: { input: HARNESS_ID, output: { entryFileNames: 'harness.js', format: 'es' } },
-    },
-  });
-  const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">
-<div id="root" style="width:1200px;height:800px;display:flex;flex-direction:column"></div>
-<script>window.__METADATA__ = ${JSON.stringify({ opcodes: OPCODES, capabilities: CAPABILITIES })};</script>
-<script type="module" src="/harness.js"></script></body></html>`;
-  server = Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    fetch: (request) => {
-      const path = new URL(request.url).pathname;
-      if (path === '/') return new Response(html, { headers: { 'content-type': 'text/html' } });
-      const file = Bun.file(join(outDir, path));
-      return file.size > 0 ? new Response(file) : new Response('not found', { status: 404 });
-    },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForSelector('.blocklyToolbox, .blocklyToolboxDiv', { timeout: 30_000 });
-  expect(errors).toEqual([]);
+  harness = await openHarness(false);
+  page = harness.page;
+  expect(harness.errors).toEqual([]);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.stop(true);
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 describe.skipIf(skip)('Blocks Mode in Chromium', () => {

@@ -285,6 +285,8 @@ export const CAPABILITIES: CapabilityInfo[] = [
               { name: 'seed', type: 'seed' },
               { name: 'scheduler', type: 'enum', options: ['euler', 'euler_a', 'ddim'] },
               { name: 'width', type: 'integer', min: 64, max: 2048, step: 8 },
+              { name: 'height', type: 'integer', min: 64, max: 2048, step: 8 },
+              { name: 'batch_size', type: 'integer', min: 1, max: 16 },
               { name: 'negative_prompt', type: 'text' },
               { name: 'controls', type: 'list' },
             ],

@@ -9,6 +9,20 @@ import type { Json } from './blockly-json.ts';
 import { ConversionError } from './conversion-error.ts';
 import type { ParamInfo } from './metadata-types.ts';
 
+/**
+ * What Blockly's number field makes of `value` with this precision: it rounds to a multiple of
+ * the precision, then to the precision's number of decimals (`FieldNumber.doClassValidation`).
+ */
+function roundLikeBlockly(value: number, precision: number): number {
+  let rounded = Math.round(value / precision) * precision;
+  const text = String(precision);
+  if (!text.includes('e')) {
+    const dot = text.indexOf('.');
+    rounded = Number(rounded.toFixed(dot < 0 ? 0 : text.length - dot - 1));
+  }
+  return rounded;
+}
+
 /** Whether `value` can be shown in a block of this literal kind without changing it. */
 export function literalFits(literal: LiteralSpec, value: unknown): boolean {
   switch (literal.kind) {
@@ -19,8 +33,7 @@ export function literalFits(literal: LiteralSpec, value: unknown): boolean {
       if (literal.min !== undefined && value < literal.min) return false;
       if (literal.max !== undefined && value > literal.max) return false;
       if (literal.step !== undefined && literal.step > 0) {
-        const steps = value / literal.step;
-        if (Math.abs(steps - Math.round(steps)) > 1e-9) return false;
+        return roundLikeBlockly(value, literal.step) === value;
       }
       return true;
     case 'text':
