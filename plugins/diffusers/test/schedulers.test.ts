@@ -71,7 +71,7 @@ describe('sampling behaviour', () => {
       const scheduler = createScheduler(name, config, 8);
       const cumprod = alphasCumprod(config);
       const rng = new CounterNormalRng(7);
-      let latents = rng.normals(16).map((value) => value * scheduler.initNoiseSigma);
+      let latents: Float32Array = rng.normals(16).map((value) => value * scheduler.initNoiseSigma);
       const scaled = new Float32Array(16);
       scheduler.timesteps.forEach((timestep, index) => {
         scheduler.scaleModelInput(latents, index, scaled);
@@ -91,7 +91,7 @@ describe('sampling behaviour', () => {
     const scheduler = createScheduler('euler', config, 6);
     const cumprod = alphasCumprod(config);
     const target = -0.4;
-    let latents = new CounterNormalRng(3)
+    let latents: Float32Array = new CounterNormalRng(3)
       .normals(8)
       .map((value) => value * scheduler.initNoiseSigma);
     const scaled = new Float32Array(8);

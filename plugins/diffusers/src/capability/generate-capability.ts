@@ -1,0 +1,172 @@
+import {
+  type CapabilityCallContext,
+  type CapabilityDefinition,
+  type ImageValue,
+  isImageValue,
+} from '@viwo/core';
+import type { ModelRegistry } from '../models/model-registry.ts';
+import {
+  BudgetError,
+  generationCost,
+  InvalidOptionError,
+  maxComputeOption,
+  type ResolvedGeneration,
+  resolveGeneration,
+} from '../pipeline/generation-request.ts';
+import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
+import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
+import { schedulerNames } from '../schedulers/create-scheduler.ts';
+import { generationOptionFields } from './generation-params.ts';
+
+/** Capability type of text-to-image and image-to-image generation. */
+export const GENERATE_CAPABILITY = 'diffusers.generate';
+
+/**
+ * Resolves options and enforces the caller's own `max_compute` (the handle's `maxCompute` is
+ * enforced by core through `cost()`).
+ */
+export function resolveWithBudget(
+  registry: ModelRegistry,
+  prompt: unknown,
+  options: unknown,
+  defaults: { width?: number; height?: number; strength?: number } = {},
+  extraKeys: readonly string[] = [],
+): ResolvedGeneration {
+  const generation = resolveGeneration(
+    prompt,
+    options,
+    (id) => pickModel(registry, id),
+    defaults,
+    extraKeys,
+  );
+  const cap = maxComputeOption(options);
+  const cost = generationCost(generation);
+  if (cap !== undefined && cost > cap) {
+    throw new BudgetError(
+      `this generation needs ${cost.toFixed(2)} megapixel-steps (${generation.width}×${generation.height}, ${generation.steps} steps, batch ${generation.batchSize}) but max_compute is ${cap}`,
+    );
+  }
+  return generation;
+}
+
+/** `registry.get` with the error as an InvalidArgument naming `model_id`. */
+export function pickModel(registry: ModelRegistry, id?: string) {
+  try {
+    return registry.get(id);
+  } catch (error) {
+    throw new InvalidOptionError('model_id', (error as Error).message);
+  }
+}
+
+/** Builds the `diffusers.generate` capability over a pipeline. */
+export function createGenerateCapability(pipeline: StableDiffusionPipeline): CapabilityDefinition {
+  const registry = pipeline.registry;
+  const fields = () =>
+    generationOptionFields(
+      registry.list().map((model) => model.id),
+      schedulerNames(),
+      registry.defaultModel()?.id,
+    );
+  const optionsParam = () => ({
+    name: 'options',
+    type: 'object' as const,
+    label: 'Options',
+    description: 'Generation options; unknown keys are rejected',
+    optional: true,
+    fields: fields(),
+  });
+  const promptParam = {
+    name: 'prompt',
+    type: 'text' as const,
+    label: 'Prompt',
+    description: 'What to generate',
+  };
+  const imageSize = async (context: CapabilityCallContext, image: unknown) => {
+    if (!isImageValue(image))
+      throw new InvalidOptionError('image', 'image must be an image value {$image, width, height}');
+    return context.images.getRaw(image, 3);
+  };
+
+  return {
+    type: GENERATE_CAPABILITY,
+    label: 'Stable Diffusion',
+    description:
+      'Text-to-image and image-to-image with Stable Diffusion ONNX models on onnxruntime',
+    methods: {
+      textToImage: {
+        label: 'Text to image',
+        description: 'Generates images from a prompt',
+        get params() {
+          return [promptParam, optionsParam()];
+        },
+        returns: 'image (a list of images when batch_size > 1)',
+        cost(args) {
+          return generationCost(
+            resolveWithBudget(registry, args[0], { ...(args[1] as object), seed: 0 }),
+          );
+        },
+        async run(context, prompt, options) {
+          const generation = resolveWithBudget(registry, prompt, options);
+          const items = await pipeline.generate(generation, context);
+          return storeItems(items, context.images, (item) => {
+            const recorded = recordedOptions(generation, item.seed);
+            return {
+              parameters: a1111Parameters(generation, item.seed),
+              viwo: viwoChunk(GENERATE_CAPABILITY, 'textToImage', [generation.prompt], recorded),
+            };
+          });
+        },
+      },
+      imageToImage: {
+        label: 'Image to image',
+        description: 'Repaints an input image guided by a prompt; strength sets how much changes',
+        get params() {
+          return [
+            {
+              name: 'image',
+              type: 'image' as const,
+              label: 'Image',
+              description: 'Starting image',
+            },
+            promptParam,
+            optionsParam(),
+          ];
+        },
+        returns: 'image (a list of images when batch_size > 1)',
+        cost(args) {
+          const image = args[0] as ImageValue | undefined;
+          const defaults = isImageValue(image) ? { width: image.width, height: image.height } : {};
+          return generationCost(
+            resolveWithBudget(registry, args[1], { ...(args[2] as object), seed: 0 }, defaults),
+          );
+        },
+        async run(context, image, prompt, options) {
+          const input = image as ImageValue;
+          const raw = await imageSize(context, input);
+          const generation = resolveWithBudget(registry, prompt, options, {
+            width: raw.width,
+            height: raw.height,
+          });
+          const items = await pipeline.generate(generation, context, { image: raw });
+          return storeItems(items, context.images, (item) => {
+            const recorded = {
+              ...recordedOptions(generation, item.seed),
+              strength: generation.strength,
+            };
+            return {
+              parameters: a1111Parameters(generation, item.seed, {
+                'Denoising strength': generation.strength,
+              }),
+              viwo: viwoChunk(
+                GENERATE_CAPABILITY,
+                'imageToImage',
+                [input, generation.prompt],
+                recorded,
+              ),
+            };
+          });
+        },
+      },
+    },
+  };
+}

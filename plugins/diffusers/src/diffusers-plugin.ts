@@ -1,0 +1,63 @@
+import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
+import { createGenerateCapability } from './capability/generate-capability.ts';
+import { ModelRegistry } from './models/model-registry.ts';
+import { SessionCache } from './models/session-cache.ts';
+import { StableDiffusionPipeline } from './pipeline/stable-diffusion-pipeline.ts';
+
+/** Options of {@link createDiffusersPlugin}. */
+export interface DiffusersPluginOptions {
+  /** Install the tiny test models into an empty models folder (default true). */
+  installTestModels?: boolean;
+  /** Session memory cap in bytes (default `VIWO_DIFFUSERS_MEMORY_MB` or 8 GiB). */
+  sessionMemoryBytes?: number;
+  /**
+   * More capabilities built on the same pipeline (inpaint, ControlNet): called after init with the
+   * shared pipeline, so they reuse its registry, session cache and tokenizers.
+   */
+  extraCapabilities?: ((pipeline: StableDiffusionPipeline) => CapabilityDefinition[])[];
+}
+
+/** The plugin with its pipeline exposed (tests, benchmarks and sibling capabilities use it). */
+export interface DiffusersPlugin extends Plugin {
+  /** Available after `init`. */
+  readonly pipeline: StableDiffusionPipeline | undefined;
+}
+
+/**
+ * The diffusers plugin: scans `${dataDir}/models/diffusers` (installing the tiny test models on
+ * first start) and serves `diffusers.generate`.
+ */
+export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
+  let pipeline: StableDiffusionPipeline | undefined;
+  return {
+    name: 'diffusers',
+    version: '0.1.0',
+    get pipeline() {
+      return pipeline;
+    },
+    async init(context: PluginContext) {
+      const registry = new ModelRegistry(context.dataDir, (level, message) =>
+        context.log(level, message),
+      );
+      await registry.init({ installTestModels: options.installTestModels });
+      const cache = new SessionCache(options.sessionMemoryBytes, (message) =>
+        context.log('warn', message),
+      );
+      pipeline = new StableDiffusionPipeline(registry, cache);
+      const models = registry.list();
+      context.log(
+        'info',
+        `diffusers: ${models.length} model(s), default ${registry.defaultModel()?.id ?? 'none'}`,
+      );
+    },
+    capabilities() {
+      if (!pipeline) throw new Error('diffusers plugin used before init');
+      const extra = (options.extraCapabilities ?? []).flatMap((build) => build(pipeline!));
+      return [createGenerateCapability(pipeline), ...extra];
+    },
+    async dispose() {
+      await pipeline?.cache.clear();
+      pipeline = undefined;
+    },
+  };
+}

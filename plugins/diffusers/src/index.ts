@@ -1,0 +1,103 @@
+export {
+  createGenerateCapability,
+  GENERATE_CAPABILITY,
+  pickModel,
+  resolveWithBudget,
+} from './capability/generate-capability.ts';
+export { generationOptionFields } from './capability/generation-params.ts';
+export {
+  createDiffusersPlugin,
+  type DiffusersPlugin,
+  type DiffusersPluginOptions,
+} from './diffusers-plugin.ts';
+export type { DiffusersFamily, DiffusersModelInfo } from './models/model-info.ts';
+export { readModelInfo } from './models/model-info.ts';
+export { diffusersModelsRoot, ModelRegistry } from './models/model-registry.ts';
+export { SessionCache } from './models/session-cache.ts';
+export {
+  type DenoiseHooks,
+  type DenoiseRequest,
+  type DenoiseResult,
+  type DenoiseStep,
+  denoise,
+  GenerationCancelled,
+} from './pipeline/denoise-loop.ts';
+export {
+  BudgetError,
+  GENERATION_OPTION_KEYS,
+  type GenerationOptions,
+  generationCost,
+  InvalidOptionError,
+  type ResolvedGeneration,
+  resolveGeneration,
+} from './pipeline/generation-request.ts';
+export {
+  imageToPixels,
+  latentPreview,
+  type PaddedSize,
+  padSize,
+  pixelsToImage,
+} from './pipeline/image-layout.ts';
+export {
+  ModelSessions,
+  type TextEncoderPart,
+  type UnetPart,
+  type VaePart,
+} from './pipeline/model-sessions.ts';
+export {
+  describeInputs,
+  floatTensor,
+  type InputSpec,
+  idsTensor,
+  runForOutput,
+  tensorToFloat32,
+  timestepTensor,
+} from './pipeline/onnx-tensors.ts';
+export { a1111Parameters, recordedOptions, viwoChunk } from './pipeline/png-parameters.ts';
+export {
+  type GeneratedItem,
+  type GenerationHooks,
+  type GenerationSource,
+  StableDiffusionPipeline,
+  storeItems,
+} from './pipeline/stable-diffusion-pipeline.ts';
+export { embeddingRow, encodePrompts, type PromptEmbeddings } from './pipeline/text-encoding.ts';
+export { decodeLatents, encodePixels } from './pipeline/vae-codec.ts';
+export { CounterNormalRng } from './rng/counter-normal-rng.ts';
+export {
+  a1111SamplerName,
+  createScheduler,
+  registerScheduler,
+  type SchedulerFactory,
+  schedulerNames,
+} from './schedulers/create-scheduler.ts';
+export { DdimScheduler } from './schedulers/ddim-scheduler.ts';
+export { DpmSolverScheduler } from './schedulers/dpm-solver-scheduler.ts';
+export { EulerAncestralScheduler } from './schedulers/euler-ancestral-scheduler.ts';
+export { EulerScheduler } from './schedulers/euler-scheduler.ts';
+export {
+  alphasCumprod,
+  DEFAULT_SCHEDULER_CONFIG,
+  resolveSchedulerConfig,
+  type Scheduler,
+  type SchedulerConfig,
+  type StepNoise,
+  stepNoiseFrom,
+} from './schedulers/scheduler.ts';
+export {
+  registerTinyModel,
+  TINY_MODEL_BUILDERS,
+  type TinyModelBuilder,
+  type TinyModelFiles,
+  writeModelFolder,
+} from './tiny-models/tiny-model-files.ts';
+export {
+  TINY_SD_MODEL_IDS,
+  type TinySdVariant,
+  tinySdModelFiles,
+} from './tiny-models/tiny-sd-model.ts';
+export { buildTinyTextEncoder, TINY_TEXT_HIDDEN } from './tiny-models/tiny-text-encoder.ts';
+export { tinyTokenizerFiles } from './tiny-models/tiny-tokenizer-files.ts';
+export { buildTinyUnet, buildTinyUnetParts, type TinyUnetParts } from './tiny-models/tiny-unet.ts';
+export { buildTinyVaeDecoder, buildTinyVaeEncoder } from './tiny-models/tiny-vae.ts';
+export { ClipTokenizer } from './tokenizer/clip-tokenizer.ts';

@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import type { CapabilityCallContext, ImageValue, RawImage } from '@viwo/core';
+import type { DiffusersModelInfo } from '../models/model-info.ts';
+import type { ModelRegistry } from '../models/model-registry.ts';
+import type { SessionCache } from '../models/session-cache.ts';
+import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
+import { createScheduler } from '../schedulers/create-scheduler.ts';
+import { stepNoiseFrom } from '../schedulers/scheduler.ts';
+import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
+import { type DenoiseHooks, type DenoiseResult, denoise } from './denoise-loop.ts';
+import type { ResolvedGeneration } from './generation-request.ts';
+import {
+  imageToPixels,
+  latentPreview,
+  type PaddedSize,
+  padSize,
+  pixelsToImage,
+} from './image-layout.ts';
+import { ModelSessions } from './model-sessions.ts';
+import { embeddingRow, encodePrompts, type PromptEmbeddings } from './text-encoding.ts';
+import { decodeLatents, encodePixels } from './vae-codec.ts';
+
+/** RNG stream of the initial latent noise (step noise uses 1000+, the VAE posterior 500). */
+const INIT_NOISE_STREAM = 0;
+
+/** Which image a generation starts from. */
+export interface GenerationSource {
+  /** Decoded input image for img2img-style methods. */
+  image?: RawImage;
+}
+
+/** One finished batch item. */
+export interface GeneratedItem {
+  seed: number;
+  image: RawImage;
+  timing: DenoiseResult | undefined;
+}
+
+/** Hooks for a whole generation: per-item denoise hooks (built once the latent size is known). */
+export interface GenerationHooks {
+  denoiseHooks?(item: {
+    size: PaddedSize;
+    latentHeight: number;
+    latentWidth: number;
+    seed: number;
+  }): Promise<DenoiseHooks> | DenoiseHooks;
+  /** Post-processes the decoded, cropped image (inpaint pastes unmasked pixels back). */
+  finishImage?(image: RawImage): Promise<RawImage> | RawImage;
+}
+
+/**
+ * Runs Stable Diffusion pipelines for the plugin: owns tokenizers per model and borrows sessions
+ * from the shared cache for each call.
+ */
+export class StableDiffusionPipeline {
+  private readonly tokenizers = new Map<string, Promise<ClipTokenizer>>();
+
+  constructor(
+    readonly registry: ModelRegistry,
+    readonly cache: SessionCache,
+  ) {}
+
+  /** The tokenizer of a model (loaded once). */
+  tokenizer(model: DiffusersModelInfo, folder = 'tokenizer'): Promise<ClipTokenizer> {
+    const key = join(model.directory, folder);
+    let pending = this.tokenizers.get(key);
+    if (!pending) {
+      pending = ClipTokenizer.fromDirectory(key);
+      pending.catch(() => this.tokenizers.delete(key));
+      this.tokenizers.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Generates `batchSize` images. Item i uses seed + i and reports it through `recordSeed`.
+   * txt2img without `source.image`; img2img with it (start step `N − min(⌊N·strength⌋, N)`).
+   */
+  async generate(
+    generation: ResolvedGeneration,
+    context: Pick<CapabilityCallContext, 'signal' | 'images' | 'progress' | 'recordSeed'>,
+    source: GenerationSource = {},
+    hooks: GenerationHooks = {},
+  ): Promise<GeneratedItem[]> {
+    const model = generation.model;
+    const sessions = await ModelSessions.open(model, this.cache);
+    try {
+      const tokenizer = await this.tokenizer(model);
+      const guided = generation.guidanceScale > 1;
+      const prompts = guided ? [generation.negativePrompt, generation.prompt] : [generation.prompt];
+      const embeddings = await encodePrompts(sessions.textEncoder, tokenizer, prompts);
+      const negative: PromptEmbeddings | undefined = guided
+        ? embeddingRow(embeddings, 0)
+        : undefined;
+      const positive = embeddingRow(embeddings, guided ? 1 : 0);
+      const size = padSize(generation.width, generation.height, model.alignment);
+      const latentHeight = size.paddedHeight / 8;
+      const latentWidth = size.paddedWidth / 8;
+      const plane = 4 * latentHeight * latentWidth;
+      const pixels = source.image ? await imageToPixels(source.image, size) : undefined;
+      const steps = generation.steps;
+      const initSteps = source.image
+        ? Math.min(Math.floor(steps * generation.strength), steps)
+        : steps;
+      const startIndex = steps - initSteps;
+      const totalSteps = Math.max(initSteps, 1) * generation.batchSize;
+      const previewEvery = Math.max(1, Math.ceil(initSteps / 4));
+      const items: GeneratedItem[] = [];
+      for (let item = 0; item < generation.batchSize; item++) {
+        if (context.signal.aborted) throw abortError();
+        const seed = generation.seed + item;
+        context.recordSeed(seed);
+        const rng = new CounterNormalRng(seed);
+        const scheduler = createScheduler(generation.scheduler, model.schedulerConfig, steps);
+        const noise = rng.normals(plane, INIT_NOISE_STREAM);
+        let latents: Float32Array;
+        if (pixels) {
+          const encoder = await sessions.vaeEncoder();
+          const clean = await encodePixels(
+            encoder,
+            pixels,
+            size.paddedHeight,
+            size.paddedWidth,
+            model.scalingFactor,
+            rng,
+          );
+          latents = startIndex < steps ? scheduler.addNoise(clean, noise, startIndex) : clean;
+        } else {
+          latents = noise.map((value) => value * scheduler.initNoiseSigma);
+        }
+        let timing: DenoiseResult | undefined;
+        if (startIndex < steps) {
+          const denoiseHooks = await hooks.denoiseHooks?.({
+            size,
+            latentHeight,
+            latentWidth,
+            seed,
+          });
+          timing = await denoise({
+            unet: sessions.unet,
+            scheduler,
+            latents,
+            latentHeight,
+            latentWidth,
+            positive,
+            negative,
+            guidanceScale: generation.guidanceScale,
+            startIndex,
+            noise: stepNoiseFrom(rng, INIT_NOISE_STREAM),
+            signal: context.signal,
+            hooks: denoiseHooks,
+            onStep: async (done, total, current) => {
+              const preview =
+                done % previewEvery === 0 && done < total
+                  ? await context.images.putRaw(latentPreview(current, latentHeight, latentWidth))
+                  : undefined;
+              context.progress({
+                label:
+                  generation.batchSize > 1
+                    ? `denoising image ${item + 1}/${generation.batchSize}`
+                    : 'denoising',
+                step: item * initSteps + done,
+                total: totalSteps,
+                ...(preview ? { preview } : {}),
+              });
+            },
+          });
+          latents = timing.latents;
+        } else {
+          context.progress({ label: 'decoding', step: item + 1, total: generation.batchSize });
+        }
+        if (context.signal.aborted) throw abortError();
+        const decoded = await decodeLatents(
+          sessions.vaeDecoder,
+          latents,
+          latentHeight,
+          latentWidth,
+          model.scalingFactor,
+        );
+        if (decoded.width !== size.paddedWidth || decoded.height !== size.paddedHeight) {
+          throw new Error(
+            `VAE decoder of '${model.id}' returned ${decoded.width}×${decoded.height}, expected ${size.paddedWidth}×${size.paddedHeight}`,
+          );
+        }
+        let image = pixelsToImage(decoded.pixels, size);
+        if (hooks.finishImage) image = await hooks.finishImage(image);
+        items.push({ seed, image, timing });
+      }
+      return items;
+    } finally {
+      sessions.release();
+    }
+  }
+}
+
+/** Stores generated items with their metadata chunks; returns one value or a list for batches. */
+export async function storeItems(
+  items: GeneratedItem[],
+  images: CapabilityCallContext['images'],
+  chunks: (item: GeneratedItem) => Record<string, string>,
+): Promise<ImageValue | ImageValue[]> {
+  const stored: ImageValue[] = [];
+  for (const item of items) stored.push(await images.putRaw(item.image, chunks(item)));
+  return stored.length === 1 ? stored[0]! : stored;
+}
+
+function abortError(): Error {
+  const error = new Error('generation cancelled');
+  error.name = 'AbortError';
+  return error;
+}
