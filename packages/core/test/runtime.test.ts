@@ -118,6 +118,20 @@ describe('runtime facade', () => {
     expect(session.listJobs().map((j) => j.job_id)).toContain(reply.job_id);
   });
 
+  test('progress carries fraction, eta and previews; previews are not job images', async () => {
+    const session = runtime.openSession('alice');
+    const progress: Record<string, unknown>[] = [];
+    session.setNotifier((method, params) => {
+      if (method === 'job.progress') progress.push(params);
+    });
+    const reply = await session.executeScript(render({ steps: 4, preview: true, delay_ms: 2 }));
+    expect(progress.map((p) => p.fraction)).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(progress[0]?.eta_ms).toBeNull();
+    expect(typeof progress[3]?.eta_ms).toBe('number');
+    expect(progress.every((p) => (p.preview as { width: number }).width === 2)).toBe(true);
+    expect(reply.images).toEqual([reply.result as never]);
+  });
+
   test('text-form scripts and plugin opcodes run', async () => {
     const session = runtime.openSession('alice');
     const reply = await session.executeScript('["test.double", 21]', { parent_id: 'job_parent' });
@@ -209,6 +223,24 @@ describe('runtime facade', () => {
     expect(await runtime.images.has(kept.$image)).toBe(true);
     const done = runtime.history.list({ type: 'test' }).find((e) => e.images.length > 0)!;
     expect(await runtime.images.has(done.images[0]!.$image)).toBe(true);
+  });
+});
+
+describe('plugin isolation', () => {
+  test('a plugin declaring an already registered type fails alone', async () => {
+    const isolationDir = await mkdtemp(join(tmpdir(), 'viwo-isolation-'));
+    const duplicate = { ...createTestPlugin(), name: 'duplicate', opcodes: undefined };
+    const local = await createRuntime({
+      dataDir: isolationDir,
+      plugins: [createTestPlugin(), duplicate],
+      logger: () => {},
+    });
+    const health = local.health().plugins;
+    expect(health.map((p) => p.status)).toEqual(['ok', 'failed']);
+    expect(health[1]?.error).toContain('capability type test is already registered');
+    expect(local.capabilityMetadata().length).toBe(1);
+    await local.dispose();
+    await rm(isolationDir, { recursive: true, force: true });
   });
 });
 

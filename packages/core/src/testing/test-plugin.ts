@@ -13,6 +13,7 @@ interface RenderOptions {
   seed?: number;
   color: 'red' | 'green' | 'blue';
   delay_ms: number;
+  preview: boolean;
   max_compute?: number;
 }
 
@@ -135,6 +136,13 @@ export const testCapability = defineCapability({
               max: 60000,
             },
             {
+              name: 'preview',
+              type: 'boolean',
+              label: 'Preview',
+              description: 'Attach a 2×2 preview image to each progress report.',
+              default: false,
+            },
+            {
               name: 'max_compute',
               type: 'number',
               label: 'Max compute',
@@ -157,7 +165,15 @@ export const testCapability = defineCapability({
         for (let step = 1; step <= options.steps; step++) {
           await sleep(options.delay_ms, context.signal);
           if (context.signal.aborted) throw coreError('Cancelled', 'render cancelled');
-          context.progress({ label: 'render', step, total: options.steps });
+          const preview = options.preview
+            ? await context.images.putRaw({
+                data: new Uint8Array(12).fill(step % 256),
+                width: 2,
+                height: 2,
+                channels: 3,
+              })
+            : undefined;
+          context.progress({ label: 'render', step, total: options.steps, preview });
         }
         const data = new Uint8Array(options.width * options.height * 3);
         for (let i = 0; i < data.length; i += 3) {
