@@ -8,9 +8,10 @@ import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
-import { exposedCandidates } from './exposed-candidates.ts';
+import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
 import { extractPngScript } from './png-script.ts';
+import { SaveTemplateForm } from './save-template-form.tsx';
 import {
   filterTemplates,
   type KeyValueStorage,
@@ -18,7 +19,6 @@ import {
   writeTemplateCache,
 } from './template-cache.ts';
 import {
-  type ExposedParam,
   exposedParams,
   parseTemplateFile,
   type TemplateRecord,
@@ -366,154 +366,5 @@ export function TemplatesPanel(props: TemplatesPanelProps) {
       </ul>
       <TrustDialog />
     </div>
-  );
-}
-
-function ExposedInput(props: {
-  param: ExposedParam;
-  value: unknown;
-  onChange(value: unknown): void;
-}) {
-  const numeric = () => ['number', 'integer', 'seed'].includes(props.param.type);
-  return (
-    <label class="viwo-exposed">
-      {props.param.label}
-      <Show
-        when={props.param.type !== 'boolean'}
-        fallback={
-          <input
-            type="checkbox"
-            checked={props.value === true}
-            onChange={(event) => props.onChange(event.currentTarget.checked)}
-          />
-        }
-      >
-        <input
-          type={numeric() ? 'number' : 'text'}
-          value={String(props.value ?? '')}
-          step={props.param.type === 'number' ? 'any' : '1'}
-          onChange={(event) => {
-            const raw = event.currentTarget.value;
-            props.onChange(numeric() ? Number(raw) : raw);
-          }}
-        />
-      </Show>
-    </label>
-  );
-}
-
-function SaveTemplateForm(props: {
-  workbench: WorkbenchApi;
-  onSaved(template: TemplateRecord): void;
-  onError(text: string): void;
-}) {
-  const [name, setName] = createSignal('');
-  const [description, setDescription] = createSignal('');
-  const [tags, setTags] = createSignal('');
-  const [withThumbnail, setWithThumbnail] = createSignal(true);
-  const candidates = () => exposedCandidates(props.workbench.script());
-  const [chosen, setChosen] = createSignal<Set<string>>(new Set());
-
-  const latestImage = async () => {
-    try {
-      const entries = (await props.workbench.rpc.call('history.list', { limit: 1 })) as {
-        images?: { $image: string; width: number; height: number }[];
-      }[];
-      return Array.isArray(entries) ? (entries[0]?.images?.[0] ?? null) : null;
-    } catch {
-      return null;
-    }
-  };
-
-  const save = async (event: SubmitEvent) => {
-    event.preventDefault();
-    if (!name().trim()) {
-      props.onError('a template needs a name');
-      return;
-    }
-    try {
-      const exposed = candidates().filter((candidate) =>
-        chosen().has(JSON.stringify(candidate.path)),
-      );
-      const saved = (await props.workbench.rpc.call('templates.save', {
-        name: name().trim(),
-        description: description(),
-        tags: tags()
-          .split(',')
-          .map((tag) => tag.trim())
-          .filter(Boolean),
-        script: props.workbench.script(),
-        exposed,
-        thumbnail: withThumbnail() ? await latestImage() : null,
-      })) as TemplateRecord;
-      props.onSaved(saved);
-    } catch (error) {
-      props.onError(`save failed: ${errorMessage(error)}`);
-    }
-  };
-
-  return (
-    <form
-      class="viwo-save-template"
-      data-testid="template-save-form"
-      onSubmit={(event) => void save(event)}
-    >
-      <label>
-        Name
-        <input
-          data-testid="template-name"
-          value={name()}
-          onInput={(event) => setName(event.currentTarget.value)}
-          required
-        />
-      </label>
-      <label>
-        Description
-        <textarea
-          value={description()}
-          onInput={(event) => setDescription(event.currentTarget.value)}
-        />
-      </label>
-      <label>
-        Tags (comma-separated)
-        <input value={tags()} onInput={(event) => setTags(event.currentTarget.value)} />
-      </label>
-      <label>
-        <input
-          type="checkbox"
-          checked={withThumbnail()}
-          onChange={(event) => setWithThumbnail(event.currentTarget.checked)}
-        />
-        Latest result as thumbnail
-      </label>
-      <Show when={candidates().length > 0}>
-        <fieldset>
-          <legend>Exposed parameters</legend>
-          <For each={candidates()}>
-            {(candidate) => {
-              const key = JSON.stringify(candidate.path);
-              return (
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={chosen().has(key)}
-                    onChange={(event) => {
-                      const next = new Set(chosen());
-                      if (event.currentTarget.checked) next.add(key);
-                      else next.delete(key);
-                      setChosen(next);
-                    }}
-                  />
-                  {candidate.label}
-                </label>
-              );
-            }}
-          </For>
-        </fieldset>
-      </Show>
-      <button type="submit" class="primary" data-testid="template-save">
-        Save template
-      </button>
-    </form>
   );
 }
