@@ -17,7 +17,13 @@ import { ConversionError } from './conversion-error.ts';
 import { ResultsStrip, type RunResult } from './results-strip.tsx';
 import { type ScriptTextFormat, ScriptTextView } from './script-text-view.tsx';
 import { jsonEqual, scriptToBlocks } from './script-to-blocks.ts';
-import { collectImages, errorMessage, errorPath, type WorkbenchApi } from './workbench-api.ts';
+import {
+  collectImages,
+  errorMessage,
+  errorPath,
+  resolveWorkbench,
+  type WorkbenchApi,
+} from './workbench-api.ts';
 
 const DARK_THEME = Blockly.Theme.defineTheme('viwo-dark', {
   name: 'viwo-dark',
@@ -44,7 +50,7 @@ export interface BlocksModeProps {
 }
 
 /** The Blocks Mode editor. */
-export function BlocksMode(props: BlocksModeProps) {
+function BlocksModeEditor(props: BlocksModeProps) {
   let host: HTMLDivElement | undefined;
   let workspace: Blockly.WorkspaceSvg | undefined;
   let catalog: BlockCatalog | undefined;
@@ -302,4 +308,20 @@ export function BlocksMode(props: BlocksModeProps) {
       <TrustDialog />
     </div>
   );
+}
+
+/**
+ * The Blocks Mode editor. Takes the workbench from `props.workbench` or from
+ * `WorkbenchContext`; without either it says so instead of failing.
+ */
+export function BlocksMode(props: Partial<BlocksModeProps>) {
+  const workbench = resolveWorkbench(props.workbench);
+  if (!workbench) {
+    return (
+      <p class="viwo-error" role="alert">
+        BlocksMode needs the shared workbench (pass `workbench` or provide WorkbenchContext).
+      </p>
+    );
+  }
+  return <BlocksModeEditor {...props} workbench={workbench} />;
 }

@@ -3,7 +3,7 @@
  * workbench (`src/state/workbench.ts`, issue 7). Declared structurally so these panels depend on
  * the shape, not on the module, and can be mounted with any object that provides it.
  */
-import type { Accessor } from 'solid-js';
+import { type Accessor, createContext, useContext } from 'solid-js';
 import type { CapabilityInfo, OpcodeInfo } from './metadata-types.ts';
 
 /** An image value on the wire. */
@@ -79,4 +79,15 @@ export function collectImages(value: unknown, out: ImageRef[] = []): ImageRef[] 
     else for (const item of Object.values(record)) collectImages(item, out);
   }
   return out;
+}
+
+/**
+ * Lets the shell provide the workbench once (`<WorkbenchContext.Provider value={useWorkbench()}>`)
+ * instead of passing it to every panel.
+ */
+export const WorkbenchContext = createContext<WorkbenchApi>();
+
+/** The workbench from a prop, else from the context; undefined when neither provides one. */
+export function resolveWorkbench(fromProps: WorkbenchApi | undefined): WorkbenchApi | undefined {
+  return fromProps ?? useContext(WorkbenchContext);
 }

@@ -8,6 +8,7 @@ import {
   errorMessage,
   type ImageRef,
   imageUrl,
+  resolveWorkbench,
   type WorkbenchApi,
 } from '../blocks/workbench-api.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
@@ -27,7 +28,7 @@ export interface GalleryPanelProps {
 }
 
 /** The gallery / history panel. */
-export function GalleryPanel(props: GalleryPanelProps) {
+function GalleryPanelView(props: GalleryPanelProps) {
   const [entries, setEntries] = createSignal<HistoryEntry[]>([]);
   const [query, setQuery] = createSignal('');
   const [type, setType] = createSignal('');
@@ -289,4 +290,20 @@ export function GalleryPanel(props: GalleryPanelProps) {
       </Show>
     </div>
   );
+}
+
+/**
+ * The gallery / history panel. Takes the workbench from `props.workbench` or from
+ * `WorkbenchContext`; without either it says so instead of failing.
+ */
+export function GalleryPanel(props: Partial<GalleryPanelProps>) {
+  const workbench = resolveWorkbench(props.workbench);
+  if (!workbench) {
+    return (
+      <p class="viwo-error" role="alert">
+        GalleryPanel needs the shared workbench (pass `workbench` or provide WorkbenchContext).
+      </p>
+    );
+  }
+  return <GalleryPanelView {...props} workbench={workbench} />;
 }

@@ -6,7 +6,7 @@
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
-import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
@@ -75,7 +75,7 @@ function asTemplateList(value: unknown): TemplateRecord[] {
 }
 
 /** The templates panel. */
-export function TemplatesPanel(props: TemplatesPanelProps) {
+function TemplatesPanelView(props: TemplatesPanelProps) {
   const storage = (): KeyValueStorage => props.storage ?? localStorage;
   const [stored, setStored] = createSignal<TemplateRecord[]>(readTemplateCache(storage()));
   const [offline, setOffline] = createSignal(false);
@@ -367,4 +367,20 @@ export function TemplatesPanel(props: TemplatesPanelProps) {
       <TrustDialog />
     </div>
   );
+}
+
+/**
+ * The templates panel. Takes the workbench from `props.workbench` or from
+ * `WorkbenchContext`; without either it says so instead of failing.
+ */
+export function TemplatesPanel(props: Partial<TemplatesPanelProps>) {
+  const workbench = resolveWorkbench(props.workbench);
+  if (!workbench) {
+    return (
+      <p class="viwo-error" role="alert">
+        TemplatesPanel needs the shared workbench (pass `workbench` or provide WorkbenchContext).
+      </p>
+    );
+  }
+  return <TemplatesPanelView {...props} workbench={workbench} />;
 }
