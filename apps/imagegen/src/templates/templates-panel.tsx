@@ -216,6 +216,9 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
     };
     const drop = (event: DragEvent) => {
+      // A drop target inside the app (e.g. the Layer Mode canvas taking an image as a layer)
+      // handles its own drops; only drops nobody claimed load a workflow.
+      if (event.defaultPrevented) return;
       const files = event.dataTransfer?.files;
       if (!files || files.length === 0) return;
       event.preventDefault();
