@@ -162,4 +162,17 @@ describe.skipIf(skip)('templates panel in Chromium', () => {
       'no "viwo" text chunk',
     );
   });
+
+  test('the gallery mounts and says when history is unreachable', async () => {
+    await page.waitForSelector('[data-testid="gallery-panel"] [role="alert"]');
+    expect(await page.textContent('[data-testid="gallery-panel"] [role="alert"]')).toContain(
+      'history unavailable',
+    );
+    expect(await page.locator('[data-testid="gallery-type"] option').allTextContents()).toEqual([
+      'All types',
+      'Upscale',
+      'Generate',
+      'Test only',
+    ]);
+  });
 });

@@ -25,7 +25,7 @@ import * as Blockly from 'blockly/core';
 import { createComponent, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { BlocksMode } from '${APP}/src/blocks/blocks-mode.tsx';
-${withTemplates ? `import { TemplatesPanel } from '${APP}/src/templates/templates-panel.tsx';` : ''}
+${withTemplates ? `import { TemplatesPanel } from '${APP}/src/templates/templates-panel.tsx';\nimport { GalleryPanel } from '${APP}/src/gallery/gallery-panel.tsx';` : ''}
 const metadata = window.__METADATA__;
 const [script, setScript] = createSignal(null);
 const [opcodes] = createSignal(metadata.opcodes);
@@ -38,7 +38,7 @@ const workbench = {
 window.__workbench = workbench;
 window.__Blockly = Blockly;
 render(() => createComponent(BlocksMode, { workbench }), document.getElementById('root'));
-${withTemplates ? `render(() => createComponent(TemplatesPanel, { workbench }), document.getElementById('side'));` : ''}
+${withTemplates ? `render(() => createComponent(TemplatesPanel, { workbench }), document.getElementById('side'));\nrender(() => createComponent(GalleryPanel, { workbench }), document.getElementById('gallery'));` : ''}
 `;
 }
 
@@ -49,7 +49,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Builds and opens the harness; `withTemplates` also mounts the templates panel. */
+/** Builds and opens the harness; `withTemplates` also mounts the templates and gallery panels. */
 export async function openHarness(withTemplates: boolean): Promise<Harness> {
   const outDir = mkdtempSync(join(tmpdir(), 'viwo-blocks-harness-'));
   const source = harnessSource(withTemplates);
@@ -74,6 +74,7 @@ export async function openHarness(withTemplates: boolean): Promise<Harness> {
   const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;display:flex">
 <div id="root" style="width:1000px;height:800px;display:flex;flex-direction:column"></div>
 <div id="side" style="width:400px;height:800px;overflow:auto"></div>
+<div id="gallery" style="width:400px;height:800px;overflow:auto"></div>
 <script>window.__METADATA__ = ${JSON.stringify({ opcodes: OPCODES, capabilities: CAPABILITIES })};</script>
 <script type="module" src="/harness.js"></script></body></html>`;
   const server = Bun.serve({
