@@ -10,9 +10,21 @@ export {
   type DiffusersPlugin,
   type DiffusersPluginOptions,
 } from './diffusers-plugin.ts';
+export {
+  type DownloadProgress,
+  downloadHubFile,
+  type HubFile,
+  type HubOptions,
+  hubEndpoint,
+  listHubFiles,
+  modelIdForRepo,
+  selectPipelineFiles,
+  verifyFile,
+} from './models/hub-download.ts';
 export type { DiffusersFamily, DiffusersModelInfo } from './models/model-info.ts';
 export { readModelInfo } from './models/model-info.ts';
 export { diffusersModelsRoot, ModelRegistry } from './models/model-registry.ts';
+export { type ModelsCommandContext, modelsCommand } from './models/models-command.ts';
 export { SessionCache } from './models/session-cache.ts';
 export {
   type DenoiseHooks,

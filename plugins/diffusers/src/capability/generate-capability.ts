@@ -1,9 +1,4 @@
-import {
-  type CapabilityCallContext,
-  type CapabilityDefinition,
-  type ImageValue,
-  isImageValue,
-} from '@viwo/core';
+import type { CapabilityCallContext, CapabilityDefinition, ImageValue } from '@viwo/core';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import {
   BudgetError,
@@ -56,6 +51,22 @@ export function pickModel(registry: ModelRegistry, id?: string) {
   } catch (error) {
     throw new InvalidOptionError('model_id', (error as Error).message);
   }
+}
+
+/**
+ * Image-value shape check (as core's `isImageValue`; kept local so this module loads without the
+ * runtime, e.g. in benchmarks).
+ */
+function isImageValue(value: unknown): value is ImageValue {
+  const candidate = value as Partial<ImageValue> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.$image === 'string' &&
+    /^[0-9a-f]{64}$/.test(candidate.$image) &&
+    typeof candidate.width === 'number' &&
+    typeof candidate.height === 'number'
+  );
 }
 
 /** Builds the `diffusers.generate` capability over a pipeline. */

@@ -138,7 +138,7 @@ export function tinySdModelFiles(
     }),
     'vae_decoder/model.onnx': buildTinyVaeDecoder(seed + 3, scalingFactor),
     'vae_decoder/config.json': jsonFile(vaeConfig),
-    'vae_encoder/model.onnx': buildTinyVaeEncoder(seed + 3, spec.encoderOutput),
+    'vae_encoder/model.onnx': buildTinyVaeEncoder(seed + 3, spec.encoderOutput, scalingFactor),
     'vae_encoder/config.json': jsonFile(vaeConfig),
     'tokenizer/vocab.json': tokenizer['vocab.json'],
     'tokenizer/merges.txt': tokenizer['merges.txt'],

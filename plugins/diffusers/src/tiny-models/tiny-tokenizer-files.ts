@@ -53,13 +53,19 @@ export interface TinyTokenizerFiles {
 
 /**
  * Builds a small CLIP-layout vocabulary: ids 0–255 are the byte symbols and 256–511 the same with
- * `</w>` (as in the real CLIP vocab, so `!` is id 0), then one merge chain per word of
+ * `</w>`, in the real CLIP vocab's order (so `!` is id 0), then one merge chain per word of
  * {@link TINY_WORDS}, and the special tokens at CLIP's real ids 49406/49407.
  *
  * @param padToken `<|endoftext|>` (SD 1.x) or `!` (SD 2.x / Turbo)
  */
 export function tinyTokenizerFiles(padToken: '<|endoftext|>' | '!'): TinyTokenizerFiles {
-  const symbols = bytesToUnicode();
+  // CLIP orders byte symbols as bytes_to_unicode builds them: printable bytes first (so '!' is
+  // id 0, the SD 2.x pad id), then the remapped control/space bytes.
+  const table = bytesToUnicode();
+  const symbols = [
+    ...table.filter((symbol) => symbol.codePointAt(0)! < 256),
+    ...table.filter((symbol) => symbol.codePointAt(0)! >= 256),
+  ];
   const vocab = new Map<string, number>();
   for (const symbol of symbols) vocab.set(symbol, vocab.size);
   for (const symbol of symbols) vocab.set(`${symbol}</w>`, vocab.size);

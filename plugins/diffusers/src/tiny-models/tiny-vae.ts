@@ -78,6 +78,7 @@ export function buildTinyVaeDecoder(seed: number, scalingFactor: number): Uint8A
 export function buildTinyVaeEncoder(
   seed: number,
   output: 'latent_sample' | 'latent_parameters',
+  scalingFactor: number,
 ): Uint8Array {
   const { inverse } = tinyVaeWeights(seed);
   const graph = new GraphBuilder('tiny_vae_encoder');
@@ -89,9 +90,13 @@ export function buildTinyVaeEncoder(
     graph.initializer('high', 'float32', [], [0.95]),
   ]);
   const linear = graph.op('Atanh', [clipped]);
-  const mean = graph.op('Conv', [
-    linear,
-    graph.initializer('inverse_w', 'float32', [LATENT_CHANNELS, 3, 1, 1], inverse),
+  // Unscaled latents: the pipeline multiplies by the scaling factor, the decoder divides it back.
+  const mean = graph.op('Mul', [
+    graph.op('Conv', [
+      linear,
+      graph.initializer('inverse_w', 'float32', [LATENT_CHANNELS, 3, 1, 1], inverse),
+    ]),
+    graph.initializer('unscale', 'float32', [], [1 / scalingFactor]),
   ]);
   if (output === 'latent_sample') {
     graph.output('latent_sample', mean, 'float32', [

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CapabilityDefinition, ImageValue } from '@viwo/core';
+import { createGenerateCapability } from '../src/capability/generate-capability.ts';
+import { ModelRegistry } from '../src/models/model-registry.ts';
+import { SessionCache } from '../src/models/session-cache.ts';
+import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
+import { writeModelFolder } from '../src/tiny-models/tiny-model-files.ts';
+import { tinySdModelFiles } from '../src/tiny-models/tiny-sd-model.ts';
+import { MemoryImageStore, testContext } from './support/test-context.ts';
+
+let dataDir: string;
+let registry: ModelRegistry;
+let pipeline: StableDiffusionPipeline;
+let capability: CapabilityDefinition;
+const images = new MemoryImageStore();
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'viwo-diffusers-'));
+  registry = new ModelRegistry(dataDir);
+  await registry.init();
+  pipeline = new StableDiffusionPipeline(registry, new SessionCache());
+  capability = createGenerateCapability(pipeline);
+});
+afterAll(async () => {
+  await pipeline.cache.clear();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function textToImage(
+  prompt: string,
+  options: Record<string, unknown>,
+  extra: Parameters<typeof testContext>[1] = {},
+) {
+  const call = testContext(images, extra);
+  const result = await capability.methods.textToImage!.run(call.context, prompt, options);
+  return { result: result as ImageValue | ImageValue[], ...call };
+}
+
+describe('registry', () => {
+  test('first start installs the tiny test models, labelled test, tiny-sd15 default', () => {
+    expect(registry.list().map((model) => model.id)).toEqual([
+      'tiny-sd-turbo',
+      'tiny-sd15',
+      'tiny-sd2',
+    ]);
+    expect(registry.list().every((model) => model.test)).toBe(true);
+    expect(registry.defaultModel()?.id).toBe('tiny-sd15');
+    const sd2 = registry.get('tiny-sd2');
+    expect(sd2.family).toBe('sd2');
+    expect(sd2.schedulerConfig.prediction_type).toBe('v_prediction');
+    expect(registry.get('tiny-sd-turbo').defaults).toEqual({
+      steps: 1,
+      guidanceScale: 0,
+      scheduler: 'euler_a',
+    });
+  });
+
+  test('metadata lists installed models, schedulers and every option key', () => {
+    const options = capability.methods.textToImage!.params[1]!;
+    expect(options.type).toBe('object');
+    expect(options.fields!.map((field) => field.name)).toEqual([
+      'model_id',
+      'steps',
+      'guidance_scale',
+      'strength',
+      'scheduler',
+      'seed',
+      'width',
+      'height',
+      'negative_prompt',
+      'prompt_2',
+      'negative_prompt_2',
+      'max_compute',
+      'batch_size',
+    ]);
+    expect(options.fields!.find((field) => field.name === 'model_id')!.options).toEqual([
+      'tiny-sd-turbo',
+      'tiny-sd15',
+      'tiny-sd2',
+    ]);
+    expect(options.fields!.find((field) => field.name === 'scheduler')!.options).toContain(
+      'dpmpp_2m_karras',
+    );
+  });
+});
+
+describe('textToImage', () => {
+  test('same seed and params give identical PNG bytes; other seeds and prompts differ', async () => {
+    const options = { seed: 7, steps: 6, width: 64, height: 64 };
+    const first = (await textToImage('a red cat', options)).result as ImageValue;
+    const second = (await textToImage('a red cat', options)).result as ImageValue;
+    expect(second.$image).toBe(first.$image);
+    const otherSeed = (await textToImage('a red cat', { ...options, seed: 8 }))
+      .result as ImageValue;
+    expect(otherSeed.$image).not.toBe(first.$image);
+    const otherPrompt = (await textToImage('blue ocean', options)).result as ImageValue;
+    expect(otherPrompt.$image).not.toBe(first.$image);
+    const raw = await images.getRaw(first, 3);
+    const distinct = new Set(raw.data).size;
+    expect(distinct).toBeGreaterThan(40);
+  });
+
+  test('PNG carries A1111 parameters and a reproducing viwo script, no timestamps', async () => {
+    const { result } = await textToImage('a photo of a dog', {
+      seed: 3,
+      steps: 4,
+      width: 64,
+      height: 64,
+      negative_prompt: 'blurry',
+      guidance_scale: 5,
+    });
+    const text = await images.getText((result as ImageValue).$image);
+    expect(text.parameters).toBe(
+      'a photo of a dog\nNegative prompt: blurry\nSteps: 4, Sampler: Euler, CFG scale: 5, Seed: 3, Size: 64x64, Model: tiny-sd15',
+    );
+    const viwo = JSON.parse(text.viwo!) as { script: unknown[] };
+    expect(viwo.script.slice(0, 4)).toEqual([
+      'std.call_method',
+      ['get_capability', 'diffusers.generate'],
+      'textToImage',
+      'a photo of a dog',
+    ]);
+    expect(text.viwo).not.toMatch(/20\d\d-\d\d-\d\d/);
+  });
+
+  test('progress per step with previews; batch records seed + i', async () => {
+    const { result, progress, seeds } = await textToImage('a cat', {
+      seed: 100,
+      steps: 8,
+      width: 64,
+      height: 64,
+      batch_size: 2,
+    });
+    expect(Array.isArray(result)).toBe(true);
+    expect((result as ImageValue[]).length).toBe(2);
+    expect(seeds).toEqual([100, 101]);
+    expect(progress.map((report) => report.step)).toEqual(
+      Array.from({ length: 16 }, (_, index) => index + 1),
+    );
+    expect(progress.every((report) => report.total === 16)).toBe(true);
+    expect(progress.filter((report) => report.preview).length).toBeGreaterThanOrEqual(4);
+    const single = (await textToImage('a cat', { seed: 101, steps: 8, width: 64, height: 64 }))
+      .result as ImageValue;
+    // Item i of a batch is the same image as a single run with seed + i (only the chunks agree too).
+    expect(single.$image).toBe((result as ImageValue[])[1]!.$image);
+  });
+
+  test('odd sizes are padded for the model and cropped back (160×120)', async () => {
+    const { result } = await textToImage('a castle', {
+      seed: 1,
+      steps: 3,
+      width: 160,
+      height: 120,
+    });
+    expect(result).toMatchObject({ width: 160, height: 120 });
+    const raw = await images.getRaw(result as ImageValue, 3);
+    expect([raw.width, raw.height]).toEqual([160, 120]);
+  });
+
+  test('every scheduler and every tiny family produces an image', async () => {
+    for (const scheduler of ['euler', 'euler_a', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras']) {
+      for (const model of ['tiny-sd15', 'tiny-sd2']) {
+        const { result } = await textToImage('a tree', {
+          model_id: model,
+          scheduler,
+          seed: 5,
+          steps: 4,
+          width: 64,
+          height: 64,
+          guidance_scale: 7,
+        });
+        expect(result).toMatchObject({ width: 64, height: 64 });
+      }
+    }
+    const turbo = await textToImage('a tree', {
+      model_id: 'tiny-sd-turbo',
+      seed: 5,
+      width: 64,
+      height: 64,
+    });
+    expect(turbo.progress.length).toBe(1);
+    expect((await images.getText((turbo.result as ImageValue).$image)).parameters).toContain(
+      'Steps: 1, Sampler: Euler a, CFG scale: 0',
+    );
+  });
+
+  test('cancellation between steps stops the run', async () => {
+    const call = testContext(images, { abortAfterSteps: 2 });
+    const run = capability.methods.textToImage!.run(call.context, 'a cat', {
+      seed: 1,
+      steps: 20,
+      width: 64,
+      height: 64,
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(call.progress.length).toBe(2);
+  });
+
+  test('budget: cost() is width·height·steps/1e6 and max_compute refuses', async () => {
+    const method = capability.methods.textToImage!;
+    expect(method.cost!(['x', { width: 500, height: 400, steps: 10 }])).toBeCloseTo(2, 6);
+    expect(method.cost!(['x', { width: 500, height: 400, steps: 10, batch_size: 3 }])).toBeCloseTo(
+      6,
+      6,
+    );
+    await expect(
+      textToImage('x', { width: 512, height: 512, steps: 20, max_compute: 1 }),
+    ).rejects.toMatchObject({
+      code: 'BudgetExceeded',
+    });
+  });
+
+  test('bad options give clear errors naming the key', async () => {
+    await expect(textToImage('x', { stepz: 3 })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining("unknown option 'stepz'"),
+    });
+    await expect(textToImage('x', { steps: 'many' })).rejects.toThrow(
+      /option 'steps' must be a number/,
+    );
+    await expect(textToImage('x', { model_id: 'nope' })).rejects.toThrow(/unknown model 'nope'/);
+    await expect(textToImage('x', { scheduler: 'plms' })).rejects.toThrow(
+      /unknown scheduler 'plms'/,
+    );
+    await expect(textToImage('x', { width: 32 })).rejects.toThrow(/option 'width' must be in 64/);
+  });
+});
+
+describe('imageToImage', () => {
+  test('strength selects the start step; output keeps the input size; deterministic', async () => {
+    const source = (await textToImage('a house', { seed: 11, steps: 4, width: 96, height: 80 }))
+      .result as ImageValue;
+    const run = async (strength: number) => {
+      const call = testContext(images);
+      const result = (await capability.methods.imageToImage!.run(
+        call.context,
+        source,
+        'a green forest',
+        { seed: 2, steps: 10, strength },
+      )) as ImageValue;
+      return { result, steps: call.progress.length };
+    };
+    const half = await run(0.5);
+    expect(half.result).toMatchObject({ width: 96, height: 80 });
+    expect(half.steps).toBe(5);
+    expect((await run(0.5)).result.$image).toBe(half.result.$image);
+    expect((await run(0.25)).steps).toBe(2);
+    expect((await run(1)).steps).toBe(10);
+    const text = await images.getText(half.result.$image);
+    expect(text.parameters).toContain('Denoising strength: 0.5');
+  });
+
+  test('low strength stays close to the input, full strength departs from it', async () => {
+    const source = (await textToImage('a house', { seed: 12, steps: 4, width: 64, height: 64 }))
+      .result as ImageValue;
+    const input = await images.getRaw(source, 3);
+    const distance = async (strength: number) => {
+      const result = (await capability.methods.imageToImage!.run(
+        testContext(images).context,
+        source,
+        'a red cat',
+        { seed: 3, steps: 10, strength },
+      )) as ImageValue;
+      const output = await images.getRaw(result, 3);
+      let sum = 0;
+      for (let index = 0; index < output.data.length; index++)
+        sum += Math.abs(output.data[index]! - input.data[index]!);
+      return sum / output.data.length;
+    };
+    expect(await distance(0.1)).toBeLessThan(await distance(1));
+  });
+});
+
+describe('broken models', () => {
+  test('missing model files and corrupt ONNX give clear errors', async () => {
+    const root = registry.root;
+    const files = tinySdModelFiles('sd15');
+    const { 'unet/model.onnx': _unet, ...withoutUnet } = files;
+    await writeModelFolder(join(root, 'no-unet'), withoutUnet);
+    await writeModelFolder(join(root, 'corrupt'), files);
+    await writeFile(join(root, 'corrupt/unet/model.onnx'), new Uint8Array([1, 2, 3, 4, 5]));
+    await registry.refresh();
+    expect(registry.broken()).toEqual([
+      { id: 'no-unet', error: expect.stringContaining('missing unet/model.onnx') },
+    ]);
+    await expect(
+      textToImage('x', { model_id: 'no-unet', width: 64, height: 64, steps: 1 }),
+    ).rejects.toThrow(/model 'no-unet' cannot be used: .*missing unet\/model.onnx/);
+    await expect(
+      textToImage('x', { model_id: 'corrupt', width: 64, height: 64, steps: 1 }),
+    ).rejects.toThrow(/cannot load ONNX model .*corrupt\/unet\/model.onnx/);
+    await rm(join(root, 'no-unet'), { recursive: true });
+    await rm(join(root, 'corrupt'), { recursive: true });
+    await registry.refresh();
+  });
+});
