@@ -14,6 +14,7 @@ import type { SerializedWorkspace } from './blockly-json.ts';
 import { installCatalog, registerVariablesFlyout } from './blockly-setup.ts';
 import { blockForPath, blocksToScript, type ScriptPath } from './blocks-to-script.ts';
 import { ConversionError } from './conversion-error.ts';
+import { ensurePanelStyles } from './panel-styles.ts';
 import { ResultsStrip, type RunResult } from './results-strip.tsx';
 import { type ScriptTextFormat, ScriptTextView } from './script-text-view.tsx';
 import { jsonEqual, scriptToBlocks } from './script-to-blocks.ts';
@@ -315,6 +316,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
  * `WorkbenchContext`; without either it says so instead of failing.
  */
 export function BlocksMode(props: Partial<BlocksModeProps>) {
+  ensurePanelStyles();
   const workbench = resolveWorkbench(props.workbench);
   if (!workbench) {
     return (

@@ -4,6 +4,7 @@
  * favourite, use as layer, re-run with the same seeds, open the script in Blocks.
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import {
   errorMessage,
   type ImageRef,
@@ -297,6 +298,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
  * `WorkbenchContext`; without either it says so instead of failing.
  */
 export function GalleryPanel(props: Partial<GalleryPanelProps>) {
+  ensurePanelStyles();
   const workbench = resolveWorkbench(props.workbench);
   if (!workbench) {
     return (

@@ -5,6 +5,7 @@
  * confirmed run.
  */
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
@@ -377,6 +378,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
  * `WorkbenchContext`; without either it says so instead of failing.
  */
 export function TemplatesPanel(props: Partial<TemplatesPanelProps>) {
+  ensurePanelStyles();
   const workbench = resolveWorkbench(props.workbench);
   if (!workbench) {
     return (
