@@ -54,6 +54,8 @@ export async function openHarness(withTemplates: boolean): Promise<Harness> {
   const outDir = mkdtempSync(join(tmpdir(), 'viwo-blocks-harness-'));
   const source = harnessSource(withTemplates);
   await build({
+    // The app's own vite.config.ts (inputs, plugins) must not apply to the harness bundle.
+    configFile: false,
     root: APP,
     logLevel: 'warn',
     plugins: [
