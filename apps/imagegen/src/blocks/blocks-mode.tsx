@@ -55,6 +55,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
   let host: HTMLDivElement | undefined;
   let workspace: Blockly.WorkspaceSvg | undefined;
   let catalog: BlockCatalog | undefined;
+  let metadataFingerprint = '';
   let sourceMap: { path: ScriptPath; blockId: string }[] = [];
   let highlighted: string | undefined;
   const [status, setStatus] = createSignal<{ kind: 'info' | 'error'; text: string }>();
@@ -142,6 +143,10 @@ function BlocksModeEditor(props: BlocksModeProps) {
     const opcodes = props.workbench.opcodes();
     const capabilities = props.workbench.capabilities();
     if (!host) return;
+    // A reconnect re-sends the same metadata; rebuilding would reset the workspace for nothing.
+    const fingerprint = JSON.stringify([opcodes, capabilities]);
+    if (workspace && fingerprint === metadataFingerprint) return;
+    metadataFingerprint = fingerprint;
     catalog = generateBlocks(opcodes, capabilities);
     installCatalog(catalog);
     if (!workspace) {
