@@ -18,9 +18,9 @@ const files = Object.fromEntries(
     .filter(([path]) => path !== 'viwo-model.json')
     .map(([path, content]) => [
       path,
-      typeof content === 'string' ? new TextEncoder().encode(content) : content,
+      new Uint8Array(typeof content === 'string' ? new TextEncoder().encode(content) : content),
     ]),
-) as Record<string, Uint8Array>;
+) as Record<string, Uint8Array<ArrayBuffer>>;
 files['unet/diffusion_pytorch_model.safetensors'] = new Uint8Array(10);
 files['README.md'] = new TextEncoder().encode('# tiny');
 
@@ -128,7 +128,7 @@ describe('models pull', () => {
     const unet = await readFile(
       join(dataDir, 'models/diffusers/viwo-test--tiny-sd/unet/model.onnx'),
     );
-    expect(new Uint8Array(unet)).toEqual(files['unet/model.onnx']!);
+    expect(Buffer.compare(unet, files['unet/model.onnx']!)).toBe(0);
 
     const registry = new ModelRegistry(dataDir);
     await registry.init();

@@ -9,7 +9,9 @@ import { createDiffusersPlugin } from '../src/diffusers-plugin.ts';
  * `Session.executeScript`. The runtime needs `@viwo/script`; until that package lands the cases
  * are registered as skipped instead of failing the package suite.
  */
-const runtimeAvailable = await import('@viwo/script').then(
+// A variable specifier: the type checker must not require the package before it exists.
+const scriptPackage = '@viwo/script';
+const runtimeAvailable = await import(scriptPackage).then(
   (module: Record<string, unknown>) => typeof module.evaluate === 'function',
   () => false,
 );

@@ -31,11 +31,11 @@ test('LRU unloading under the memory cap never releases a busy session', async (
   second.release();
   const third = await cache.acquire(paths[2]!);
   expect(cache.usedBytes).toBeLessThanOrEqual(cap);
-  expect(cache.keys()).not.toContain(paths[0]);
-  expect(cache.keys()).toContain(paths[2]);
+  expect(cache.keys()).not.toContain(paths[0]!);
+  expect(cache.keys()).toContain(paths[2]!);
   // Busy: held while a bigger set is requested, so it stays even over the cap.
   const again = await cache.acquire(paths[0]!);
-  expect(cache.keys()).toContain(paths[2]);
+  expect(cache.keys()).toContain(paths[2]!);
   third.release();
   again.release();
   await cache.clear();
