@@ -274,6 +274,36 @@ describe('imageToImage', () => {
   });
 });
 
+describe('export variants', () => {
+  test('a half-precision UNet export runs (float16 I/O converted both ways)', async () => {
+    await writeModelFolder(
+      join(registry.root, 'half'),
+      tinySdModelFiles('sd15', { precision: 'float16' }),
+    );
+    await registry.refresh();
+    const half = (
+      await textToImage('a red cat', { model_id: 'half', seed: 7, steps: 6, width: 64, height: 64 })
+    ).result as ImageValue;
+    const full = (
+      await textToImage('a red cat', {
+        model_id: 'tiny-sd15',
+        seed: 7,
+        steps: 6,
+        width: 64,
+        height: 64,
+      })
+    ).result as ImageValue;
+    const [halfRaw, fullRaw] = [await images.getRaw(half, 3), await images.getRaw(full, 3)];
+    let difference = 0;
+    for (let index = 0; index < halfRaw.data.length; index++)
+      difference += Math.abs(halfRaw.data[index]! - fullRaw.data[index]!);
+    // Same weights in half precision: close to the float32 image, not identical.
+    expect(difference / halfRaw.data.length).toBeLessThan(6);
+    await rm(join(registry.root, 'half'), { recursive: true });
+    await registry.refresh();
+  });
+});
+
 describe('broken models', () => {
   test('missing model files and corrupt ONNX give clear errors', async () => {
     const root = registry.root;

@@ -47,9 +47,20 @@ export function requireInput(
 
 /** A float tensor in the element type the model wants (float32 or float16). */
 export function floatTensor(data: Float32Array, dims: readonly number[], type: string): Tensor {
-  if (type === 'float16') return new Tensor('float16', float32ToFloat16(data), dims);
+  if (type === 'float16') return float16Tensor(float32ToFloat16(data), dims);
   if (type !== 'float32') throw new Error(`unsupported float input type ${type}`);
   return new Tensor('float32', data, dims);
+}
+
+/**
+ * A float16 tensor from raw half-precision bits. onnxruntime-common re-wraps Uint16Array data as a
+ * `Float16Array` when the JS runtime has one (Bun does), but onnxruntime-node's native binding
+ * does not recognise `Float16Array` views and reads 0 bytes; so the raw bits are kept as data.
+ */
+function float16Tensor(bits: Uint16Array, dims: readonly number[]): Tensor {
+  const tensor = new Tensor('float16', bits, dims);
+  if (!(tensor.data instanceof Uint16Array)) Object.assign(tensor, { cpuData: bits });
+  return tensor;
 }
 
 /** Integer ids as int32 or int64, shape [rows, columns]. */
@@ -84,7 +95,13 @@ export function timestepTensor(timestep: number, spec: InputSpec, batch: number)
 /** Output data as float32 (converting from float16 when the export is half precision). */
 export function tensorToFloat32(tensor: Tensor): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
+  if (tensor.type === 'float16') {
+    const data = tensor.data as unknown;
+    // Raw bits (Uint16Array) or a runtime Float16Array view of the same values.
+    return data instanceof Uint16Array
+      ? float16ToFloat32(data)
+      : Float32Array.from(data as ArrayLike<number>);
+  }
   throw new Error(`unexpected output type ${tensor.type}`);
 }
 

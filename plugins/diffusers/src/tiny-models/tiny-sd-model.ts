@@ -74,6 +74,8 @@ export interface TinySdOptions {
   seed?: number;
   /** Overrides the variant's prediction type (e.g. a v-prediction SD 1.x-layout model). */
   prediction?: 'epsilon' | 'v_prediction';
+  /** Half-precision UNet I/O, as fp16 exports have. */
+  precision?: 'float32' | 'float16';
 }
 
 /**
@@ -128,6 +130,7 @@ export function tinySdModelFiles(
       prediction,
       textHidden: TINY_TEXT_HIDDEN,
       seed: seed + 2,
+      precision: options.precision,
     }),
     'unet/config.json': jsonFile({
       _class_name: 'UNet2DConditionModel',

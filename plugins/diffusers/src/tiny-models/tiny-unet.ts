@@ -4,6 +4,7 @@ import { TinyWeights } from './tiny-weights.ts';
 
 const ONNX_FLOAT = 1;
 const ONNX_INT64 = 7;
+const ONNX_FLOAT16 = 10;
 const LATENT_CHANNELS = 4;
 const FEATURES = 16;
 /** Variance of the tiny "data distribution" around its predicted mean. */
@@ -18,6 +19,8 @@ export interface TinyUnetOptions {
   seed: number;
   /** Channels of `sample` (4, or 9 for inpainting UNets: the extra ones only steer the mean). */
   inChannels?: number;
+  /** `float16` mimics half-precision exports: float16 sample/context/output, float32 inside. */
+  precision?: 'float32' | 'float16';
 }
 
 /** Tensor names inside a tiny UNet graph that extension layouts (ControlNet, SDXL) hook into. */
@@ -43,16 +46,17 @@ export function buildTinyUnetParts(options: TinyUnetOptions): TinyUnetParts {
   const inChannels = options.inChannels ?? LATENT_CHANNELS;
   const weights = new TinyWeights(options.seed);
   const graph = new GraphBuilder('tiny_unet');
-  const sample = graph.input('sample', 'float32', ['batch', inChannels, 'height', 'width']);
+  const io = options.precision ?? 'float32';
+  const toFloat = (name: string) =>
+    io === 'float16' ? graph.op('Cast', [name], { to: ONNX_FLOAT }) : name;
+  const sample = toFloat(graph.input('sample', io, ['batch', inChannels, 'height', 'width']));
   const timestep =
     options.timestep === 'int64'
       ? graph.input('timestep', 'int64', [1])
       : graph.input('timestep', 'float32', []);
-  const context = graph.input('encoder_hidden_states', 'float32', [
-    'batch',
-    'sequence',
-    options.textHidden,
-  ]);
+  const context = toFloat(
+    graph.input('encoder_hidden_states', io, ['batch', 'sequence', options.textHidden]),
+  );
 
   // ᾱ(t) from the training table: clamp t to [0, 999] in float, then index.
   const timeFloat = graph.op('Reshape', [
@@ -177,7 +181,8 @@ export function buildTinyUnetParts(options: TinyUnetOptions): TinyUnetParts {
           graph.op('Mul', [spreadBroadcast, original]),
         ]);
       }
-      graph.output('out_sample', output, 'float32', ['batch', LATENT_CHANNELS, 'height', 'width']);
+      const final = io === 'float16' ? graph.op('Cast', [output], { to: ONNX_FLOAT16 }) : output;
+      graph.output('out_sample', final, io, ['batch', LATENT_CHANNELS, 'height', 'width']);
       return graph.toBytes();
     },
   };
