@@ -163,10 +163,25 @@ describe('object capabilities', () => {
       ['std.let', 'said', ['std.call_method', ['std.var', 'small'], 'echo', 'hey', { repeat: 3 }]],
       ['std.let', 'has', ['has_capability', null, 'test', { methods: ['echo'] }]],
       ['std.let', 'count', ['revoke', ['std.var', 'small']]],
-      ['std.let', 'after', ['std.try', ['std.call_method', ['std.var', 'small'], 'echo', 'x']]],
-      ['std.var', 'said'],
+      [
+        'std.let',
+        'after',
+        [
+          'std.try',
+          ['std.call_method', ['std.var', 'small'], 'echo', 'x'],
+          'e',
+          ['obj.get', ['std.var', 'e'], 'code'],
+        ],
+      ],
+      [
+        'list.new',
+        ['std.var', 'said'],
+        ['std.var', 'has'],
+        ['std.var', 'count'],
+        ['std.var', 'after'],
+      ],
     ];
-    expect((await alice.executeScript(script)).result).toBe('heyheyhey');
+    expect((await alice.executeScript(script)).result).toEqual(['heyheyhey', true, 1, 'Revoked']);
     const denied = await rejection(
       alice.executeScript([
         'std.call_method',

@@ -80,14 +80,15 @@ export class JobManager {
     const opcodes = this.core.opcodes();
     const { errors } = check(script, opcodes);
     if (errors.length > 0) {
+      // Checked before a job exists, so an invalid script leaves no history entry. Same codes and
+      // message shape as `evaluate`'s own check: too deep is a budget failure, not a syntax one.
       const first = errors[0]!;
-      const error = coreError(
-        'InvalidScript',
-        `script has ${errors.length} error(s); first: ${first.message}`,
-        first.path,
-      );
-      Object.assign(error, { errors });
-      throw error;
+      const code = errors.every((p) => p.code === 'DepthExceeded')
+        ? 'DepthExceeded'
+        : 'InvalidScript';
+      const message =
+        errors.length === 1 ? first.message : `${errors.length} problems; first: ${first.message}`;
+      throw new ScriptError(code, message, first.path, { errors });
     }
     const gas = options.gas ?? this.core.limits.gas;
     if (!Number.isInteger(gas) || gas < 1) {
