@@ -1,0 +1,130 @@
+import type { LogLevel } from './opcode.ts';
+import { ScriptError, type ScriptPath, toScriptError } from './script-error.ts';
+
+/** Budgets of one evaluation. */
+export interface EvaluationLimits {
+  /** Evaluated nodes allowed (literals included, loops charge per iteration). */
+  gas: number;
+  /** Nested lambda calls allowed. */
+  maxDepth: number;
+  /** Nesting units (lambda depth × body nesting) allowed before the host stack could be at risk. */
+  maxStack: number;
+  /** Wall time in ms, not counting time spent awaiting opcodes (capability calls). */
+  timeoutMs: number;
+  /** Bytes of logs plus the JSON result. */
+  maxOutputBytes: number;
+}
+
+/** Defaults: generous for real workflows, small enough that a runaway script stops quickly. */
+export const defaultLimits: EvaluationLimits = {
+  gas: 50_000_000,
+  maxDepth: 256,
+  maxStack: 6_000,
+  timeoutMs: 60_000,
+  maxOutputBytes: 16 * 1024 * 1024,
+};
+
+/** One log line of an evaluation. */
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+}
+
+/** How often (in gas units) the clock and the abort signal are looked at. */
+const CHECK_INTERVAL = 4096;
+
+/**
+ * Mutable state of one evaluation, shared by every compiled node of it.
+ *
+ * Invariant: `gas` only decreases; whenever it drops below `nextCheck`, `tick` runs, so gas
+ * exhaustion, cancellation and the deadline are noticed within CHECK_INTERVAL nodes even in a
+ * loop whose body is empty.
+ */
+export class EvaluationState {
+  gas: number;
+  nextCheck: number;
+  depth = 0;
+  stackUnits = 0;
+  pausedMs = 0;
+  outputBytes = 0;
+  readonly logs: LogEntry[] = [];
+  private readonly startedAt = Date.now();
+  private readonly initialGas: number;
+
+  constructor(
+    readonly limits: EvaluationLimits,
+    readonly signal: AbortSignal,
+    readonly host: unknown,
+    private readonly onLog?: (level: LogLevel, message: string) => void,
+  ) {
+    this.gas = limits.gas;
+    this.initialGas = limits.gas;
+    this.nextCheck = limits.gas - CHECK_INTERVAL;
+  }
+
+  get gasUsed(): number {
+    return this.initialGas - Math.max(this.gas, 0);
+  }
+
+  /** Slow-path budget check; see the class invariant. */
+  tick(path: ScriptPath): void {
+    if (this.gas < 0) {
+      throw new ScriptError('OutOfGas', `out of gas after ${this.initialGas} steps`, path);
+    }
+    this.checkInterrupts(path);
+    this.nextCheck = this.gas - CHECK_INTERVAL;
+  }
+
+  /** Throws Cancelled or Timeout when due. */
+  checkInterrupts(path: ScriptPath): void {
+    if (this.signal.aborted) throw new ScriptError('Cancelled', 'evaluation was cancelled', path);
+    if (Date.now() - this.startedAt - this.pausedMs > this.limits.timeoutMs) {
+      throw new ScriptError(
+        'Timeout',
+        `evaluation exceeded ${this.limits.timeoutMs} ms of script time`,
+        path,
+      );
+    }
+  }
+
+  log(level: LogLevel, message: string, path: ScriptPath): void {
+    this.addOutput(message.length + 16, path);
+    this.logs.push({ level, message });
+    this.onLog?.(level, message);
+  }
+
+  addOutput(bytes: number, path: ScriptPath): void {
+    this.outputBytes += bytes;
+    if (this.outputBytes > this.limits.maxOutputBytes) {
+      throw new ScriptError(
+        'OutputLimit',
+        `output exceeded ${this.limits.maxOutputBytes} bytes`,
+        path,
+      );
+    }
+  }
+
+  /**
+   * Awaits an opcode's promise with the wall clock paused (capability calls are slow by nature),
+   * settling early with Cancelled when the evaluation is aborted.
+   */
+  async awaitExternal(pending: Promise<unknown>, path: ScriptPath): Promise<unknown> {
+    const pausedAt = Date.now();
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new ScriptError('Cancelled', 'evaluation was cancelled', path));
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([pending, aborted]);
+    } catch (error) {
+      throw toScriptError(error, path);
+    } finally {
+      if (onAbort) this.signal.removeEventListener('abort', onAbort);
+      pending.catch(() => undefined);
+      this.pausedMs += Date.now() - pausedAt;
+      this.checkInterrupts(path);
+    }
+  }
+}

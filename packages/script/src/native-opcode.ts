@@ -1,0 +1,88 @@
+import type { LogLevel, OpcodeMetadata, OpcodeParam } from './opcode.ts';
+import type { ScriptPath } from './script-error.ts';
+import type { ScriptFunction } from './values.ts';
+
+/** What a standard-library opcode sees while it runs (cheaper than the public OpcodeContext). */
+export interface NativeEnv {
+  readonly path: ScriptPath;
+  /** Calls a lambda; returns its value, or a promise when the lambda awaited a capability. */
+  call(fn: ScriptFunction, args: unknown[]): unknown;
+  log(level: LogLevel, message: string): void;
+}
+
+/** An eager standard-library opcode: arguments arrive evaluated. */
+export interface NativeOpcode {
+  metadata: OpcodeMetadata;
+  impl(args: unknown[], env: NativeEnv): unknown;
+}
+
+/** Builds metadata with a label derived from the opcode name unless one is given. */
+export function describe(
+  opcode: string,
+  category: string,
+  description: string,
+  params: OpcodeParam[],
+  returns: string,
+  flags: { lazy?: boolean; variadic?: boolean; label?: string } = {},
+): OpcodeMetadata {
+  const tail = opcode.includes('.') ? opcode.slice(opcode.lastIndexOf('.') + 1) : opcode;
+  const label = flags.label ?? tail.charAt(0).toUpperCase() + tail.slice(1);
+  return {
+    opcode,
+    label,
+    category,
+    description,
+    params,
+    returns,
+    ...(flags.lazy ? { lazy: true } : {}),
+    ...(flags.variadic ? { variadic: true } : {}),
+  };
+}
+
+/** Shorthand for a required parameter. */
+export function param(name: string, type: string, description?: string): OpcodeParam {
+  return description ? { name, type, description } : { name, type };
+}
+
+/** Shorthand for an optional parameter. */
+export function optional(name: string, type: string, defaultValue?: unknown): OpcodeParam {
+  return defaultValue === undefined
+    ? { name, type, optional: true }
+    : { name, type, optional: true, default: defaultValue };
+}
+
+/**
+ * Runs `step` for indices 0..count-1, staying synchronous until a step returns a promise, then
+ * finishing asynchronously. Lets list opcodes keep a sync fast path yet call async lambdas.
+ */
+export function forEachMaybeAsync(
+  count: number,
+  step: (index: number) => unknown,
+  onValue: (index: number, value: unknown) => boolean | undefined,
+): undefined | Promise<undefined> {
+  for (let index = 0; index < count; index++) {
+    const value = step(index);
+    if (value instanceof Promise) return continueAsync(index, value, count, step, onValue);
+    if (onValue(index, value) === false) return undefined;
+  }
+  return undefined;
+}
+
+async function continueAsync(
+  start: number,
+  pending: Promise<unknown>,
+  count: number,
+  step: (index: number) => unknown,
+  onValue: (index: number, value: unknown) => boolean | undefined,
+): Promise<undefined> {
+  if (onValue(start, await pending) === false) return undefined;
+  for (let index = start + 1; index < count; index++) {
+    if (onValue(index, await step(index)) === false) return undefined;
+  }
+  return undefined;
+}
+
+/** Applies `finish` to a value or, when it is a promise, to its result. */
+export function then<T>(value: unknown, finish: (resolved: unknown) => T): T | Promise<T> {
+  return value instanceof Promise ? value.then(finish) : finish(value);
+}
