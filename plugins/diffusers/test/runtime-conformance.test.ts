@@ -59,6 +59,10 @@ if (!runtimeAvailable) {
       const image = first.result as { $image: string; width: number };
       expect(image.width).toBe(64);
       expect((second.result as { $image: string }).$image).toBe(image.$image);
+      const text = await runtime.images.getText(image.$image);
+      expect(text.parameters).toContain('Seed: 5, Size: 64x64, Model: tiny-sd15');
+      const entry = runtime.history.list({}).find((candidate) => candidate.job_id === first.job_id);
+      expect(entry?.seeds).toEqual([5]);
       const other = await session.executeScript(txt2img({ ...options, seed: 6 }));
       expect((other.result as { $image: string }).$image).not.toBe(image.$image);
       const img2img = await session.executeScript([

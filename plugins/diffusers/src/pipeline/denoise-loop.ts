@@ -99,6 +99,12 @@ export async function denoise(request: DenoiseRequest): Promise<DenoiseResult> {
     scheduler.scaleModelInput(latents, index, scaled);
     const row = hooks?.unetSample ? hooks.unetSample(scaled, step) : scaled;
     const channels = row.length / (latentHeight * latentWidth);
+    if (channels !== unet.inChannels) {
+      const hint = unet.inChannels === 9 ? ' (an inpainting UNet: use diffusers.inpaint)' : '';
+      throw new Error(
+        `the UNet takes ${unet.inChannels} input channels${hint}, the pipeline built ${channels}`,
+      );
+    }
     const sample = guided ? concat(row, row) : row;
     const feeds: Record<string, Tensor> = {
       [unet.sample.name]: floatTensor(
