@@ -61,6 +61,8 @@ describe('CLIP tokenizer (transformers toy vocab)', () => {
     const tokenizer = toyTokenizer();
     expect(tokenizer.tokenIds('  LOWER \n\t newer ')).toEqual(tokenizer.tokenIds('lower newer'));
     expect(ClipTokenizer.normalize('Cafe\u0301  X')).toBe('caf\u00e9 x');
+    expect(ClipTokenizer.normalize('a\u0000b\u200bc\td')).toBe('abc d');
+    expect(ClipTokenizer.normalize('猫と犬')).toBe('猫 と 犬');
   });
 
   test('encode pads with bos/eos/pad and truncates to the max length', () => {

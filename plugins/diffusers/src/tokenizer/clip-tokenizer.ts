@@ -14,6 +14,10 @@ const EOS_TOKEN = '<|endoftext|>';
 const CLIP_PATTERN =
   /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/giu;
 
+/** CJK ideograph blocks BERT-style basic tokenizers surround with spaces. */
+const CJK_IDEOGRAPH =
+  /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/gu;
+
 /** Options read from `tokenizer_config.json` / `special_tokens_map.json`. */
 export interface ClipTokenizerOptions {
   /** Token used for padding (`<|endoftext|>` for SD 1.x, `!` for SD 2.x). */
@@ -96,9 +100,19 @@ export class ClipTokenizer {
     });
   }
 
-  /** Cleans text as CLIP does: NFC, collapsed whitespace, trimmed, lower case. */
+  /**
+   * Cleans text as `CLIPTokenizer` does without ftfy (its BasicTokenizer path): control and format
+   * characters dropped, CJK ideographs split into separate words, NFC, collapsed whitespace,
+   * trimmed, lower case (accents kept).
+   */
   static normalize(text: string): string {
-    return text.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
+    return text
+      .replace(/[\p{Cc}\p{Cf}\uFFFD]/gu, (character) => (/\s/.test(character) ? ' ' : ''))
+      .replace(CJK_IDEOGRAPH, ' $& ')
+      .normalize('NFC')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .toLowerCase();
   }
 
   /** BPE tokens (strings, `</w>` marking word ends) of `text`, without bos/eos. */
