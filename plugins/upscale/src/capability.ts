@@ -76,6 +76,8 @@ function modelMethod(
       IMAGE_PARAM,
       {
         name: 'options',
+        label: 'Options',
+        description: 'Model, factor and tiling',
         type: 'object',
         optional: true,
         fields: [
@@ -148,6 +150,8 @@ function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod 
       IMAGE_PARAM,
       {
         name: 'options',
+        label: 'Options',
+        description: 'Method and target size',
         type: 'object',
         optional: true,
         fields: [
@@ -236,6 +240,8 @@ function hybridMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
       },
       {
         name: 'options',
+        label: 'Options',
+        description: 'Upscale and refinement settings',
         type: 'object',
         optional: true,
         fields: [
