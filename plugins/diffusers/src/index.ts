@@ -1,5 +1,6 @@
 export {
   createGenerateCapability,
+  estimateCost,
   GENERATE_CAPABILITY,
   pickModel,
   resolveWithBudget,

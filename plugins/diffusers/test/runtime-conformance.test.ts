@@ -83,6 +83,9 @@ if (!runtimeAvailable) {
         txt2img({ seed: 1, steps: 2, width: 160, height: 120 }),
       );
       expect(result.result).toMatchObject({ width: 160, height: 120 });
+      await expect(
+        session.executeScript(txt2img({ width: 512, height: 512, steps: 20, max_compute: 1 })),
+      ).rejects.toMatchObject({ code: 'BudgetExceeded' });
       await expect(session.executeScript(txt2img({ setps: 2 }))).rejects.toMatchObject({
         code: 'InvalidArgument',
       });

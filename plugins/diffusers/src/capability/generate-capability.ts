@@ -44,6 +44,28 @@ export function resolveWithBudget(
   return generation;
 }
 
+/**
+ * The compute a call will use, for core's budget check (which also enforces `max_compute`).
+ * Never throws: options that cannot be resolved make `run` fail with the precise error before any
+ * compute is spent, so they cost 0 here.
+ */
+export function estimateCost(
+  registry: ModelRegistry,
+  prompt: unknown,
+  options: unknown,
+  defaults: { width?: number; height?: number } = {},
+  extraKeys: readonly string[] = [],
+): number {
+  try {
+    const withSeed = { ...(options as object | undefined), seed: 0 };
+    return generationCost(
+      resolveGeneration(prompt, withSeed, (id) => pickModel(registry, id), defaults, extraKeys),
+    );
+  } catch {
+    return 0;
+  }
+}
+
 /** `registry.get` with the error as an InvalidArgument naming `model_id`. */
 export function pickModel(registry: ModelRegistry, id?: string) {
   try {
@@ -112,9 +134,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         },
         returns: 'image (a list of images when batch_size > 1)',
         cost(args) {
-          return generationCost(
-            resolveWithBudget(registry, args[0], { ...(args[1] as object), seed: 0 }),
-          );
+          return estimateCost(registry, args[0], args[1]);
         },
         async run(context, prompt, options) {
           const generation = resolveWithBudget(registry, prompt, options);
@@ -147,9 +167,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         cost(args) {
           const image = args[0] as ImageValue | undefined;
           const defaults = isImageValue(image) ? { width: image.width, height: image.height } : {};
-          return generationCost(
-            resolveWithBudget(registry, args[1], { ...(args[2] as object), seed: 0 }, defaults),
-          );
+          return estimateCost(registry, args[1], args[2], defaults);
         },
         async run(context, image, prompt, options) {
           const input = image as ImageValue;
