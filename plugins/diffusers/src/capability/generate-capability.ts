@@ -137,6 +137,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
           return estimateCost(registry, args[0], args[1]);
         },
         async run(context, prompt, options) {
+          await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
           const generation = resolveWithBudget(registry, prompt, options);
           const items = await pipeline.generate(generation, context);
           return storeItems(items, context.images, (item) => {
@@ -172,6 +173,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         async run(context, image, prompt, options) {
           const input = image as ImageValue;
           const raw = await imageSize(context, input);
+          await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
           const generation = resolveWithBudget(registry, prompt, options, {
             width: raw.width,
             height: raw.height,

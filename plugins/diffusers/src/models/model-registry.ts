@@ -78,6 +78,19 @@ export class ModelRegistry {
     );
   }
 
+  /** Whether a loadable model `id` is installed (as of the last scan). */
+  has(id: string): boolean {
+    return this.models.has(id);
+  }
+
+  /**
+   * Rescans when `id` is unknown, so a model pulled by the CLI while the server runs becomes usable
+   * without a restart.
+   */
+  async ensureKnown(id: unknown): Promise<void> {
+    if (typeof id === 'string' && !this.models.has(id)) await this.refresh();
+  }
+
   /** Folders that failed to load. */
   broken(): BrokenModel[] {
     return [...this.brokenModels];

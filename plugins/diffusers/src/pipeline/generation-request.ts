@@ -108,6 +108,21 @@ export function resolveGeneration(
     );
   }
   const seed = optionalInteger(options, 'seed', 0, Number.MAX_SAFE_INTEGER) ?? randomSeed();
+  const width = optionalInteger(options, 'width', LIMITS.minSize, LIMITS.maxSize) ?? size;
+  const height =
+    optionalInteger(options, 'height', LIMITS.minSize, LIMITS.maxSize) ?? defaults.height ?? size;
+  // Defaults come from the input image for img2img; they must respect the same bounds.
+  for (const [key, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (value < 8 || value > LIMITS.maxSize) {
+      throw new InvalidOptionError(
+        key,
+        `${key} ${value} (from the input image) is outside 8..${LIMITS.maxSize}; pass '${key}' to resize`,
+      );
+    }
+  }
   return {
     model,
     prompt,
@@ -121,9 +136,8 @@ export function resolveGeneration(
     strength: optionalNumber(options, 'strength', 0, 1) ?? defaults.strength ?? 0.75,
     scheduler: schedulerName,
     seed,
-    width: optionalInteger(options, 'width', LIMITS.minSize, LIMITS.maxSize) ?? size,
-    height:
-      optionalInteger(options, 'height', LIMITS.minSize, LIMITS.maxSize) ?? defaults.height ?? size,
+    width,
+    height,
     batchSize: optionalInteger(options, 'batch_size', 1, LIMITS.maxBatch) ?? 1,
   };
 }
