@@ -4,6 +4,8 @@
  * templates) is shown as blocks. Run executes it; a server error is shown on the block its JSON
  * path points at.
  */
+
+import { parseText, printText } from '@viwo/script';
 import * as Blockly from 'blockly/core';
 import { createEffect, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
@@ -16,6 +18,7 @@ import { blockForPath, blocksToScript, type ScriptPath } from './blocks-to-scrip
 import { ConversionError } from './conversion-error.ts';
 import { ensurePanelStyles } from './panel-styles.ts';
 import { ResultsStrip, type RunResult } from './results-strip.tsx';
+import { scriptProblems } from './script-problems.ts';
 import { type ScriptTextFormat, ScriptTextView } from './script-text-view.tsx';
 import { jsonEqual, scriptToBlocks } from './script-to-blocks.ts';
 import {
@@ -44,7 +47,7 @@ const DARK_THEME = Blockly.Theme.defineTheme('viwo-dark', {
 /** Props of Blocks Mode. */
 export interface BlocksModeProps {
   workbench: WorkbenchApi;
-  /** `@viwo/script` printText / parseText; the text view is hidden without it. */
+  /** Text form printer/parser; defaults to `@viwo/script`'s printText / parseText. */
   textFormat?: ScriptTextFormat;
   /** "Visualize as Layers"; defaults to `workbench.setMode('layer')`. */
   onVisualizeLayers?: () => void;
@@ -56,6 +59,9 @@ function BlocksModeEditor(props: BlocksModeProps) {
   let workspace: Blockly.WorkspaceSvg | undefined;
   let catalog: BlockCatalog | undefined;
   let metadataFingerprint = '';
+  let problemBlocks: string[] = [];
+  const textFormat = (): ScriptTextFormat =>
+    props.textFormat ?? { print: printText, parse: parseText };
   let sourceMap: { path: ScriptPath; blockId: string }[] = [];
   let highlighted: string | undefined;
   const [status, setStatus] = createSignal<{ kind: 'info' | 'error'; text: string }>();
@@ -126,6 +132,29 @@ function BlocksModeEditor(props: BlocksModeProps) {
     if (back && !jsonEqual(back.script, script)) {
       setStatus({ kind: 'error', text: 'this script could not be shown as blocks exactly' });
     }
+    if (back) showProblems(back.script);
+  };
+
+  /** Shows the checker's problems as warnings on their blocks (running stays possible). */
+  const showProblems = (script: unknown) => {
+    if (!workspace) return;
+    for (const id of problemBlocks) {
+      if (id !== highlighted) workspace.getBlockById(id)?.setWarningText(null);
+    }
+    problemBlocks = [];
+    const messages = new Map<string, string[]>();
+    for (const problem of scriptProblems(script, props.workbench.opcodes())) {
+      const id = blockForPath(sourceMap, problem.path);
+      if (id)
+        messages.set(id, [...(messages.get(id) ?? []), `${problem.code}: ${problem.message}`]);
+    }
+    for (const [id, texts] of messages) {
+      const found = workspace.getBlockById(id);
+      const block = found?.isShadow() ? (found.getParent() ?? found) : found;
+      if (!block) continue;
+      block.setWarningText(texts.join('\n'));
+      problemBlocks.push(block.id);
+    }
   };
 
   const onWorkspaceChange = (event: Blockly.Events.Abstract) => {
@@ -134,6 +163,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
     if (!converted) return;
     clearHighlight();
     if (status()?.kind === 'error') setStatus(undefined);
+    showProblems(converted.script);
     if (!jsonEqual(converted.script, props.workbench.script())) {
       props.workbench.setScript(converted.script);
     }
@@ -264,7 +294,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
         <button type="button" data-testid="blocks-visualize" onClick={visualize}>
           Visualize as Layers
         </button>
-        <Show when={props.textFormat}>
+        <Show when={textFormat()}>
           <button
             type="button"
             data-testid="blocks-text-toggle"
@@ -300,7 +330,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
             style={{ position: 'absolute', inset: '0' }}
           />
         </div>
-        <Show when={showText() && props.textFormat}>
+        <Show when={showText() && textFormat()}>
           {(format) => (
             <ScriptTextView
               script={props.workbench.script()}

@@ -4,6 +4,7 @@
  * (drop it anywhere on the window). Imported templates and PNGs are untrusted until their first
  * confirmed run.
  */
+import { parseText } from '@viwo/script';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
@@ -35,7 +36,7 @@ const UNTRUSTED_KEY = 'viwo.templates.untrusted.v1';
 /** Props of the templates panel. */
 export interface TemplatesPanelProps {
   workbench: WorkbenchApi;
-  /** Parser for text-form scripts found in PNGs (`@viwo/script` parseText). */
+  /** Parser for text-form scripts found in PNGs (defaults to `@viwo/script` parseText). */
   textFormat?: ScriptTextFormat;
   /** Storage for the offline cache (defaults to localStorage). */
   storage?: KeyValueStorage;
@@ -193,8 +194,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       const embedded = extractPngScript(new Uint8Array(await file.arrayBuffer()));
       let script: unknown;
       if (embedded.form === 'json') script = embedded.script;
-      else if (props.textFormat) script = props.textFormat.parse(embedded.text);
-      else throw new Error('the PNG holds a text-form script and no parser is available');
+      else script = (props.textFormat?.parse ?? parseText)(embedded.text);
       props.workbench.setScript(script);
       markUntrusted(`image ${file.name}`);
       setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
