@@ -196,7 +196,8 @@ export function sigmaSchedule(
   let sigmas = timesteps.map((timestep) => interpolate(training, timestep));
   if (config.use_karras_sigmas) {
     sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, steps);
-    timesteps = sigmas.map((sigma) => roundHalfEven(sigmaToTimestep(sigma, training)));
+    // Fractional, as diffusers keeps them for Euler; integer-timestep UNets round when fed.
+    timesteps = sigmas.map((sigma) => sigmaToTimestep(sigma, training));
   }
   return { timesteps, sigmas: [...sigmas, 0], training };
 }
