@@ -16,11 +16,12 @@ import { CAPABILITIES, OPCODES } from './blocks-metadata-fixture.ts';
 import { scriptArbitrary } from './blocks-script-arbitrary.ts';
 
 const catalog = generateBlocks(OPCODES, CAPABILITIES);
-installCatalog(catalog);
 
 type LoadState = Parameters<typeof Blockly.serialization.workspaces.load>[0];
 
 function throughBlockly(script: unknown): unknown {
+  // Block definitions are global to Blockly; other suites install their own catalogs.
+  installCatalog(catalog);
   const workspace = new Blockly.Workspace();
   try {
     Blockly.serialization.workspaces.load(scriptToBlocks(script, catalog) as LoadState, workspace);
@@ -33,6 +34,7 @@ function throughBlockly(script: unknown): unknown {
 
 describe('real Blockly', () => {
   test('every toolbox entry instantiates', () => {
+    installCatalog(catalog);
     const workspace = new Blockly.Workspace();
     let count = 0;
     for (const category of catalog.toolbox.contents) {
@@ -48,6 +50,7 @@ describe('real Blockly', () => {
   });
 
   test('variadic blocks get their repeated inputs from extra state', () => {
+    installCatalog(catalog);
     const workspace = new Blockly.Workspace();
     const block = Blockly.serialization.blocks.append(
       { type: 'viwo_op:+', extraState: { items: 3 } },
