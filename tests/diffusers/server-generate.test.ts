@@ -86,6 +86,19 @@ if (!existsSync(cli)) {
     ...args,
   ];
 
+  test('`viwo models list` shows the installed tiny models, labelled test, default marked', async () => {
+    const child = Bun.spawn(['bun', cli, 'models', 'list'], {
+      cwd: repoRoot,
+      env: { ...process.env, VIWO_DATA: dataDir },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const output = `${await new Response(child.stdout).text()}${await new Response(child.stderr).text()}`;
+    expect(await child.exited).toBe(0);
+    expect(output).toMatch(/tiny-sd15\s+sd1\s+.*\(test, default\)/);
+    expect(output).toContain('tiny-sd-turbo');
+  }, 60_000);
+
   describe('diffusers through execute_script', () => {
     test('txt2img: image value served as PNG with parameters; deterministic; progress first', async () => {
       const rpc = await connect();
