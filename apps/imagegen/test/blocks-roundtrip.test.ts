@@ -71,6 +71,12 @@ describe('script ↔ blocks round trip', () => {
     expect(roundTrip(script)).toEqual(script);
   });
 
+  test('std.try without a handler keeps its short form', () => {
+    const script = ['std.try', ['std.throw', 'x']];
+    expect(blockTypes(script)[0]).toBe(opcodeBlockType('std.try'));
+    expect(roundTrip(script)).toEqual(script);
+  });
+
   test('constructs with no block become raw-script blocks holding their JSON', () => {
     const script = ['std.seq', ['mystery.op', 1, [2]], ['std.if', true]];
     const workspace = scriptToBlocks(script, catalog);

@@ -29,6 +29,7 @@ const { expr } = fc.letrec<{ expr: unknown; body: unknown }>((tie) => ({
     fc
       .tuple(tie('body'), names, tie('body'))
       .map(([body, name, handler]) => ['std.try', body, name, handler]),
+    tie('body').map((body) => ['std.try', body]),
     fc
       .tuple(fc.uniqueArray(names, { maxLength: 3 }), tie('body'))
       .map(([params, body]) => ['std.lambda', params, body]),

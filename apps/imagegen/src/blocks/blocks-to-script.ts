@@ -222,13 +222,13 @@ export class BlockReader {
           this.inputValue(block, 'LIST', [...path, 2]) ?? null,
           this.body(block, 'BODY', [...path, 3]) ?? null,
         ];
-      case 'std.try':
-        return [
-          'std.try',
-          this.body(block, 'TRY', [...path, 1]) ?? null,
-          this.variableName(block),
-          this.body(block, 'CATCH', [...path, 3]) ?? null,
-        ];
+      case 'std.try': {
+        const body = this.body(block, 'TRY', [...path, 1]) ?? null;
+        const handler = this.body(block, 'CATCH', [...path, 3]);
+        return handler === undefined
+          ? ['std.try', body]
+          : ['std.try', body, this.variableName(block), handler];
+      }
       case 'std.lambda':
         return [
           'std.lambda',

@@ -305,14 +305,12 @@ class BlockWriter {
         };
       }
       case 'std.try': {
-        const variable = this.variable(args[1]);
-        if (args.length !== 3 || !variable) return undefined;
-        return {
-          type,
-          id,
-          fields: { VAR: variable },
-          inputs: { TRY: this.bodyInput(args[0]), CATCH: this.bodyInput(args[2]) },
-        };
+        // `(std.try body)` has no handler: an empty catch slot (its variable is then unused).
+        const variable = this.variable(args.length === 1 ? 'error' : args[1]);
+        if ((args.length !== 1 && args.length !== 3) || !variable) return undefined;
+        const inputs: Record<string, SerializedInput> = { TRY: this.bodyInput(args[0]) };
+        if (args.length === 3) inputs.CATCH = this.bodyInput(args[2]);
+        return { type, id, fields: { VAR: variable }, inputs };
       }
       case 'std.lambda': {
         const [params, body] = args;
