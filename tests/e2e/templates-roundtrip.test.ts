@@ -17,7 +17,9 @@ const missing = !existsSync(CHROMIUM)
   ? `${CHROMIUM} is not installed`
   : !existsSync(SERVER_CLI)
     ? `${SERVER_CLI} does not exist yet`
-    : undefined;
+    : !existsSync(join(ROOT, 'apps/imagegen/vite.config.ts'))
+      ? 'the app shell (apps/imagegen/vite.config.ts) does not exist yet'
+      : undefined;
 if (missing) console.warn(`skipping template browser tests: ${missing}`);
 
 let dataDir = '';
