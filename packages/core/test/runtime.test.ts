@@ -134,7 +134,7 @@ describe('runtime facade', () => {
 
   test('text-form scripts and plugin opcodes run', async () => {
     const session = runtime.openSession('alice');
-    const reply = await session.executeScript('["test.double", 21]', { parent_id: 'job_parent' });
+    const reply = await session.executeScript('(test.double 21)', { parent_id: 'job_parent' });
     expect(reply.result).toBe(42);
     expect(runtime.history.get(reply.job_id).parent_id).toBe('job_parent');
   });
