@@ -115,6 +115,9 @@ describe('HistoryStore', () => {
     expect(history.delete('job_b')).toBe(false);
     expect(() => history.get('job_b')).toThrow(/does not exist/);
     expect(() => history.favorite('nope', true)).toThrow(/does not exist/);
+    expect(() => history.favorite('job_a', 'yes' as unknown as boolean)).toThrow(
+      /must be true or false/,
+    );
   });
 
   test('jobs left queued or running are marked interrupted', () => {

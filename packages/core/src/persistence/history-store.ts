@@ -174,6 +174,9 @@ export class HistoryStore {
 
   /** Sets or clears the favorite flag and returns the updated entry. */
   favorite(id: string, value: boolean): HistoryEntry {
+    if (typeof value !== 'boolean') {
+      throw coreError('InvalidArgument', 'history.favorite: value must be true or false');
+    }
     const changed = this.db.run('UPDATE history SET favorite = ? WHERE id = ? OR job_id = ?', [
       value ? 1 : 0,
       id,
