@@ -1,0 +1,191 @@
+#!/usr/bin/env bun
+import { mkdir, writeFile } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { createRuntime, type Runtime } from '@viwo/core';
+import { parseText, ScriptError } from '@viwo/script';
+import { loadPlugins } from './plugins.ts';
+import { startServer } from './server.ts';
+
+const USAGE = `usage:
+  viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
+  viwo run FILE|- [--gas N] [--out DIR]
+  viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
+  viwo gc`;
+
+/** Parses `--flag value` pairs and positionals. */
+function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg.startsWith('--')) {
+      const value = args[index + 1];
+      if (value === undefined || value.startsWith('--')) fail(`${arg} needs a value`);
+      flags.set(arg.slice(2), value);
+      index++;
+    } else positional.push(arg);
+  }
+  return { flags, positional };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function dataDir(): string {
+  return resolve(process.env.VIWO_DATA ?? './data');
+}
+
+function integerFlag(
+  flags: Map<string, string>,
+  name: string,
+  fallback?: number,
+): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`--${name} must be a whole number, got ${raw}`);
+  return value;
+}
+
+async function openRuntime(): Promise<Runtime> {
+  return createRuntime({ dataDir: dataDir(), plugins: await loadPlugins() });
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { flags } = parseFlags(args);
+  const runtime = await openRuntime();
+  for (const plugin of runtime.health().plugins) {
+    if (plugin.status !== 'ok')
+      process.stderr.write(`plugin ${plugin.name} failed: ${plugin.error}\n`);
+  }
+  const allowed = [
+    ...(flags.get('allow-origin')?.split(',') ?? []),
+    ...(process.env.VIWO_ALLOWED_ORIGINS?.split(',') ?? []),
+  ];
+  const server = startServer({
+    runtime,
+    port: integerFlag(flags, 'port', 8080)!,
+    host: flags.get('host') ?? '127.0.0.1',
+    ...(flags.has('token') ? { token: flags.get('token')! } : {}),
+    allowedOrigins: allowed.filter(Boolean),
+  });
+  console.log(`viwo imagegen listening on ${server.url} (data: ${dataDir()})`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('shutting down: refusing new connections, cancelling jobs, flushing the database');
+    await server.stop();
+    await runtime.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** Reads a script: `.json` as JSON form, `.viwo` as text form, stdin by its first character. */
+async function readScript(file: string): Promise<unknown> {
+  const text = file === '-' ? await Bun.stdin.text() : await Bun.file(file).text();
+  const kind =
+    file === '-'
+      ? /^\s*\(/.test(text)
+        ? 'text'
+        : 'json'
+      : extname(file) === '.json'
+        ? 'json'
+        : 'text';
+  if (kind === 'text') return parseText(text);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ScriptError('ParseError', `invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { flags, positional } = parseFlags(args);
+  const file = positional[0];
+  if (!file) fail(USAGE);
+  const gas = integerFlag(flags, 'gas');
+  const outDir = flags.get('out');
+  let runtime: Runtime | undefined;
+  try {
+    const script = await readScript(file);
+    runtime = await openRuntime();
+    const session = runtime.openSession('cli');
+    const result = await session.executeScript(script, gas === undefined ? {} : { gas });
+    if (outDir) {
+      await mkdir(outDir, { recursive: true });
+      for (const image of result.images) {
+        await writeFile(
+          join(outDir, `${image.$image}.png`),
+          await runtime.images.getPng(image.$image),
+        );
+      }
+    }
+    process.stdout.write(`${JSON.stringify(result.result ?? null)}\n`);
+    return 0;
+  } catch (error) {
+    const scriptError = error instanceof ScriptError ? error : null;
+    const code = scriptError?.code ?? 'InternalError';
+    const message = error instanceof Error ? error.message : String(error);
+    const where =
+      scriptError && scriptError.path.length > 0 ? ` (at ${JSON.stringify(scriptError.path)})` : '';
+    process.stderr.write(`${code}: ${message}${where}\n`);
+    for (const problem of scriptError?.errors?.slice(1) ?? []) {
+      process.stderr.write(
+        `  ${problem.code}: ${problem.message} (at ${JSON.stringify(problem.path)})\n`,
+      );
+    }
+    return 1;
+  } finally {
+    await runtime?.dispose();
+  }
+}
+
+async function models(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  const log = (line: string) => console.log(line);
+  if (subcommand === 'convert') {
+    const { convertCommand } = await import('@viwo/plugin-upscale');
+    const converted = await convertCommand(rest, { dataDir: dataDir(), log });
+    for (const entry of converted) {
+      console.log(
+        `${entry.model} x${entry.scale}: ${entry.converted ? 'converted' : 'cached'} ${entry.path}`,
+      );
+    }
+    return 0;
+  }
+  const { modelsCommand } = await import('@viwo/plugin-diffusers');
+  return modelsCommand(args, { dataDir: dataDir(), log });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serve(rest);
+      return -1;
+    case 'run':
+      return run(rest);
+    case 'models':
+      return models(rest);
+    case 'gc': {
+      const runtime = await openRuntime();
+      try {
+        console.log(JSON.stringify(await runtime.gc()));
+      } finally {
+        await runtime.dispose();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`${USAGE}\n`);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

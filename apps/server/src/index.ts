@@ -1,0 +1,3 @@
+export { isLoopbackHost, type OriginPolicy, originAllowed } from './origin-policy.ts';
+export { loadPlugins } from './plugins.ts';
+export { type RunningServer, type ServerOptions, startServer } from './server.ts';

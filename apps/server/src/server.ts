@@ -1,0 +1,205 @@
+import { decode, encode } from '@msgpack/msgpack';
+import type { Runtime } from '@viwo/core';
+import {
+  createRpcMethods,
+  defaultRpcLimits,
+  dispatchRpc,
+  parseErrorResponse,
+  type RpcContext,
+  type RpcLimits,
+} from '@viwo/core/rpc';
+import type { ServerWebSocket } from 'bun';
+import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { serveStatic } from './static-files.ts';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  runtime: Runtime;
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1. A non-loopback host requires `token`. */
+  host?: string;
+  /** Shared secret for non-loopback binds (`?token=` or `Authorization: Bearer`). */
+  token?: string;
+  /** Extra browser origins allowed to open `/rpc`. */
+  allowedOrigins?: string[];
+  /** Built client directory served at `/`. */
+  clientDir?: string;
+  /** Largest WebSocket frame accepted, in bytes (bigger frames close the socket with 1009). */
+  maxFrameBytes?: number;
+  /** Largest `POST /images` body, in bytes. */
+  maxUploadBytes?: number;
+  rpcLimits?: Partial<RpcLimits>;
+}
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting, cancels running jobs' connections, disposes nothing else (the caller owns the runtime). */
+  stop(): Promise<void>;
+}
+
+interface SocketData {
+  context: RpcContext;
+  /** Answers use the frame kind of their request; notifications follow the latest request. */
+  binary: boolean;
+}
+
+const HASH_PATH = /^\/images\/([0-9a-f]{64})\.png$/;
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+/**
+ * Starts the Bun HTTP + WebSocket adapter: `/rpc` (JSON-RPC 2.0, JSON text frames or msgpack
+ * binary frames), `GET /images/<sha256>.png`, `POST /images`, `GET /health`, and the client.
+ *
+ * Invariant: nothing a peer sends can crash the process — every frame is answered or refused
+ * with a JSON-RPC error, and the runtime's errors never carry host stack traces.
+ */
+export function startServer(options: ServerOptions): RunningServer {
+  const { runtime } = options;
+  const host = options.host ?? '127.0.0.1';
+  const loopback = isLoopbackHost(host);
+  const token = options.token ?? process.env.VIWO_TOKEN;
+  if (!loopback && !token) {
+    throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
+  }
+  const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
+  const methods = createRpcMethods();
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  const sockets = new Set<ServerWebSocket<SocketData>>();
+  let boundPort = options.port ?? 8080;
+
+  const authorised = (request: Request, url: URL): boolean => {
+    if (!token) return true;
+    const header = request.headers.get('authorization');
+    return url.searchParams.get('token') === token || header === `Bearer ${token}`;
+  };
+
+  const send = (socket: ServerWebSocket<SocketData>, message: unknown, binary: boolean) => {
+    if (socket.readyState !== 1) return;
+    if (binary) socket.sendBinary(encode(message));
+    else socket.sendText(JSON.stringify(message));
+  };
+
+  const server = Bun.serve<SocketData>({
+    port: boundPort,
+    hostname: host,
+    maxRequestBodySize: options.maxUploadBytes ?? 64 * 1024 * 1024,
+    async fetch(request, bunServer) {
+      const url = new URL(request.url);
+      if (url.pathname === '/rpc') {
+        if (
+          !originAllowed(request.headers.get('origin'), {
+            host,
+            port: boundPort,
+            allowedOrigins: options.allowedOrigins ?? [],
+          })
+        ) {
+          return json({ error: 'origin not allowed' }, 403);
+        }
+        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        const session = runtime.openSession('local');
+        const data: SocketData = {
+          context: { runtime, session, limits, runningJobs: 0 },
+          binary: false,
+        };
+        if (bunServer.upgrade(request, { data })) return undefined;
+        session.close();
+        return json({ error: 'expected a WebSocket upgrade' }, 426);
+      }
+      if (url.pathname === '/health' && request.method === 'GET') return json(runtime.health());
+      if (url.pathname === '/images' && request.method === 'POST') {
+        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        return uploadImage(runtime, request);
+      }
+      if (url.pathname.startsWith('/images/') && request.method === 'GET') {
+        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        return serveImage(runtime, url.pathname);
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return json({ error: 'not found' }, 404);
+      return serveStatic(
+        options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
+        url.pathname,
+      );
+    },
+    websocket: {
+      maxPayloadLength: maxFrameBytes,
+      idleTimeout: 0,
+      open(socket) {
+        sockets.add(socket);
+        socket.data.context.session.setNotifier((method, params) => {
+          send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+        });
+      },
+      async message(socket, raw) {
+        const binary = typeof raw !== 'string';
+        socket.data.binary = binary;
+        let message: unknown;
+        try {
+          message = binary ? decode(raw) : JSON.parse(raw);
+        } catch (error) {
+          send(socket, parseErrorResponse((error as Error).message), binary);
+          return;
+        }
+        const answer = await dispatchRpc(message, methods, socket.data.context);
+        if (answer !== null) send(socket, answer, binary);
+      },
+      close(socket) {
+        sockets.delete(socket);
+        // Jobs keep running after a disconnect; their results land in history.
+        socket.data.context.session.close();
+      },
+    },
+    error(error) {
+      return json({ error: `internal error: ${error.message}` }, 500);
+    },
+  });
+  boundPort = server.port ?? boundPort;
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${boundPort}`,
+    port: boundPort,
+    async stop() {
+      server.stop(true);
+      for (const socket of sockets) socket.close(1001, 'server shutting down');
+    },
+  };
+}
+
+async function uploadImage(runtime: Runtime, request: Request): Promise<Response> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await request.arrayBuffer());
+  } catch {
+    return json({ error: 'upload too large or unreadable' }, 413);
+  }
+  if (bytes.length === 0) return json({ error: 'empty body: send PNG, JPEG or WebP bytes' }, 400);
+  try {
+    return json(await runtime.images.putEncoded(bytes));
+  } catch (error) {
+    return json({ error: (error as Error).message }, 400);
+  }
+}
+
+async function serveImage(runtime: Runtime, pathname: string): Promise<Response> {
+  const match = HASH_PATH.exec(pathname);
+  if (!match) return json({ error: 'image paths are /images/<64 hex sha256>.png' }, 400);
+  const hash = match[1]!;
+  if (!(await runtime.images.has(hash))) return json({ error: `no image ${hash}` }, 404);
+  const png = await runtime.images.getPng(hash);
+  return new Response(Buffer.from(png), {
+    headers: {
+      'content-type': 'image/png',
+      'cache-control': 'public, max-age=31536000, immutable',
+      etag: `"${hash}"`,
+    },
+  });
+}

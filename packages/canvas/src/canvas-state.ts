@@ -1,0 +1,226 @@
+import {
+  applyStroke,
+  createSurface,
+  drawSurface,
+  parseColor,
+  type StrokeTool,
+  type Surface,
+  strokeCoverage,
+} from './rasterizer.ts';
+
+/** Layer kinds: `opaque` stands for a recorded operation the canvas cannot show (kept verbatim). */
+export type LayerType = 'raster' | 'control' | 'mask' | 'opaque';
+
+/** One layer of the canvas. */
+export interface CanvasLayer {
+  id: string;
+  name: string;
+  type: LayerType;
+  controlType: string | null;
+  opacity: number;
+  visible: boolean;
+  locked: boolean;
+  surface: Surface;
+}
+
+/** The generation region. */
+export interface BoundingBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Largest canvas side accepted; bigger requests are errors, not giant allocations. */
+export const MAX_CANVAS_SIDE = 8192;
+
+const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'opaque']);
+
+/**
+ * The layered canvas every canvas opcode mutates. Pure and runtime-neutral: Layer Mode (browser)
+ * and the server replay the same operations and get the same pixels.
+ *
+ * Invariant: layer ids are unique; `layers[0]` is the bottom of the stack.
+ */
+export class CanvasState {
+  width = 512;
+  height = 512;
+  background: string | null = null;
+  layers: CanvasLayer[] = [];
+  bbox: BoundingBox = { x: 0, y: 0, width: 512, height: 512 };
+
+  /** Resets to an empty canvas of the given size. */
+  init(width: number, height: number, background: string | null = null): void {
+    for (const [name, value] of [
+      ['width', width],
+      ['height', height],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1 || value > MAX_CANVAS_SIDE) {
+        throw new Error(
+          `canvas.init: ${name} must be an integer from 1 to ${MAX_CANVAS_SIDE}, got ${value}`,
+        );
+      }
+    }
+    if (background !== null) parseColor(background);
+    this.width = width;
+    this.height = height;
+    this.background = background;
+    this.layers = [];
+    this.bbox = { x: 0, y: 0, width, height };
+  }
+
+  layer(id: string, opcode: string): CanvasLayer {
+    const found = this.layers.find((layer) => layer.id === id);
+    if (!found) throw new Error(`${opcode}: no layer '${id}' (create it with canvas.layer.create)`);
+    return found;
+  }
+
+  createLayer(
+    id: string,
+    name: string,
+    type: string,
+    options: Record<string, unknown> = {},
+  ): CanvasLayer {
+    if (typeof id !== 'string' || id === '')
+      throw new Error('canvas.layer.create: id must be a non-empty string');
+    if (this.layers.some((layer) => layer.id === id))
+      throw new Error(`canvas.layer.create: layer '${id}' already exists`);
+    if (!LAYER_TYPES.has(type as LayerType)) {
+      throw new Error(
+        `canvas.layer.create: type must be raster, control, mask or opaque, got '${type}'`,
+      );
+    }
+    const layer: CanvasLayer = {
+      id,
+      name: String(name),
+      type: type as LayerType,
+      controlType: null,
+      opacity: 1,
+      visible: true,
+      locked: type === 'opaque',
+      surface: createSurface(this.width, this.height),
+    };
+    this.applyChanges(layer, options, 'canvas.layer.create');
+    this.layers.push(layer);
+    return layer;
+  }
+
+  updateLayer(id: string, changes: Record<string, unknown>): void {
+    this.applyChanges(this.layer(id, 'canvas.layer.update'), changes, 'canvas.layer.update');
+  }
+
+  deleteLayer(id: string): void {
+    this.layer(id, 'canvas.layer.delete');
+    this.layers = this.layers.filter((layer) => layer.id !== id);
+  }
+
+  moveLayer(id: string, index: number): void {
+    const layer = this.layer(id, 'canvas.layer.move');
+    if (!Number.isInteger(index) || index < 0 || index >= this.layers.length) {
+      throw new Error(
+        `canvas.layer.move: index must be 0..${this.layers.length - 1}, got ${index}`,
+      );
+    }
+    this.layers = this.layers.filter((candidate) => candidate !== layer);
+    this.layers.splice(index, 0, layer);
+  }
+
+  drawStroke(
+    layerId: string,
+    points: unknown,
+    color: string,
+    size: number,
+    tool: string,
+    hardness = 1,
+  ): void {
+    const layer = this.layer(layerId, 'canvas.draw_stroke');
+    if (tool !== 'brush' && tool !== 'eraser' && tool !== 'mask') {
+      throw new Error(`canvas.draw_stroke: tool must be brush, eraser or mask, got '${tool}'`);
+    }
+    if (typeof size !== 'number' || !(size > 0) || size > 1024) {
+      throw new Error(`canvas.draw_stroke: size must be a number in (0, 1024], got ${size}`);
+    }
+    const coverage = strokeCoverage(this.width, this.height, toPoints(points), size, hardness);
+    applyStroke(layer.surface, coverage, parseColor(color), tool as StrokeTool);
+  }
+
+  loadImage(layerId: string, image: Surface, x: number, y: number): void {
+    const layer = this.layer(layerId, 'canvas.layer.load_image');
+    if (!Number.isFinite(x) || !Number.isFinite(y))
+      throw new Error('canvas.layer.load_image: x and y must be numbers');
+    drawSurface(layer.surface, image, x, y);
+  }
+
+  setBbox(x: number, y: number, width: number, height: number): void {
+    if (![x, y, width, height].every(Number.isFinite) || width < 1 || height < 1) {
+      throw new Error(
+        'canvas.bbox.set: x, y, width and height must be numbers (width and height ≥ 1)',
+      );
+    }
+    this.bbox = { x, y, width, height };
+  }
+
+  /** Visible raster layers over the background; mask, control and opaque layers excluded. */
+  composite(): Surface {
+    const out = createSurface(this.width, this.height);
+    if (this.background !== null) {
+      const { red, green, blue, alpha } = parseColor(this.background);
+      for (let offset = 0; offset < out.data.length; offset += 4) {
+        out.data[offset] = red;
+        out.data[offset + 1] = green;
+        out.data[offset + 2] = blue;
+        out.data[offset + 3] = Math.round(alpha * 255);
+      }
+    }
+    for (const layer of this.layers) {
+      if (layer.type === 'raster' && layer.visible && layer.opacity > 0)
+        drawSurface(out, layer.surface, 0, 0, layer.opacity);
+    }
+    return out;
+  }
+
+  private applyChanges(layer: CanvasLayer, changes: Record<string, unknown>, opcode: string): void {
+    if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+      throw new Error(`${opcode}: changes must be an object`);
+    }
+    for (const [key, value] of Object.entries(changes)) {
+      switch (key) {
+        case 'name':
+          layer.name = String(value);
+          break;
+        case 'opacity':
+          if (typeof value !== 'number' || value < 0 || value > 1)
+            throw new Error(`${opcode}: opacity must be 0..1`);
+          layer.opacity = value;
+          break;
+        case 'visible':
+        case 'locked':
+          if (typeof value !== 'boolean') throw new Error(`${opcode}: ${key} must be a boolean`);
+          layer[key] = value;
+          break;
+        case 'controlType':
+          layer.controlType = value === null ? null : String(value);
+          break;
+        default:
+          throw new Error(
+            `${opcode}: unknown layer property '${key}' (name, opacity, visible, locked, controlType)`,
+          );
+      }
+    }
+  }
+}
+
+function toPoints(points: unknown): [number, number][] {
+  if (!Array.isArray(points))
+    throw new Error('canvas.draw_stroke: points must be a list of [x, y] pairs');
+  return points.map((point, index) => {
+    if (
+      !Array.isArray(point) ||
+      point.length !== 2 ||
+      !point.every((value) => typeof value === 'number' && Number.isFinite(value))
+    ) {
+      throw new Error(`canvas.draw_stroke: point ${index} must be [x, y] numbers`);
+    }
+    return [point[0] as number, point[1] as number];
+  });
+}

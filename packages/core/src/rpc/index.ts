@@ -1,0 +1,16 @@
+export {
+  dispatchRpc,
+  methodTable,
+  parseErrorResponse,
+  type RpcHandler,
+  type RpcMethodTable,
+  type RpcResponse,
+  toRpcError,
+} from './json-rpc-dispatcher.ts';
+export { invalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './rpc-error.ts';
+export {
+  createRpcMethods,
+  defaultRpcLimits,
+  type RpcContext,
+  type RpcLimits,
+} from './rpc-methods.ts';

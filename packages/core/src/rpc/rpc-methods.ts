@@ -1,0 +1,218 @@
+import { parseScriptInput } from '@viwo/script';
+import type { HistoryQuery } from '../persistence/history-store.ts';
+import type { TemplateInput } from '../persistence/template-store.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Session } from '../session.ts';
+import { methodTable, type RpcMethodTable } from './json-rpc-dispatcher.ts';
+import { invalidParams, RpcError, RpcErrorCode } from './rpc-error.ts';
+
+/** Limits applied by the RPC layer before any work starts. */
+export interface RpcLimits {
+  /** Largest script accepted, in bytes of its JSON or text form. */
+  maxScriptBytes: number;
+  /** Deepest array nesting accepted in a script. */
+  maxScriptDepth: number;
+  /** Scripts one connection may have running at once. */
+  maxConcurrentJobs: number;
+}
+
+/** Defaults for {@link RpcLimits}. */
+export const defaultRpcLimits: RpcLimits = {
+  maxScriptBytes: 1024 * 1024,
+  maxScriptDepth: 256,
+  maxConcurrentJobs: 4,
+};
+
+/** What every RPC handler sees: the runtime, the connection's session, and its counters. */
+export interface RpcContext {
+  runtime: Runtime;
+  session: Session;
+  limits: RpcLimits;
+  /** Jobs this connection has running (maintained by `execute_script`). */
+  runningJobs: number;
+}
+
+type Params = Record<string, unknown>;
+
+/** Params must be an object for every method here; missing params count as `{}`. */
+function objectParams(params: unknown, method: string): Params {
+  if (params === undefined) return {};
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new RpcError(RpcErrorCode.InvalidParams, `invalid params: ${method} takes an object`);
+  }
+  return params as Params;
+}
+
+function requireString(params: Params, name: string): string {
+  const value = params[name];
+  if (typeof value !== 'string' || value.length === 0)
+    throw invalidParams(name, 'must be a non-empty string');
+  return value;
+}
+
+function optionalString(params: Params, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidParams(name, 'must be a string');
+  return value;
+}
+
+function optionalInteger(params: Params, name: string, min: number): number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalidParams(name, `must be an integer ≥ ${min}`);
+  }
+  return value;
+}
+
+/** Array nesting depth without recursion (scripts may be hostile). */
+function nestingDepth(node: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[node, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (depth > deepest) deepest = depth;
+    if (Array.isArray(current)) for (const child of current) pending.push([child, depth + 1]);
+    else if (typeof current === 'object' && current !== null) {
+      for (const child of Object.values(current)) pending.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/** Checks size and depth before parsing or running (cheap refusals for hostile input). */
+function admitScript(script: unknown, limits: RpcLimits): unknown {
+  if (script === undefined) throw invalidParams('script', 'is required (JSON form or text form)');
+  const size = typeof script === 'string' ? script.length : (JSON.stringify(script)?.length ?? 0);
+  if (size > limits.maxScriptBytes) {
+    throw invalidParams('script', `is ${size} bytes; the limit is ${limits.maxScriptBytes}`);
+  }
+  const parsed = parseScriptInput(script);
+  const depth = nestingDepth(parsed);
+  if (depth > limits.maxScriptDepth) {
+    throw invalidParams(
+      'script',
+      `nests ${depth} levels deep; the limit is ${limits.maxScriptDepth}`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * The JSON-RPC method table of ARCHITECTURE.md. Every handler validates its params (−32602 naming
+ * the parameter) and leaves domain failures to ScriptErrors (−32000 with `{code, message, path}`).
+ */
+export function createRpcMethods(): RpcMethodTable<RpcContext> {
+  return methodTable<RpcContext>({
+    get_opcodes: (_params, { runtime }) => runtime.opcodeMetadata(),
+    get_capability_metadata: (_params, { runtime }) => runtime.capabilityMetadata(),
+
+    execute_script: async (raw, context) => {
+      const params = objectParams(raw, 'execute_script');
+      const script = admitScript(params.script, context.limits);
+      const gas = optionalInteger(params, 'gas', 1);
+      const parentId = optionalString(params, 'parent_id');
+      if (context.runningJobs >= context.limits.maxConcurrentJobs) {
+        throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
+          code: 'TooManyJobs',
+          message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
+          path: [],
+        });
+      }
+      context.runningJobs++;
+      try {
+        return await context.session.executeScript(script, {
+          ...(gas === undefined ? {} : { gas }),
+          ...(parentId === undefined ? {} : { parent_id: parentId }),
+        });
+      } finally {
+        context.runningJobs--;
+      }
+    },
+    'job.cancel': (raw, { session }) =>
+      session.cancelJob(requireString(objectParams(raw, 'job.cancel'), 'job_id')),
+    'job.list': (_raw, { session }) => session.listJobs(),
+    'job.get': (raw, { session }) =>
+      session.getJob(requireString(objectParams(raw, 'job.get'), 'job_id')),
+
+    get_capability: (raw, { session }) => {
+      const params = objectParams(raw, 'get_capability');
+      return session.getCapability(requireString(params, 'type'), params.filter);
+    },
+    'std.call_method': (raw, { session }) => {
+      const params = objectParams(raw, 'std.call_method');
+      const args = params.args ?? [];
+      if (!Array.isArray(args)) throw invalidParams('args', 'must be a list');
+      if (params.object === undefined)
+        throw invalidParams('object', 'is required (a capability handle)');
+      return session.callMethod(params.object, requireString(params, 'method'), args);
+    },
+    plugin_rpc: (raw, { session }) => {
+      const params = objectParams(raw, 'plugin_rpc');
+      const qualified = requireString(params, 'method');
+      const split = qualified.lastIndexOf('.');
+      if (split <= 0 || split === qualified.length - 1) {
+        throw invalidParams('method', 'must look like "<capability type>.<method>"');
+      }
+      const handle = session.getCapability(qualified.slice(0, split));
+      const args =
+        params.params === undefined
+          ? []
+          : Array.isArray(params.params)
+            ? params.params
+            : [params.params];
+      return session.callMethod(handle, qualified.slice(split + 1), args);
+    },
+
+    'templates.save': (raw, { runtime }) => {
+      const params = objectParams(raw, 'templates.save');
+      requireString(params, 'name');
+      if (params.script === undefined) throw invalidParams('script', 'is required');
+      return runtime.templates.save(params as unknown as TemplateInput);
+    },
+    'templates.list': (raw, { runtime }) => {
+      const params = objectParams(raw, 'templates.list');
+      const query = optionalString(params, 'query');
+      return runtime.templates.list(query === undefined ? {} : { query });
+    },
+    'templates.get': (raw, { runtime }) =>
+      runtime.templates.get(requireString(objectParams(raw, 'templates.get'), 'id')),
+    'templates.delete': (raw, { runtime }) => ({
+      ok: runtime.templates.delete(requireString(objectParams(raw, 'templates.delete'), 'id')),
+    }),
+    'templates.export': (raw, { runtime }) =>
+      runtime.templates.export(requireString(objectParams(raw, 'templates.export'), 'id')),
+    'templates.import': (raw, { runtime }) => {
+      const params = objectParams(raw, 'templates.import');
+      if (params.template === undefined)
+        throw invalidParams('template', 'is required (an exported template object)');
+      return runtime.templates.import(params.template);
+    },
+
+    'history.list': (raw, { runtime }) => {
+      const params = objectParams(raw, 'history.list');
+      const query: HistoryQuery = {};
+      const text = optionalString(params, 'query');
+      const type = optionalString(params, 'type');
+      const limit = optionalInteger(params, 'limit', 1);
+      const offset = optionalInteger(params, 'offset', 0);
+      if (text !== undefined) query.query = text;
+      if (type !== undefined) query.type = type;
+      if (limit !== undefined) query.limit = limit;
+      if (offset !== undefined) query.offset = offset;
+      if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
+      return runtime.history.list(query);
+    },
+    'history.get': (raw, { runtime }) =>
+      runtime.history.get(requireString(objectParams(raw, 'history.get'), 'id')),
+    'history.delete': (raw, { runtime }) => ({
+      ok: runtime.history.delete(requireString(objectParams(raw, 'history.delete'), 'id')),
+    }),
+    'history.favorite': (raw, { runtime }) => {
+      const params = objectParams(raw, 'history.favorite');
+      if (typeof params.value !== 'boolean') throw invalidParams('value', 'must be a boolean');
+      return runtime.history.favorite(requireString(params, 'id'), params.value);
+    },
+  });
+}
