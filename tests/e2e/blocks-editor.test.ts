@@ -22,7 +22,7 @@ let page: Page;
 
 beforeAll(async () => {
   if (skip) return;
-  harness = await openHarness(false);
+  harness = await openHarness();
   page = harness.page;
   expect(harness.errors).toEqual([]);
 }, 120_000);

@@ -27,7 +27,7 @@ const sharedScript = (target: Page) =>
 
 beforeAll(async () => {
   if (skip) return;
-  harness = await openHarness(true);
+  harness = await openHarness({ panels: true });
   page = harness.page;
   await page.waitForSelector('[data-testid="template-item"]');
 }, 120_000);

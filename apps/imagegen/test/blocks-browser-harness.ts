@@ -1,7 +1,12 @@
 /**
- * Browser harness for the Blocks Mode and templates components: Vite (with the Solid compiler)
- * bundles a page that mounts them on a plain signal-store workbench, Bun serves it, and Debian's
- * Chromium opens it. No server: RPC calls reject, so only browser-side behaviour is covered here.
+ * Browser harness for the Blocks Mode, templates and gallery components: Vite (with the Solid
+ * compiler) bundles a page that mounts them on a signal-store workbench, Bun serves it, and
+ * Debian's Chromium opens it.
+ *
+ * Without a backend the workbench uses the fixture metadata and its RPC calls reject (browser-side
+ * behaviour only). With `backend` (a running `viwo serve`), the page talks JSON-RPC over a real
+ * WebSocket: the harness server forwards `/rpc` and `/images/*` to the backend, so the page's
+ * origin is the one it is served from and the backend sees a loopback client.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,26 +24,70 @@ export const browserMissing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is
 const APP = resolve(import.meta.dir, '..');
 const HARNESS_ID = 'virtual:blocks-harness';
 
-function harnessSource(withTemplates: boolean): string {
+const OFFLINE_WORKBENCH = `
+const metadata = window.__METADATA__;
+const [opcodes] = createSignal(metadata.opcodes);
+const [capabilities] = createSignal(metadata.capabilities);
+const rpc = { call: (method) => Promise.reject(new Error('no server in this page: ' + method)) };
+const runScript = () => Promise.reject({ message: 'script error', data: { code: 'TypeError', message: 'bad factor', path: [6, 4, 'factor'] } });
+`;
+
+const ONLINE_WORKBENCH = `
+const socket = new WebSocket('ws://' + location.host + '/rpc');
+const opened = new Promise((ready) => socket.addEventListener('open', ready));
+const pending = new Map();
+const listeners = new Map();
+let nextId = 1;
+socket.addEventListener('message', (event) => {
+  const message = JSON.parse(event.data);
+  if (message.id !== undefined && pending.has(message.id)) {
+    const { ok, fail } = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error) fail(message.error); else ok(message.result);
+  } else if (message.method) {
+    for (const handler of listeners.get(message.method) ?? []) handler(message.params);
+  }
+});
+const rpc = {
+  async call(method, params) {
+    await opened;
+    const id = nextId++;
+    const answer = new Promise((ok, fail) => pending.set(id, { ok, fail }));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }));
+    return answer;
+  },
+  on(method, handler) {
+    const set = listeners.get(method) ?? new Set();
+    set.add(handler);
+    listeners.set(method, set);
+    return () => set.delete(handler);
+  },
+};
+const [opcodes, setOpcodes] = createSignal([]);
+const [capabilities, setCapabilities] = createSignal([]);
+rpc.call('get_opcodes').then(setOpcodes);
+rpc.call('get_capability_metadata').then(setCapabilities);
+const runScript = (value) => rpc.call('execute_script', { script: value === undefined ? script() : value });
+`;
+
+function harnessSource(panels: boolean, online: boolean): string {
   return `
 import * as Blockly from 'blockly/core';
 import { createComponent, createSignal } from 'solid-js';
 import { render } from 'solid-js/web';
 import { BlocksMode } from '${APP}/src/blocks/blocks-mode.tsx';
-${withTemplates ? `import { TemplatesPanel } from '${APP}/src/templates/templates-panel.tsx';\nimport { GalleryPanel } from '${APP}/src/gallery/gallery-panel.tsx';` : ''}
-const metadata = window.__METADATA__;
+import { TemplatesPanel } from '${APP}/src/templates/templates-panel.tsx';
+import { GalleryPanel } from '${APP}/src/gallery/gallery-panel.tsx';
 const [script, setScript] = createSignal(null);
-const [opcodes] = createSignal(metadata.opcodes);
-const [capabilities] = createSignal(metadata.capabilities);
-const workbench = {
-  script, setScript, opcodes, capabilities,
-  rpc: { call: (method) => Promise.reject(new Error('no server in this page: ' + method)) },
-  runScript: () => Promise.reject({ message: 'script error', data: { code: 'TypeError', message: 'bad factor', path: [6, 4, 'factor'] } }),
-};
+${online ? ONLINE_WORKBENCH : OFFLINE_WORKBENCH}
+const workbench = { script, setScript, opcodes, capabilities, rpc, runScript };
 window.__workbench = workbench;
 window.__Blockly = Blockly;
 render(() => createComponent(BlocksMode, { workbench }), document.getElementById('root'));
-${withTemplates ? `render(() => createComponent(TemplatesPanel, { workbench }), document.getElementById('side'));\nrender(() => createComponent(GalleryPanel, { workbench }), document.getElementById('gallery'));` : ''}
+if (${panels}) {
+  render(() => createComponent(TemplatesPanel, { workbench }), document.getElementById('side'));
+  render(() => createComponent(GalleryPanel, { workbench }), document.getElementById('gallery'));
+}
 `;
 }
 
@@ -49,10 +98,67 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Builds and opens the harness; `withTemplates` also mounts the templates and gallery panels. */
-export async function openHarness(withTemplates: boolean): Promise<Harness> {
+/** What to mount and where RPC goes. */
+export interface HarnessOptions {
+  /** Also mount the templates and gallery panels. */
+  panels?: boolean;
+  /** Base URL of a running viwo server (`http://127.0.0.1:PORT`); omitted → offline fixture. */
+  backend?: string;
+}
+
+interface SocketData {
+  upstream?: WebSocket;
+  queue: (string | Buffer)[];
+}
+
+function startServer(html: string, outDir: string, backend: string | undefined) {
+  return Bun.serve<SocketData>({
+    port: 0,
+    hostname: '127.0.0.1',
+    async fetch(request, server) {
+      const url = new URL(request.url);
+      if (backend && url.pathname === '/rpc') {
+        if (server.upgrade(request, { data: { queue: [] } })) return undefined;
+        return new Response('expected a WebSocket', { status: 400 });
+      }
+      if (backend && url.pathname.startsWith('/images')) {
+        return fetch(`${backend}${url.pathname}`, {
+          method: request.method,
+          body: request.method === 'POST' ? await request.arrayBuffer() : undefined,
+        });
+      }
+      if (url.pathname === '/')
+        return new Response(html, { headers: { 'content-type': 'text/html' } });
+      const file = Bun.file(join(outDir, url.pathname));
+      return file.size > 0 ? new Response(file) : new Response('not found', { status: 404 });
+    },
+    websocket: {
+      open(socket) {
+        const upstream = new WebSocket(`${backend!.replace(/^http/, 'ws')}/rpc`);
+        socket.data.upstream = upstream;
+        upstream.addEventListener('open', () => {
+          for (const message of socket.data.queue) upstream.send(message);
+          socket.data.queue = [];
+        });
+        upstream.addEventListener('message', (event) => socket.send(event.data as string));
+        upstream.addEventListener('close', () => socket.close());
+      },
+      message(socket, message) {
+        const upstream = socket.data.upstream;
+        if (upstream?.readyState === WebSocket.OPEN) upstream.send(message);
+        else socket.data.queue.push(message);
+      },
+      close(socket) {
+        socket.data.upstream?.close();
+      },
+    },
+  });
+}
+
+/** Builds and opens the harness page. */
+export async function openHarness(options: HarnessOptions = {}): Promise<Harness> {
   const outDir = mkdtempSync(join(tmpdir(), 'viwo-blocks-harness-'));
-  const source = harnessSource(withTemplates);
+  const source = harnessSource(options.panels === true, options.backend !== undefined);
   await build({
     // The app's own vite.config.ts (inputs, plugins) must not apply to the harness bundle.
     configFile: false,
@@ -79,16 +185,7 @@ export async function openHarness(withTemplates: boolean): Promise<Harness> {
 <div id="gallery" style="width:400px;height:800px;overflow:auto"></div>
 <script>window.__METADATA__ = ${JSON.stringify({ opcodes: OPCODES, capabilities: CAPABILITIES })};</script>
 <script type="module" src="/harness.js"></script></body></html>`;
-  const server = Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    fetch: (request) => {
-      const path = new URL(request.url).pathname;
-      if (path === '/') return new Response(html, { headers: { 'content-type': 'text/html' } });
-      const file = Bun.file(join(outDir, path));
-      return file.size > 0 ? new Response(file) : new Response('not found', { status: 404 });
-    },
-  });
+  const server = startServer(html, outDir, options.backend);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -101,7 +198,7 @@ export async function openHarness(withTemplates: boolean): Promise<Harness> {
         '--disable-component-update',
       ],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1800, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`http://127.0.0.1:${server.port}/`);
