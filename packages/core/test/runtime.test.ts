@@ -132,6 +132,18 @@ describe('runtime facade', () => {
     expect(reply.images).toEqual([reply.result as never]);
   });
 
+  test('images in the result that the job did not write are reported too', async () => {
+    const session = runtime.openSession('alice');
+    const uploaded = await runtime.images.putRaw({
+      data: new Uint8Array(12).fill(7),
+      width: 2,
+      height: 2,
+      channels: 3,
+    });
+    const reply = await session.executeScript({ picked: uploaded, note: 'literal' });
+    expect(reply.images).toEqual([uploaded]);
+  });
+
   test('text-form scripts and plugin opcodes run', async () => {
     const session = runtime.openSession('alice');
     const reply = await session.executeScript('(test.double 21)', { parent_id: 'job_parent' });

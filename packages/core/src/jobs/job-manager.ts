@@ -5,7 +5,7 @@ import type { CallScope } from '../capabilities/capability-invoker.ts';
 import type { ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
-import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
 import { progressParams } from '../session.ts';
@@ -336,27 +336,8 @@ function producedImages(
     seen.add(image.$image);
     images.push({ $image: image.$image, width: image.width, height: image.height });
   }
-  collectResultImages(result, seen, images);
+  collectImageValues(result, seen, images);
   return images;
-}
-
-function collectResultImages(value: unknown, seen: Set<string>, out: ImageValue[]): void {
-  if (Array.isArray(value)) for (const item of value) collectResultImages(item, seen, out);
-  else if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    if (
-      typeof record.$image === 'string' &&
-      typeof record.width === 'number' &&
-      typeof record.height === 'number'
-    ) {
-      if (!seen.has(record.$image)) {
-        seen.add(record.$image);
-        out.push({ $image: record.$image, width: record.width, height: record.height });
-      }
-      return;
-    }
-    for (const item of Object.values(record)) collectResultImages(item, seen, out);
-  }
 }
 
 /** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */
