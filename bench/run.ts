@@ -3,7 +3,7 @@
  * process so one suite's JIT and memory state cannot skew the next. Each suite prints its own
  * table of ratios against a baseline it measures in the same run.
  */
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const benchDir = import.meta.dir;

@@ -97,8 +97,7 @@ function withArgumentErrors(definition: OpcodeDefinition): OpcodeDefinition {
   };
 }
 
-/** The canvas opcodes of ARCHITECTURE.md, executed server-side on the shared rasteriser. */
-export const canvasOpcodes: OpcodeDefinition[] = [
+const definitions: OpcodeDefinition[] = [
   {
     metadata: meta(
       'canvas.init',
@@ -284,4 +283,7 @@ export const canvasOpcodes: OpcodeDefinition[] = [
       return storeSurface(scriptHost, state.composite());
     },
   },
-].map(withArgumentErrors);
+];
+
+/** The canvas opcodes of ARCHITECTURE.md, executed server-side on the shared rasteriser. */
+export const canvasOpcodes: OpcodeDefinition[] = definitions.map(withArgumentErrors);

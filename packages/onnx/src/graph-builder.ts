@@ -118,14 +118,20 @@ export class GraphBuilder {
   }
 }
 
-function valueInfo(name: string, dataType: TensorDataType, shape: Dimension[]): onnx.IValueInfoProto {
+function valueInfo(
+  name: string,
+  dataType: TensorDataType,
+  shape: Dimension[],
+): onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
         elemType: DATA_TYPE_CODE[dataType],
         shape: {
-          dim: shape.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })),
+          dim: shape.map((dim) =>
+            typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim },
+          ),
         },
       },
     },
@@ -143,10 +149,14 @@ function tensorProto(
     throw new Error(`initializer '${name}': ${values.length} values for shape [${dims}]`);
   }
   let raw: Uint8Array;
-  if (dataType === 'float32') raw = new Uint8Array(Float32Array.from(values as ArrayLike<number>).buffer);
-  else if (dataType === 'int32') raw = new Uint8Array(Int32Array.from(values as ArrayLike<number>).buffer);
+  if (dataType === 'float32')
+    raw = new Uint8Array(Float32Array.from(values as ArrayLike<number>).buffer);
+  else if (dataType === 'int32')
+    raw = new Uint8Array(Int32Array.from(values as ArrayLike<number>).buffer);
   else if (dataType === 'int64') {
-    const big = BigInt64Array.from(Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v)));
+    const big = BigInt64Array.from(
+      Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v)),
+    );
     raw = new Uint8Array(big.buffer);
   } else {
     raw = new Uint8Array(float32ToFloat16(Float32Array.from(values as ArrayLike<number>)).buffer);
@@ -156,7 +166,8 @@ function tensorProto(
 
 function attribute(name: string, value: AttributeValue): onnx.IAttributeProto {
   const type = onnx.AttributeProto.AttributeType;
-  if (typeof value === 'string') return { name, type: type.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'string')
+    return { name, type: type.STRING, s: new TextEncoder().encode(value) };
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return { name, type: type.FLOAT, f: value };
     return { name, type: type.INT, i: value };
