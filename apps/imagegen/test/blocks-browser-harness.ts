@@ -220,3 +220,57 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     throw error;
   }
 }
+
+const ROOT = resolve(APP, '../..');
+/** The server CLI the server-backed browser tests start. */
+export const SERVER_CLI = join(ROOT, 'apps/server/src/cli.ts');
+/** Why server-backed browser tests cannot run here, if they cannot. */
+export const serverMissing =
+  browserMissing ?? (existsSync(SERVER_CLI) ? undefined : `${SERVER_CLI} does not exist yet`);
+
+/** A `viwo serve` process on an ephemeral port with a temporary data dir. */
+export interface ViwoServer {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server (`bun apps/server/src/cli.ts serve`) and waits until it answers. */
+export async function startViwoServer(): Promise<ViwoServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'viwo-blocks-e2e-'));
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() });
+  const port = probe.port;
+  probe.stop(true);
+  const base = `http://127.0.0.1:${port}`;
+  const child = Bun.spawn(
+    ['bun', SERVER_CLI, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, VIWO_DATA: dataDir, VIWO_EP: 'cpu' },
+      stdout: 'inherit',
+      stderr: 'inherit',
+    },
+  );
+  const stop = async () => {
+    child.kill();
+    await child.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`viwo serve exited with code ${child.exitCode} before answering`);
+    }
+    try {
+      await fetch(`${base}/`);
+      break;
+    } catch {
+      // Not listening yet.
+    }
+    if (attempt > 1200) {
+      await stop();
+      throw new Error('viwo serve did not answer within 120 s');
+    }
+    await Bun.sleep(100);
+  }
+  return { base, stop };
+}
