@@ -54,6 +54,8 @@ export interface RuntimeCore {
   /** Queue for methods that declare a compute cost (inference): one device, one at a time. */
   readonly deviceQueue: ResourceQueue;
   readonly jobs: JobManager;
+  /** Aborted by `dispose`: direct method calls (outside jobs) stop with it. */
+  readonly shutdown: AbortSignal;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
   opcodes(): OpcodeDefinition[];
 }

@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
+import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
@@ -113,6 +114,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const plugins = new PluginManager(registry, logger);
   const sessions = new Map<string, SessionLink>();
   let allOpcodes: OpcodeDefinition[] = [...kernelOpcodes];
+  const shutdown = new AbortController();
 
   const core: RuntimeCore = {
     dataDir,
@@ -126,6 +128,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sessions,
     deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
     jobs: undefined as unknown as JobManager,
+    shutdown: shutdown.signal,
     opcodes: () => allOpcodes,
   };
   (core as { jobs: JobManager }).jobs = new JobManager(core);
@@ -191,6 +194,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     dispose() {
       disposed ??= (async () => {
+        shutdown.abort(coreError('Cancelled', 'the server is shutting down'));
         await core.jobs.cancelAll('the server is shutting down');
         for (const session of [...sessions.values()]) (session as Session).close();
         await plugins.dispose();

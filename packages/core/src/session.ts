@@ -163,7 +163,7 @@ export class Session implements SessionLink, KernelSession {
     const scope: CallScope = {
       jobId: callId,
       sessionId: this.id,
-      signal: new AbortController().signal,
+      signal: this.core.shutdown,
       images: this.core.images,
       progress: (report) => this.notify('job.progress', progressParams(callId, report)),
       log: (level, message) => this.notify('job.log', { job_id: callId, level, message }),

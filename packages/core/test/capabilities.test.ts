@@ -97,6 +97,22 @@ describe('validateArguments', () => {
   });
 });
 
+describe('validateArguments on arbitrary input (property)', () => {
+  test('accepts or rejects with an InvalidArgument ScriptError, never anything else', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.jsonValue(), { maxLength: 3 }), async (args) => {
+        try {
+          await validateArguments(params, args, context);
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('InvalidArgument');
+          expect((error as Error).message.startsWith('x.run')).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('defineCapability', () => {
   test('accepts a complete declaration and derives metadata from it', () => {
     expect(definitionProblems(testCapability)).toEqual([]);

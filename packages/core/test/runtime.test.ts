@@ -280,8 +280,16 @@ describe('restart', () => {
     const session = local.openSession('x');
     const running = rejection(session.executeScript(render({ steps: 1000, delay_ms: 10 })));
     await new Promise((resolve) => setTimeout(resolve, 30));
+    const direct = rejection(
+      session.callMethod(session.getCapability('test'), 'render', [
+        'p',
+        { steps: 1000, delay_ms: 10 },
+      ]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
     await local.dispose();
     expect((await running).code).toBe('Cancelled');
+    expect((await direct).code).toBe('Cancelled');
     await rm(disposeDir, { recursive: true, force: true });
   });
 });
