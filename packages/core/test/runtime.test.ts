@@ -144,6 +144,20 @@ describe('runtime facade', () => {
     expect(reply.images).toEqual([uploaded]);
   });
 
+  test('finalizer images come last in images; each job gets a fresh host', async () => {
+    const session = runtime.openSession('alice');
+    const reply = await session.executeScript([
+      'std.seq',
+      ['test.finalize', 200],
+      render({ width: 2, height: 2, steps: 1 }),
+    ]);
+    expect(reply.images.length).toBe(2);
+    expect(reply.images[0]).toEqual(reply.result as never);
+    expect(reply.images[1]).toMatchObject({ width: 1, height: 1 });
+    const next = await session.executeScript(['test.double', 1]);
+    expect(next.images).toEqual([]);
+  });
+
   test('text-form scripts and plugin opcodes run', async () => {
     const session = runtime.openSession('alice');
     const reply = await session.executeScript('(test.double 21)', { parent_id: 'job_parent' });

@@ -160,8 +160,12 @@ export class JobManager {
         host,
         onLog: (level: LogLevel, message: string) => log(level, message),
       });
-      for (const finalizer of host.finalizers) await finalizer();
-      state.images = producedImages(images.produced, previews, evaluation.value);
+      const finalImages: ImageValue[] = [];
+      for (const finalizer of host.finalizers) {
+        const image = await finalizer();
+        if (image) finalImages.push(image);
+      }
+      state.images = producedImages(images.produced, previews, evaluation.value, finalImages);
       state.result = evaluation.value;
       status = 'done';
       const duration = performance.now() - started;
@@ -178,7 +182,7 @@ export class JobManager {
       status =
         state.controller.signal.aborted && error.code === 'Cancelled' ? 'cancelled' : 'error';
       if (state.controller.signal.aborted) status = 'cancelled';
-      state.images = producedImages(images.produced, previews, undefined);
+      state.images = producedImages(images.produced, previews, undefined, []);
       state.error = { code: error.code, message: error.message, path: [...(error.path ?? [])] };
       this.settle(state, link, status, performance.now() - started, { calls, seeds, logs });
       throw error;
@@ -320,15 +324,17 @@ export class JobManager {
 
 /**
  * Every image a job produced: those written through its store (in order, without progress-only
- * previews) plus any image value in the result that was not written by the job (e.g. an upload).
+ * previews), then image values in the result the job did not write (e.g. an upload), then the
+ * finalizers' images last (a canvas script's final composite is always the last image).
  */
 function producedImages(
   written: ImageValue[],
   previews: Set<string>,
   result: unknown,
+  finalImages: ImageValue[],
 ): ImageValue[] {
   const inResult = collectImageHashes(result, new Set());
-  const seen = new Set<string>();
+  const seen = new Set(finalImages.map((image) => image.$image));
   const images: ImageValue[] = [];
   for (const image of written) {
     if (seen.has(image.$image)) continue;
@@ -337,6 +343,7 @@ function producedImages(
     images.push({ $image: image.$image, width: image.width, height: image.height });
   }
   collectImageValues(result, seen, images);
+  collectImageValues(finalImages, new Set(), images);
   return images;
 }
 

@@ -4,6 +4,7 @@ import type { CapabilityCallContext } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import type { Plugin } from '../plugin.ts';
+import { asScriptHost } from '../script-host.ts';
 
 /** Options of the `test.render` method, as validated by core. */
 interface RenderOptions {
@@ -235,7 +236,30 @@ const doubleOpcode: OpcodeDefinition = {
   },
 };
 
-/** A plugin providing the `test` capability and the `test.double` opcode. */
+const finalizeOpcode: OpcodeDefinition = {
+  metadata: {
+    opcode: 'test.finalize',
+    label: 'Finalize',
+    category: 'test',
+    description: 'Registers a finalizer that stores a 1×1 grey image of the given level.',
+    params: [{ name: 'level', type: 'integer' }],
+    returns: 'null',
+  },
+  eval([level], context) {
+    const host = asScriptHost(context.host);
+    host.addFinalizer(() =>
+      host.images.putRaw({
+        data: new Uint8Array([Number(level) % 256]),
+        width: 1,
+        height: 1,
+        channels: 1,
+      }),
+    );
+    return null;
+  },
+};
+
+/** A plugin providing the `test` capability and the `test.double` / `test.finalize` opcodes. */
 export function createTestPlugin(): Plugin & { disposed: boolean } {
   const plugin = {
     name: 'test',
@@ -243,7 +267,7 @@ export function createTestPlugin(): Plugin & { disposed: boolean } {
     disposed: false,
     async init() {},
     capabilities: () => [testCapability],
-    opcodes: () => [doubleOpcode],
+    opcodes: () => [doubleOpcode, finalizeOpcode],
     async dispose() {
       plugin.disposed = true;
     },
