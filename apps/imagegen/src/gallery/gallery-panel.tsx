@@ -94,7 +94,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
     <div class="viwo-gallery-panel" data-testid="gallery-panel">
       <div class="viwo-panel-header">
         <h3>Gallery</h3>
-        <button type="button" onClick={() => void refresh()}>
+        <button type="button" data-testid="gallery-refresh" onClick={() => void refresh()}>
           Refresh
         </button>
       </div>
@@ -183,7 +183,11 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         >
                           Download
                         </a>{' '}
-                        <button type="button" onClick={() => useAsLayer(entry, image)}>
+                        <button
+                          type="button"
+                          data-testid="gallery-use-layer"
+                          onClick={() => useAsLayer(entry, image)}
+                        >
                           Use as layer
                         </button>
                       </figcaption>
@@ -228,6 +232,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                 <button
                   type="button"
                   aria-pressed={entry.favorite}
+                  data-testid="gallery-favorite"
                   title="Favourite"
                   onClick={() =>
                     void act('favourite', () =>
@@ -237,10 +242,14 @@ function GalleryPanelView(props: GalleryPanelProps) {
                 >
                   {entry.favorite ? '★' : '☆'}
                 </button>
-                <button type="button" onClick={() => void rerun(entry)}>
+                <button type="button" data-testid="gallery-rerun" onClick={() => void rerun(entry)}>
                   Re-run same seed
                 </button>
-                <button type="button" onClick={() => openInBlocks(entry)}>
+                <button
+                  type="button"
+                  data-testid="gallery-open-blocks"
+                  onClick={() => openInBlocks(entry)}
+                >
                   Open in Blocks
                 </button>
                 <button
@@ -250,6 +259,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   Details
                 </button>
                 <button
+                  data-testid="gallery-delete"
                   type="button"
                   onClick={() => {
                     if (confirm('Delete this history entry?')) {
