@@ -59,7 +59,7 @@ export class EvaluationState {
   ) {
     this.gas = limits.gas;
     this.initialGas = limits.gas;
-    this.nextCheck = limits.gas - CHECK_INTERVAL;
+    this.nextCheck = Math.max(limits.gas - CHECK_INTERVAL, 0);
   }
 
   get gasUsed(): number {
@@ -72,7 +72,7 @@ export class EvaluationState {
       throw new ScriptError('OutOfGas', `out of gas after ${this.initialGas} steps`, path);
     }
     this.checkInterrupts(path);
-    this.nextCheck = this.gas - CHECK_INTERVAL;
+    this.nextCheck = Math.max(this.gas - CHECK_INTERVAL, 0);
   }
 
   /** Throws Cancelled or Timeout when due. */
