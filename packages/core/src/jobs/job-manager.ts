@@ -118,8 +118,8 @@ export class JobManager {
     };
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
-    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId });
-    this.core.history.setStatus(id, 'running');
+    // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
+    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
 
     const logs: JobLog[] = [];
     const seeds: number[] = [];

@@ -79,8 +79,14 @@ export interface JobOutcome {
 export class HistoryStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  /** Records a newly accepted job and returns its history id. */
-  begin(job: { jobId: string; sessionId: string; script: unknown; parentId?: string }): string {
+  /** Records a newly accepted job (`queued` unless told otherwise) and returns its history id. */
+  begin(job: {
+    jobId: string;
+    sessionId: string;
+    script: unknown;
+    parentId?: string;
+    status?: JobStatus;
+  }): string {
     const id = randomUUID();
     this.db.run(
       'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -89,7 +95,7 @@ export class HistoryStore {
         job.jobId,
         job.sessionId,
         Date.now(),
-        'queued',
+        job.status ?? 'queued',
         JSON.stringify(job.script),
         job.parentId ?? null,
       ],
