@@ -158,6 +158,19 @@ describe('runtime facade', () => {
     expect(next.images).toEqual([]);
   });
 
+  test('costly calls from different sessions take the device one at a time', async () => {
+    const events: string[] = [];
+    const start = (name: string) => {
+      const session = runtime.openSession(name);
+      session.setNotifier((method, params) => {
+        if (method === 'job.progress') events.push(`${name}${params.step}`);
+      });
+      return session.executeScript(render({ steps: 3, delay_ms: 3 }));
+    };
+    await Promise.all([start('p'), start('q')]);
+    expect(events).toEqual(['p1', 'p2', 'p3', 'q1', 'q2', 'q3']);
+  });
+
   test('text-form scripts and plugin opcodes run', async () => {
     const session = runtime.openSession('alice');
     const reply = await session.executeScript('(test.double 21)', { parent_id: 'job_parent' });
