@@ -21,6 +21,7 @@ const CSS = `
   background: var(--viwo-accent, #3d7be0); border-color: transparent; color: #fff;
 }
 .viwo-blocks-mode button:disabled { opacity: .5; cursor: default; }
+.viwo-gallery-panel a, .viwo-templates-panel a { color: var(--viwo-accent, #6ea8ff); }
 .viwo-error { color: var(--viwo-error, #ff7b72); }
 .viwo-status { color: var(--viwo-muted, #9aa3b2); }
 .viwo-progress { color: var(--viwo-muted, #9aa3b2); font-variant-numeric: tabular-nums; }
@@ -30,8 +31,10 @@ const CSS = `
   background: var(--viwo-input, #15171b); color: inherit; border: 1px solid var(--viwo-border, #3a3f4a); }
 .viwo-results-strip { display: flex; gap: 8px; overflow-x: auto; padding: 6px 8px; min-height: 24px;
   background: var(--viwo-panel, #23262d); border-top: 1px solid var(--viwo-border, #3a3f4a); }
-.viwo-result { display: flex; flex-direction: column; align-items: center; gap: 2px; }
-.viwo-result img { max-height: 128px; border-radius: 3px; background: #000; }
+.viwo-results-strip { flex: 0 0 auto; max-height: 140px; }
+.viwo-result { display: flex; flex-direction: column; align-items: center; gap: 2px; flex: 0 0 auto; }
+.viwo-result-images { display: flex; gap: 4px; }
+.viwo-result img { height: 96px; width: auto; border-radius: 3px; background: #000; }
 .viwo-templates-panel, .viwo-gallery-panel { display: flex; flex-direction: column; gap: 6px; padding: 8px; }
 .viwo-panel-header { display: flex; gap: 6px; align-items: center; }
 .viwo-panel-header h3 { margin: 0 auto 0 0; font-size: 14px; }

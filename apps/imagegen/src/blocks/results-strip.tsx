@@ -21,21 +21,22 @@ export function ResultsStrip(props: { results: RunResult[] }) {
               when={run.images.length > 0}
               fallback={<code class="viwo-result-value">{run.summary}</code>}
             >
-              <For each={run.images}>
-                {(image) => (
-                  <a href={imageUrl(image)} target="_blank" rel="noreferrer">
-                    <img
-                      data-testid="result-image"
-                      src={imageUrl(image)}
-                      alt={`result ${image.width}×${image.height}`}
-                      width={Math.min(128, image.width)}
-                      data-width={image.width}
-                      data-height={image.height}
-                      data-hash={image.$image}
-                    />
-                  </a>
-                )}
-              </For>
+              <div class="viwo-result-images">
+                <For each={run.images}>
+                  {(image) => (
+                    <a href={imageUrl(image)} target="_blank" rel="noreferrer">
+                      <img
+                        data-testid="result-image"
+                        src={imageUrl(image)}
+                        alt={`result ${image.width}×${image.height}`}
+                        data-width={image.width}
+                        data-height={image.height}
+                        data-hash={image.$image}
+                      />
+                    </a>
+                  )}
+                </For>
+              </div>
             </Show>
             <small>{(run.durationMs / 1000).toFixed(1)} s</small>
           </div>
