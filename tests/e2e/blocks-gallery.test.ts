@@ -119,4 +119,48 @@ describe.skipIf(serverMissing !== undefined)('gallery with the real server', () 
       () => document.querySelectorAll('[data-testid="gallery-entry"]').length === 1,
     );
   }, 240_000);
+
+  test('dropping a PNG this app produced restores its workflow (untrusted until confirmed)', async () => {
+    const [source] = await imageSources(page);
+    if (!source) throw new Error('the gallery shows no image');
+    const png = new Uint8Array(await (await fetch(`${server!.base}${source}`)).arrayBuffer());
+    await page.evaluate(
+      (script) => (window as unknown as HarnessWindow).__workbench.setScript(script),
+      null,
+    );
+    await page.evaluate(
+      (bytes) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(
+          new File([new Uint8Array(bytes)], 'lighthouse.png', { type: 'image/png' }),
+        );
+        window.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      },
+      [...png],
+    );
+    await page.waitForFunction(
+      () => (window as unknown as HarnessWindow).__workbench.script() !== null,
+    );
+    const restored = (await page.evaluate(() =>
+      (window as unknown as HarnessWindow).__workbench.script(),
+    )) as unknown[];
+    expect(restored.slice(0, 4)).toEqual(SCRIPT.slice(0, 4));
+    expect((restored[4] as { seed?: unknown }).seed).toEqual(expect.any(Number));
+    await page.click('[data-testid="blocks-run"]');
+    await page.waitForSelector('[data-testid="trust-dialog"]');
+    expect(await page.textContent('[data-testid="trust-calls"]')).toContain(
+      'diffusers.generate.textToImage',
+    );
+    await page.click('[data-testid="trust-confirm"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="blocks-status"]')?.textContent?.includes('done'),
+      undefined,
+      { timeout: 120_000 },
+    );
+    // The recorded seed reproduces the dropped image.
+    const newest = await page.locator('[data-testid="result-image"]').first().getAttribute('src');
+    expect(newest).toBe(source);
+  }, 240_000);
 });
