@@ -12,20 +12,30 @@ function viwo(args: string[], stdin?: string) {
     env: { ...process.env, VIWO_DATA: join(work, 'data') },
     stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
   });
-  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+  return {
+    code: result.exitCode,
+    stdout: result.stdout.toString(),
+    stderr: result.stderr.toString(),
+  };
 }
 
 describe('viwo run', () => {
   test('a .json script prints its result as one JSON line', () => {
     const file = join(work, 'sum.json');
-    writeFileSync(file, JSON.stringify(['std.seq', ['std.let', 'x', 1], ['+', ['std.var', 'x'], 2]]));
+    writeFileSync(
+      file,
+      JSON.stringify(['std.seq', ['std.let', 'x', 1], ['+', ['std.var', 'x'], 2]]),
+    );
     const result = viwo(['run', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('3\n');
   });
   test('a .viwo text script and stdin both work', () => {
     const file = join(work, 'list.viwo');
-    writeFileSync(file, '; comment\n(list.map (list.new 1 2) (std.lambda ("x") (* (std.var "x") 10)))');
+    writeFileSync(
+      file,
+      '; comment\n(list.map (list.new 1 2) (std.lambda ("x") (* (std.var "x") 10)))',
+    );
     expect(viwo(['run', file]).stdout).toBe('[10,20]\n');
     expect(viwo(['run', '-'], '(str.upper "hi")').stdout).toBe('"HI"\n');
   });
@@ -45,7 +55,10 @@ describe('viwo run', () => {
   });
   test('--out writes the composite of a canvas script as PNG', () => {
     const file = join(work, 'canvas.viwo');
-    writeFileSync(file, '(std.seq (canvas.init 16 16 "#000000") (canvas.layer.create "a" "A" "raster") (canvas.draw_stroke "a" (std.quote ((2 2) (14 14))) "#00ff00" 3 "brush"))');
+    writeFileSync(
+      file,
+      '(std.seq (canvas.init 16 16 "#000000") (canvas.layer.create "a" "A" "raster") (canvas.draw_stroke "a" (std.quote ((2 2) (14 14))) "#00ff00" 3 "brush"))',
+    );
     const out = join(work, 'out');
     const result = viwo(['run', file, '--out', out]);
     expect(result.code).toBe(0);

@@ -9,7 +9,10 @@ export class TestRpcClient {
   private constructor(readonly socket: WebSocket) {
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event) => {
-      const data = typeof event.data === 'string' ? JSON.parse(event.data) : decode(new Uint8Array(event.data as ArrayBuffer));
+      const data =
+        typeof event.data === 'string'
+          ? JSON.parse(event.data)
+          : decode(new Uint8Array(event.data as ArrayBuffer));
       this.messages.push(data as Record<string, unknown>);
       for (const wake of this.waiters.splice(0)) wake();
     });
@@ -19,7 +22,9 @@ export class TestRpcClient {
     const socket = new WebSocket(url, headers ? ({ headers } as unknown as string[]) : undefined);
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
-      socket.addEventListener('error', () => reject(new Error('websocket failed to open')), { once: true });
+      socket.addEventListener('error', () => reject(new Error('websocket failed to open')), {
+        once: true,
+      });
       socket.addEventListener('close', () => reject(new Error('websocket closed')), { once: true });
     });
     return new TestRpcClient(socket);
@@ -32,12 +37,16 @@ export class TestRpcClient {
   }
 
   /** Waits until a recorded message satisfies `predicate`. */
-  async waitFor(predicate: (message: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  async waitFor(
+    predicate: (message: Record<string, unknown>) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messages.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out; saw ${JSON.stringify(this.messages).slice(0, 500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; saw ${JSON.stringify(this.messages).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 50);
@@ -46,7 +55,11 @@ export class TestRpcClient {
   }
 
   /** Sends a request and resolves with its whole response object. */
-  async request(method: string, params?: unknown, binary = false): Promise<Record<string, unknown>> {
+  async request(
+    method: string,
+    params?: unknown,
+    binary = false,
+  ): Promise<Record<string, unknown>> {
     const id = this.nextId++;
     this.send({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) }, binary);
     return this.waitFor((message) => message.id === id);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { createCanvasPlugin } from '@viwo/canvas/plugin';
 import { createRuntime, type Plugin, type Runtime } from '@viwo/core';
 import { createTestPlugin } from '@viwo/core/testing';
-import { type RunningServer, type ServerOptions, startServer } from '../../apps/server/src/index.ts';
+import {
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+} from '../../apps/server/src/index.ts';
 
 /** A real runtime + server on an ephemeral port with a temp data dir. */
 export interface TestServer {
@@ -19,7 +23,10 @@ export async function startTestServer(
   options: Partial<ServerOptions> & { plugins?: Plugin[]; dataDir?: string } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'viwo-server-'));
-  const runtime = await createRuntime({ dataDir, plugins: options.plugins ?? [createTestPlugin(), createCanvasPlugin()] });
+  const runtime = await createRuntime({
+    dataDir,
+    plugins: options.plugins ?? [createTestPlugin(), createCanvasPlugin()],
+  });
   const server = startServer({ port: 0, ...options, runtime });
   return {
     runtime,
