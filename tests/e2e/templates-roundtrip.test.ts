@@ -129,6 +129,11 @@ describe.skipIf(serverMissing !== undefined)('templates with the real server', (
     await imported.locator('[data-testid="template-load"]').click();
     // An imported template is untrusted: runAndGetHash confirms the dialog its first run shows.
     expect(await runAndGetHash(page)).toBe(first);
+
+    page.once('dialog', (dialog) => void dialog.accept('E2E renamed'));
+    await imported.locator('[data-testid="template-rename"]').click();
+    await page.locator('[data-testid="template-item"][data-template-name="E2E renamed"]').waitFor();
+    expect(await imported.count()).toBe(0);
   }, 300_000);
 
   test('a malformed template import shows an error and leaves the list unchanged', async () => {
