@@ -29,7 +29,7 @@ describe('HTTP endpoints and connection policy', () => {
     })
       .jpeg()
       .toBuffer();
-    const uploaded = await fetch(`${base}/images`, { method: 'POST', body: jpeg });
+    const uploaded = await fetch(`${base}/images`, { method: 'POST', body: new Uint8Array(jpeg) });
     expect(uploaded.status).toBe(200);
     const value = (await uploaded.json()) as { $image: string; width: number; height: number };
     expect(value).toMatchObject({ width: 20, height: 10 });

@@ -89,7 +89,7 @@ describe('JSON-RPC 2.0 conformance', () => {
     )) as unknown as Record<string, unknown>[];
     expect(batch).toHaveLength(3);
     expect(batch.find((entry) => entry.id === 'b1')?.result).toMatchObject({ result: 3 });
-    expect((batch.find((entry) => entry.id === 'b2')?.error as { code: number }).code).toBe(-32601);
+    expect(batch.find((entry) => entry.id === 'b2')?.error).toMatchObject({ code: -32601 });
     expect(
       batch.some((entry) => (entry.error as { code: number } | undefined)?.code === -32600),
     ).toBe(true);
