@@ -32,6 +32,8 @@ import { TrustDialog } from './trust-dialog.tsx';
 import { markTrusted, markUntrusted } from './trust-gate.ts';
 
 const UNTRUSTED_KEY = 'viwo.templates.untrusted.v1';
+/** How often the list is re-fetched while the server is unreachable. */
+const RETRY_MS = 5_000;
 
 /** Props of the templates panel. */
 export interface TemplatesPanelProps {
@@ -92,10 +94,14 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const visible = () => filterTemplates(all(), query());
   const rpc = () => props.workbench.rpc;
 
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
   const refresh = async () => {
+    clearTimeout(retry);
     try {
       const list = asTemplateList(await rpc().call('templates.list', {}));
       setStored(list);
+      if (offline()) setMessage(undefined);
       setOffline(false);
       writeTemplateCache(storage(), list);
     } catch (error) {
@@ -104,6 +110,8 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
         kind: 'error',
         text: `cannot reach the server (${errorMessage(error)}); showing the cached list`,
       });
+      // Keep trying while the panel is shown, so the list comes back after a reconnect.
+      if (!disposed) retry = setTimeout(() => void refresh(), RETRY_MS);
     }
   };
 
@@ -229,6 +237,8 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     window.addEventListener('drop', drop);
     const unsubscribe = rpc().on?.('connection.open', () => void refresh());
     onCleanup(() => {
+      disposed = true;
+      clearTimeout(retry);
       window.removeEventListener('dragover', over);
       window.removeEventListener('drop', drop);
       unsubscribe?.();
