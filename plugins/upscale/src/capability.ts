@@ -1,9 +1,10 @@
-import type {
-  CapabilityCallContext,
-  CapabilityDefinition,
-  CapabilityMethod,
-  CapabilityParam,
-  ImageValue,
+import {
+  type CapabilityCallContext,
+  type CapabilityDefinition,
+  type CapabilityMethod,
+  type CapabilityParam,
+  defineCapability,
+  type ImageValue,
 } from '@viwo/core';
 import {
   CLASSICAL_METHODS,
@@ -44,13 +45,14 @@ export function createUpscaleCapability(options: UpscaleCapabilityOptions): Capa
   methods.upscaleTraditional = traditionalMethod(options);
   if (options.hybrid) methods.upscaleHybrid = hybridMethod(options);
   if (options.faceRestorer) methods.restoreFaces = faceMethod(options, options.faceRestorer);
-  return {
+  // defineCapability checks the declaration (labels, enum options, param order) at load.
+  return defineCapability({
     type: UPSCALE_CAPABILITY_TYPE,
     label: 'Upscale',
     description:
       'Super-resolution with ESRGAN models (onnxruntime) and classical resampling (sharp).',
     methods,
-  };
+  });
 }
 
 const IMAGE_PARAM: CapabilityParam = {

@@ -13,7 +13,8 @@ export interface ConvertedModelSummary {
 /**
  * `bun run viwo models convert [MODEL...] [--factor N]`: converts installed UpscalerJS models to
  * ONNX under `${dataDir}/models/upscale` (all of them by default). Already valid cache entries are
- * kept; corrupt ones are rebuilt.
+ * kept; corrupt ones are rebuilt. `log` receives conversion and rebuild notices as they happen;
+ * the returned summaries are for the caller to print.
  */
 export async function convertCommand(
   args: string[],
@@ -63,9 +64,6 @@ export async function convertCommand(
   for (const entry of selected) {
     const result = await ensureConvertedModel(entry, context.dataDir, (_level, message) =>
       context.log(message),
-    );
-    context.log(
-      `${result.converted ? 'converted' : 'cached'} ${entry.id} x${entry.scale} → ${result.path}`,
     );
     summaries.push({
       model: entry.id,
