@@ -22,6 +22,8 @@ import {
 } from './gallery-actions.ts';
 
 const PAGE_SIZE = 50;
+/** How often history is re-fetched while the server is unreachable. */
+const RETRY_MS = 5_000;
 
 /** Props of the gallery panel. */
 export interface GalleryPanelProps {
@@ -39,7 +41,10 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const [viewing, setViewing] = createSignal<ImageRef>();
   const rpc = () => props.workbench.rpc;
 
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
   const refresh = async () => {
+    clearTimeout(retry);
     try {
       const params: Record<string, unknown> = { limit: PAGE_SIZE };
       if (query().trim()) params.query = query().trim();
@@ -47,8 +52,11 @@ function GalleryPanelView(props: GalleryPanelProps) {
       if (favoritesOnly()) params.favorite = true;
       const list = await rpc().call<unknown>('history.list', params);
       setEntries(Array.isArray(list) ? (list as HistoryEntry[]) : []);
+      if (message()?.text.startsWith('history unavailable')) setMessage(undefined);
     } catch (error) {
       setMessage({ kind: 'error', text: `history unavailable: ${errorMessage(error)}` });
+      // Retry while shown, so history returns after a reconnect.
+      if (!disposed) retry = setTimeout(() => void refresh(), RETRY_MS);
     }
   };
 
@@ -87,7 +95,11 @@ function GalleryPanelView(props: GalleryPanelProps) {
   onMount(() => {
     void refresh();
     const unsubscribe = rpc().on?.('job.done', () => void refresh());
-    onCleanup(() => unsubscribe?.());
+    onCleanup(() => {
+      disposed = true;
+      clearTimeout(retry);
+      unsubscribe?.();
+    });
   });
 
   return (
