@@ -110,6 +110,33 @@ describe('tiled ESRGAN run', () => {
     expect(seamPsnr).toBeLessThan(Number.POSITIVE_INFINITY);
   });
 
+  test('a memory cap picks smaller tiles for the same image', async () => {
+    const entry = upscaler.resolve('esrgan-slim', 2);
+    const fixture = await readRgb(join(entry.packageDir, 'assets', 'fixture.png'));
+    const capped = await EsrganUpscaler.create({
+      dataDir,
+      models: [entry],
+      memoryCapBytes: 16 * 1024 * 1024,
+      threads: 2,
+    });
+    try {
+      const { info } = await capped.prepare(entry);
+      const tileSize = tileSizeForMemoryCap(16 * 1024 * 1024, info.peakElementsPerInputPixel);
+      expect(tileSize).toBeLessThan(128);
+      const result = await capped.upscale(fixture, { model: 'esrgan-slim', factor: 2 });
+      expect(result.tiling.tile_size).toBe(tileSize);
+      expect(result.tiling.tiles).toBeGreaterThan(1);
+      const untiled = await upscaler.upscale(fixture, {
+        model: 'esrgan-slim',
+        factor: 2,
+        tileSize: 2048,
+      });
+      expect(psnr(result.image, untiled.image)).toBeGreaterThanOrEqual(40);
+    } finally {
+      await capped.dispose();
+    }
+  });
+
   test('cancellation lands between tiles', async () => {
     const entry = upscaler.resolve('esrgan-slim', 2);
     const fixture = await readRgb(join(entry.packageDir, 'assets', 'fixture.png'));
