@@ -1,8 +1,9 @@
 import {
-  describe,
+  collectMaybeAsync,
   forEachMaybeAsync,
   type NativeEnv,
   type NativeOpcode,
+  opcodeFamily,
   optional,
   param,
   then,
@@ -18,16 +19,7 @@ function index(value: unknown, opcode: string, argument: number, path: ScriptPat
   return number;
 }
 
-function list(
-  opcode: string,
-  description: string,
-  params: ReturnType<typeof param>[],
-  returns: string,
-  impl: NativeOpcode['impl'],
-  variadic = false,
-): NativeOpcode {
-  return { metadata: describe(opcode, 'list', description, params, returns, { variadic }), impl };
-}
+const list = opcodeFamily('list');
 
 /** Calls `fn(item, index)` over a list, sync until a call returns a promise. */
 function mapList(
@@ -37,16 +29,9 @@ function mapList(
   env: NativeEnv,
 ): unknown[] | Promise<unknown[]> {
   const lambda = expectFunction(fn, opcode, 2, env.path);
-  const results = new Array<unknown>(items.length);
-  const done = forEachMaybeAsync(
-    items.length,
-    (position) => env.call(lambda, [items[position], position]),
-    (position, value) => {
-      results[position] = value;
-      return true;
-    },
+  return collectMaybeAsync(items.length, (position) =>
+    env.call(lambda, [items[position], position]),
   );
-  return done instanceof Promise ? done.then(() => results) : results;
 }
 
 function compareDefault(left: unknown, right: unknown, path: ScriptPath): number {

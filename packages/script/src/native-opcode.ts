@@ -82,6 +82,37 @@ async function continueAsync(
   return undefined;
 }
 
+/**
+ * Returns a constructor for one opcode family's entries, so each family file states only what
+ * differs per opcode (name, description, params, result, implementation).
+ */
+export function opcodeFamily(category: string) {
+  return (
+    opcode: string,
+    description: string,
+    params: OpcodeParam[],
+    returns: string,
+    impl: NativeOpcode['impl'],
+    variadic = false,
+  ): NativeOpcode => ({
+    metadata: describe(opcode, category, description, params, returns, { variadic }),
+    impl,
+  });
+}
+
+/** Collects `step(index)` for 0..count-1 into a list, sync until a step returns a promise. */
+export function collectMaybeAsync(
+  count: number,
+  step: (index: number) => unknown,
+): unknown[] | Promise<unknown[]> {
+  const results = new Array<unknown>(count);
+  const done = forEachMaybeAsync(count, step, (index, value) => {
+    results[index] = value;
+    return true;
+  });
+  return done instanceof Promise ? done.then(() => results) : results;
+}
+
 /** Applies `finish` to a value or, when it is a promise, to its result. */
 export function then<T>(value: unknown, finish: (resolved: unknown) => T): T | Promise<T> {
   return value instanceof Promise ? value.then(finish) : finish(value);

@@ -1,24 +1,16 @@
 import {
-  describe,
+  collectMaybeAsync,
   forEachMaybeAsync,
   type NativeEnv,
   type NativeOpcode,
+  opcodeFamily,
   optional,
   param,
   then,
 } from './native-opcode.ts';
 import { emptyObject, expectFunction, expectObject, expectString, truthy } from './values.ts';
 
-function object(
-  opcode: string,
-  description: string,
-  params: ReturnType<typeof param>[],
-  returns: string,
-  impl: NativeOpcode['impl'],
-  variadic = false,
-): NativeOpcode {
-  return { metadata: describe(opcode, 'object', description, params, returns, { variadic }), impl };
-}
+const object = opcodeFamily('object');
 
 /** Calls fn(value, key) for each entry; results in key order. */
 function mapEntries(
@@ -29,16 +21,9 @@ function mapEntries(
 ): unknown[] | Promise<unknown[]> {
   const lambda = expectFunction(fn, opcode, 2, env.path);
   const keys = Object.keys(source);
-  const results = new Array<unknown>(keys.length);
-  const done = forEachMaybeAsync(
-    keys.length,
-    (position) => env.call(lambda, [source[keys[position]!], keys[position]]),
-    (position, value) => {
-      results[position] = value;
-      return true;
-    },
+  return collectMaybeAsync(keys.length, (position) =>
+    env.call(lambda, [source[keys[position]!], keys[position]]),
   );
-  return done instanceof Promise ? done.then(() => results) : results;
 }
 
 /**

@@ -1,17 +1,8 @@
-import { describe, type NativeOpcode, optional, param } from './native-opcode.ts';
+import { type NativeOpcode, opcodeFamily, optional, param } from './native-opcode.ts';
 import { ScriptError } from './script-error.ts';
 import { displayString, expectList, expectNumber, expectString } from './values.ts';
 
-function text(
-  opcode: string,
-  description: string,
-  params: ReturnType<typeof param>[],
-  returns: string,
-  impl: NativeOpcode['impl'],
-  variadic = false,
-): NativeOpcode {
-  return { metadata: describe(opcode, 'string', description, params, returns, { variadic }), impl };
-}
+const text = opcodeFamily('string');
 
 /** The `str.*` family. Strings are immutable; every opcode returns a new value. */
 export const stringOpcodes: NativeOpcode[] = [
