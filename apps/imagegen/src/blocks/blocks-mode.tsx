@@ -66,7 +66,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
   let highlighted: string | undefined;
   const [status, setStatus] = createSignal<{ kind: 'info' | 'error'; text: string }>();
   const [running, setRunning] = createSignal(false);
-  const [progress, setProgress] = createSignal<string>();
+  const [progress, setProgress] = createSignal<{ text: string; fraction: number }>();
   const [results, setResults] = createSignal<RunResult[]>([]);
   const [showText, setShowText] = createSignal(false);
 
@@ -218,10 +218,12 @@ function BlocksModeEditor(props: BlocksModeProps) {
     const unsubscribe = props.workbench.rpc.on?.('job.progress', (params) => {
       const report = params as { label?: string; step?: number; total?: number; fraction?: number };
       if (!running()) return;
-      const percent = Math.round((report.fraction ?? 0) * 100);
-      setProgress(
-        `${report.label ?? 'working'} ${report.step ?? 0}/${report.total ?? 0} (${percent}%)`,
-      );
+      const fraction = Math.min(1, Math.max(0, report.fraction ?? 0));
+      const percent = Math.round(fraction * 100);
+      setProgress({
+        text: `${report.label ?? 'working'} ${report.step ?? 0}/${report.total ?? 0} (${percent}%)`,
+        fraction,
+      });
     });
     onCleanup(() => {
       observer.disconnect();
@@ -304,9 +306,13 @@ function BlocksModeEditor(props: BlocksModeProps) {
             Text view
           </button>
         </Show>
-        <span class="viwo-progress" data-testid="blocks-progress">
-          {progress()}
-        </span>
+        <Show when={progress()}>
+          {(current) => (
+            <span class="viwo-progress" data-testid="blocks-progress">
+              <progress max={1} value={current().fraction} /> {current().text}
+            </span>
+          )}
+        </Show>
         <Show when={status()}>
           {(current) => (
             <span
