@@ -1,5 +1,4 @@
 import {
-  type CapabilityCallContext,
   type CapabilityDefinition,
   type CapabilityMethod,
   type CapabilityParam,
@@ -7,13 +6,17 @@ import {
   type ImageValue,
 } from '@viwo/core';
 import {
-  CLASSICAL_METHODS,
-  type ClassicalMethod,
-  type PixelImage,
-  resampleClassical,
-  targetSize,
-} from './classical.ts';
-import { messageOf, throwIfCancelled, UpscaleError } from './errors.ts';
+  checkOutputSize,
+  classicalMethod,
+  invalid,
+  loadPixels,
+  optionalNumber,
+  optionalString,
+  readOptions,
+  requireImage,
+} from './capability-arguments.ts';
+import { CLASSICAL_METHODS, resampleClassical, targetSize } from './classical.ts';
+import { throwIfCancelled } from './errors.ts';
 import type { EsrganUpscaler } from './esrgan-upscaler.ts';
 import type { FaceRestorer } from './face-restorer.ts';
 import { MAX_TILE_SIZE, MIN_TILE_SIZE } from './runner/tiling.ts';
@@ -339,109 +342,4 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
       });
     },
   };
-}
-
-function invalid(message: string, field: string, prefix: string[] = ['options']): UpscaleError {
-  return new UpscaleError('InvalidArgument', message, [...prefix, field]);
-}
-
-function requireImage(value: unknown): ImageValue {
-  const candidate = value as Partial<ImageValue> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.$image !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(candidate.$image) ||
-    typeof candidate.width !== 'number' ||
-    typeof candidate.height !== 'number'
-  ) {
-    throw new UpscaleError(
-      'InvalidArgument',
-      'image must be an image value {$image, width, height}',
-      ['image'],
-    );
-  }
-  if (!(candidate.width >= 1 && candidate.height >= 1)) {
-    throw new UpscaleError(
-      'InvalidArgument',
-      `image is ${candidate.width}×${candidate.height}; it must be at least 1×1`,
-      ['image'],
-    );
-  }
-  return candidate as ImageValue;
-}
-
-function readOptions(value: unknown, allowed: string[]): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new UpscaleError('InvalidArgument', 'options must be an object', ['options']);
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new UpscaleError(
-        'InvalidArgument',
-        `unknown option '${key}' (allowed: ${allowed.join(', ')})`,
-        ['options', key],
-      );
-    }
-  }
-  return value as Record<string, unknown>;
-}
-
-function optionalNumber(value: unknown, name: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw invalid(`${name} must be a number, got ${JSON.stringify(value)}`, name);
-  }
-  return value;
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw invalid(`${name} must be a string, got ${JSON.stringify(value)}`, name);
-  return value;
-}
-
-function classicalMethod(value: unknown): ClassicalMethod {
-  if (value === undefined || value === null) return 'lanczos';
-  if (!CLASSICAL_METHODS.includes(value as ClassicalMethod)) {
-    throw invalid(
-      `unknown method ${JSON.stringify(value)} (one of ${CLASSICAL_METHODS.join(', ')})`,
-      'method',
-    );
-  }
-  return value as ClassicalMethod;
-}
-
-function checkOutputSize(width: number, height: number, maxPixels: number): void {
-  if (width * height > maxPixels) {
-    throw new UpscaleError(
-      'InvalidArgument',
-      `output would be ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
-      ['options'],
-    );
-  }
-}
-
-/** Decoded RGBA pixels of a stored image; a missing or undecodable image is a clear error. */
-async function loadPixels(context: CapabilityCallContext, image: ImageValue): Promise<PixelImage> {
-  let raw: Awaited<ReturnType<CapabilityCallContext['images']['getRaw']>>;
-  try {
-    raw = await context.images.getRaw(image, 4);
-  } catch (error) {
-    throw new UpscaleError(
-      'InvalidArgument',
-      `image ${image.$image.slice(0, 12)}… could not be read: ${messageOf(error)}`,
-      ['image'],
-    );
-  }
-  if (raw.width < 1 || raw.height < 1) {
-    throw new UpscaleError(
-      'InvalidArgument',
-      `image is ${raw.width}×${raw.height}; it must be at least 1×1`,
-      ['image'],
-    );
-  }
-  return raw;
 }
