@@ -171,7 +171,15 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return run(rest);
     case 'models':
-      return models(rest);
+      try {
+        return await models(rest);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        process.stderr.write(
+          `${typeof code === 'string' ? code : 'Error'}: ${(error as Error).message}\n`,
+        );
+        return 1;
+      }
     case 'gc': {
       const runtime = await openRuntime();
       try {
