@@ -293,7 +293,13 @@ function BlocksModeEditor(props: BlocksModeProps) {
         >
           {running() ? 'Running…' : 'Run'}
         </button>
-        <button type="button" data-testid="blocks-visualize" onClick={visualize}>
+        <button
+          type="button"
+          data-testid="blocks-visualize"
+          disabled={!props.onVisualizeLayers && !props.workbench.setMode}
+          title="Show the same script as layers in Layer Mode"
+          onClick={visualize}
+        >
           Visualize as Layers
         </button>
         <Show when={textFormat()}>
