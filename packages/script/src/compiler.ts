@@ -361,11 +361,13 @@ export class Compiler {
           state.depth >= state.limits.maxDepth ||
           state.stackUnits + stackCost > state.limits.maxStack
         ) {
-          throw new ScriptError(
-            'DepthExceeded',
-            `call depth exceeded (${state.limits.maxDepth} nested calls)`,
-            callPath,
-          );
+          // Two limits: the configured call depth, and nesting units (call depth weighted by
+          // how deeply each body nests) that keep the host stack safe whatever maxDepth says.
+          const reason =
+            state.depth >= state.limits.maxDepth
+              ? `${state.limits.maxDepth} nested calls`
+              : `${state.depth} nested calls use up the interpreter's stack budget`;
+          throw new ScriptError('DepthExceeded', `call depth exceeded (${reason})`, callPath);
         }
         state.depth++;
         state.stackUnits += stackCost;

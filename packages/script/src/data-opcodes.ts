@@ -1,5 +1,5 @@
 import { describe, type NativeOpcode, param } from './native-opcode.ts';
-import { ScriptError } from './script-error.ts';
+import { ScriptError, toScriptError } from './script-error.ts';
 import { cloneValue, displayString, emptyObject, expectString, typeOf } from './values.ts';
 
 function toNumber(value: unknown, opcode: string, path: (string | number)[]): number {
@@ -154,6 +154,8 @@ export const dataOpcodes: NativeOpcode[] = [
       try {
         return parseJson(text);
       } catch (error) {
+        // Only a stack overflow is a depth problem; anything else is malformed text.
+        if (error instanceof RangeError) throw toScriptError(error, env.path);
         throw new ScriptError('TypeError', `json.parse: ${(error as Error).message}`, env.path);
       }
     },

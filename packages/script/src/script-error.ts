@@ -84,7 +84,11 @@ export class ScriptError extends Error {
 export function toScriptError(error: unknown, path: ScriptPath): ScriptError {
   if (error instanceof ScriptError) return error;
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
-    return new ScriptError('DepthExceeded', 'script nesting exceeded the host stack', path);
+    return new ScriptError(
+      'DepthExceeded',
+      'nesting too deep: the script or a value it built is nested deeper than the host stack allows',
+      path,
+    );
   }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;

@@ -171,16 +171,66 @@ export function printText(script: unknown): string {
   return out;
 }
 
-/** Readable multi-line text form: short calls stay on one line, long ones indent their arguments. */
+/** Length of each array's one-line text form, computed bottom-up without recursion. */
+function flatLengths(script: unknown): Map<unknown[], number> {
+  const lengths = new Map<unknown[], number>();
+  if (!Array.isArray(script)) return lengths;
+  // Post-order walk: an array is measured once all its array children are.
+  const work: [unknown[], boolean][] = [[script, false]];
+  while (work.length > 0) {
+    const [node, childrenDone] = work.pop()!;
+    if (lengths.has(node)) continue;
+    if (!childrenDone) {
+      work.push([node, true]);
+      for (const child of node) if (Array.isArray(child)) work.push([child, false]);
+      continue;
+    }
+    let length = 1 + Math.max(node.length - 1, 0) + 1;
+    node.forEach((child, index) => {
+      length += Array.isArray(child) ? lengths.get(child)! : printAtom(child, index === 0).length;
+    });
+    lengths.set(node, length);
+  }
+  return lengths;
+}
+
+/**
+ * Readable multi-line text form: calls that fit in `width` stay on one line, longer ones put each
+ * argument on its own indented line. Parses back to the same script (`parseText`). Iterative and
+ * linear in the script's size: below `width / 2` levels of indentation the rest prints flat, so
+ * very deep scripts cannot blow up the output quadratically.
+ */
 export function decompile(script: unknown, width = 80): string {
-  const render = (node: unknown, indent: string): string => {
-    const flat = printText(node);
-    if (!Array.isArray(node) || node.length === 0 || indent.length + flat.length <= width)
-      return flat;
-    const [head, ...rest] = node;
+  const lengths = flatLengths(script);
+  const parts: string[] = [];
+  const work: ({ node: unknown; indent: string; head: boolean } | string)[] = [
+    { node: script, indent: '', head: false },
+  ];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if (typeof item === 'string') {
+      parts.push(item);
+      continue;
+    }
+    const { node, indent } = item;
+    if (!Array.isArray(node)) {
+      parts.push(printAtom(node, item.head));
+      continue;
+    }
+    const flat = indent.length + lengths.get(node)! <= width || indent.length * 2 >= width;
+    if (node.length === 0 || flat) {
+      parts.push(printText(node));
+      continue;
+    }
     const inner = `${indent}  `;
-    const headText = Array.isArray(head) ? render(head, inner) : printAtom(head, true);
-    return `(${headText}${rest.map((child) => `\n${inner}${render(child, inner)}`).join('')})`;
-  };
-  return render(script, '');
+    // Pushed in reverse so the head comes out first, then each argument on its own line.
+    work.push(')');
+    for (let index = node.length - 1; index >= 1; index--) {
+      work.push({ node: node[index], indent: inner, head: false });
+      work.push(`\n${inner}`);
+    }
+    work.push({ node: node[0], indent: inner, head: true });
+    parts.push('(');
+  }
+  return parts.join('');
 }

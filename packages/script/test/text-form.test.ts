@@ -3,8 +3,30 @@ import fc from 'fast-check';
 import { decompile, parseText, printText, ScriptError } from '../src/index.ts';
 
 /** Scripts as the generator of calls, literals and object literals produces them. */
+/** Strings heavy in characters that need escapes or look like syntax. */
+const trickyString = fc.string({
+  unit: fc.constantFrom(
+    '\\',
+    '"',
+    '\n',
+    '\t',
+    '\r',
+    '\u0001',
+    '\u2028',
+    'é',
+    '😀',
+    ' ',
+    ';',
+    '(',
+    ')',
+    '{',
+    'a',
+  ),
+  maxLength: 8,
+});
 const jsonLiteral = fc.oneof(
   fc.string(),
+  trickyString,
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((value) => !Object.is(value, -0)),
   fc.integer(),
   fc.boolean(),
@@ -93,6 +115,22 @@ describe('text form', () => {
     const text = decompile(long);
     expect(text.split('\n').length).toBeGreaterThan(3);
     expect(parseText(text)).toEqual(long);
+  });
+  test('decompile(s) parses back to s for generated scripts', () => {
+    fc.assert(
+      fc.property(script, fc.integer({ min: 10, max: 100 }), (value, width) => {
+        expect(parseText(decompile(value, width))).toEqual(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  test('decompile of a very deep script is linear and round-trips', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 20_000; level++) deep = ['+', deep, 'some text to make it wide'];
+    const text = decompile(deep);
+    expect(text.length).toBeLessThan(printText(deep).length * 2);
+    // Compared through the (iterative) printer: a deep toEqual would overflow the test's stack.
+    expect(printText(parseText(text))).toBe(printText(deep));
   });
   test('deep nesting parses and prints without a host stack overflow', () => {
     const depth = 20_000;
