@@ -19,7 +19,7 @@ export interface EvaluationLimits {
 export const defaultLimits: EvaluationLimits = {
   gas: 50_000_000,
   maxDepth: 256,
-  maxStack: 6_000,
+  maxStack: 4_000,
   timeoutMs: 60_000,
   maxOutputBytes: 16 * 1024 * 1024,
 };

@@ -78,12 +78,27 @@ export class ScriptError extends Error {
 }
 
 /**
+ * Whether a host error is a stack overflow. Plain string tests on purpose: near the stack limit
+ * even compiling a regular expression can overflow (V8 then throws a SyntaxError whose message
+ * names the overflow), and the overflow can surface as another error class than RangeError.
+ */
+function isHostStackOverflow(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const message = String(error.message);
+  return (
+    message.includes('Maximum call stack') ||
+    message.includes('call stack size') ||
+    message.includes('too much recursion')
+  );
+}
+
+/**
  * Converts anything thrown inside an opcode into a ScriptError at `path`. Host errors keep only
  * their message: stacks and internal details never reach script callers.
  */
 export function toScriptError(error: unknown, path: ScriptPath): ScriptError {
   if (error instanceof ScriptError) return error;
-  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+  if (isHostStackOverflow(error)) {
     return new ScriptError(
       'DepthExceeded',
       'nesting too deep: the script or a value it built is nested deeper than the host stack allows',
