@@ -1,3 +1,4 @@
+export { type CanvasOperation, canvasOperations, canvasScript, record } from './canvas-recorder.ts';
 export {
   type BoundingBox,
   type CanvasLayer,
@@ -16,3 +17,11 @@ export {
   type Surface,
   strokeCoverage,
 } from './rasterizer.ts';
+export {
+  CANVAS_OPCODES,
+  type ImageResolver,
+  imageKey,
+  type ReplayProblem,
+  type ReplayResult,
+  scriptToLayers,
+} from './script-to-layers.ts';

@@ -1,0 +1,99 @@
+import type { CanvasState } from '@viwo/canvas';
+import { cropSurface, hasContent, maskSurface, uploadSurface } from './canvas-uploads.ts';
+import type { GenerateRequest } from './generate-panel.tsx';
+
+/** A prepared generation: the script to run and, per result, the expression that recreates it. */
+export interface GenerationPlan {
+  kind: 'place' | 'show';
+  script: unknown;
+  /** One expression per expected result image (what gets recorded into the canvas script). */
+  expressions: unknown[];
+  x: number;
+  y: number;
+}
+
+const capability = (type: string) => ['get_capability', type];
+
+/**
+ * Turns a request into scripts, choosing the method from what the canvas holds the way InvokeAI's
+ * canvas does: a painted mask → inpaint; painted raster content in the bbox → image-to-image;
+ * otherwise text-to-image. Inputs come from the browser's own composite (uploaded), so the
+ * recorded expression is self-contained and reproducible headless.
+ */
+export async function planGeneration(
+  request: GenerateRequest,
+  state: CanvasState,
+  available: (type: string) => boolean,
+): Promise<GenerationPlan> {
+  const box = state.bbox;
+  const x = Math.round(box.x);
+  const y = Math.round(box.y);
+  const width = Math.max(64, Math.round(box.width));
+  const height = Math.max(64, Math.round(box.height));
+  const composite = state.composite();
+  const region = cropSurface(composite, x, y, width, height);
+  const mask = maskSurface(state, x, y, width, height);
+  const maskPainted = mask.data.some((value, index) => index % 4 === 0 && value > 0);
+  const rasterPainted = state.layers.some(
+    (layer) =>
+      layer.type === 'raster' &&
+      layer.visible &&
+      hasContent(cropSurface(layer.surface, x, y, width, height)),
+  );
+  let mode = request.mode;
+  if (mode === 'auto') {
+    mode =
+      maskPainted && available('diffusers.inpaint')
+        ? 'inpaint'
+        : rasterPainted
+          ? 'img2img'
+          : 'txt2img';
+  }
+  const { width: _w, height: _h, ...sizeless } = request.options;
+  if (mode === 'upscale') {
+    const image = await uploadSurface(composite);
+    return {
+      kind: 'show',
+      script: ['std.call_method', capability('upscale'), 'upscale', image, { factor: 2 }],
+      expressions: [null],
+      x: 0,
+      y: 0,
+    };
+  }
+  let single: (seed: unknown) => unknown;
+  if (mode === 'txt2img') {
+    single = (seed) => [
+      'std.call_method',
+      capability('diffusers.generate'),
+      'textToImage',
+      request.prompt,
+      { ...sizeless, width, height, seed },
+    ];
+  } else if (mode === 'img2img') {
+    const image = await uploadSurface(region);
+    single = (seed) => [
+      'std.call_method',
+      capability('diffusers.generate'),
+      'imageToImage',
+      image,
+      request.prompt,
+      { ...sizeless, seed },
+    ];
+  } else {
+    const [image, maskImage] = await Promise.all([uploadSurface(region), uploadSurface(mask)]);
+    single = (seed) => [
+      'std.call_method',
+      capability('diffusers.inpaint'),
+      'inpaint',
+      image,
+      maskImage,
+      request.prompt,
+      { ...sizeless, seed },
+    ];
+  }
+  const baseSeed = Number(request.options.seed ?? 0);
+  const seeds = Array.from({ length: request.batch }, (_, index) => baseSeed + index);
+  const expressions = seeds.map((seed) => single(seed));
+  const script = request.batch === 1 ? expressions[0] : ['list.new', ...expressions];
+  return { kind: 'place', script, expressions, x, y };
+}

@@ -1,0 +1,410 @@
+import {
+  type CanvasOperation,
+  type CanvasState,
+  canvasOperations,
+  canvasScript,
+  record,
+  scriptToLayers,
+} from '@viwo/canvas';
+import { printText } from '@viwo/script';
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import type { Workbench } from '../state/workbench.ts';
+import { CanvasView, type Tool } from './canvas-view.tsx';
+import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
+import { planGeneration } from './generation.ts';
+import { ImageCache } from './image-cache.ts';
+import { LayersPanel } from './layers-panel.tsx';
+
+/** The script a fresh canvas starts from. */
+export const NEW_CANVAS_SCRIPT = canvasScript([
+  record.init(512, 512, '#ffffff'),
+  record.createLayer('layer-1', 'Layer 1', 'raster'),
+]);
+
+interface ResultTile {
+  image: { $image: string; width: number; height: number };
+  expression: unknown;
+}
+
+function download(name: string, content: string, type: string): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([content], { type }));
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+/**
+ * Layer Mode: the layered canvas whose every action appends a canvas opcode to the shared script.
+ * The view is always `scriptToLayers(script)`, so a script from Blocks Mode or a template shows
+ * as layers and unknown calls survive as locked opaque layers.
+ */
+export function LayerMode(props: { workbench: Workbench }) {
+  const workbench = props.workbench;
+  const cache = new ImageCache((script) => workbench.execute(script));
+  const [revision, setRevision] = createSignal(0);
+  const [tool, setTool] = createSignal<Tool>('brush');
+  const [brushSize, setBrushSize] = createSignal(16);
+  const [hardness, setHardness] = createSignal(1);
+  const [color, setColor] = createSignal('#1f6feb');
+  const [activeId, setActiveId] = createSignal<string>();
+  const [busy, setBusy] = createSignal(false);
+  const [results, setResults] = createSignal<ResultTile[]>([]);
+  const undoStack: unknown[] = [];
+  const redoStack: unknown[] = [];
+  const [historySize, setHistorySize] = createSignal({ undo: 0, redo: 0 });
+
+  const operations = () => canvasOperations(workbench.script());
+  let state: CanvasState = scriptToLayers(workbench.script()).state;
+  const replay = createMemo(() => {
+    revision();
+    const outcome = scriptToLayers(workbench.script(), (image) => cache.get(image));
+    state = outcome.state;
+    if (outcome.unresolved.length > 0) {
+      cache.resolve(outcome.unresolved).then(
+        (added) => added > 0 && setRevision((value) => value + 1),
+        (error: unknown) =>
+          workbench.toast('error', `could not load an image: ${(error as Error).message}`),
+      );
+    }
+    return outcome;
+  });
+  const layers = () => replay().state.layers;
+
+  createEffect(() => {
+    const ids = layers().map((layer) => layer.id);
+    if (!activeId() || !ids.includes(activeId()!))
+      setActiveId(
+        layers()
+          .filter((layer) => !layer.locked)
+          .at(-1)?.id,
+      );
+  });
+
+  const commit = (added: CanvasOperation[]) => {
+    undoStack.push(workbench.script());
+    redoStack.length = 0;
+    workbench.setScript(canvasScript([...operations(), ...added]));
+    setHistorySize({ undo: undoStack.length, redo: 0 });
+  };
+  const undo = () => {
+    const previous = undoStack.pop();
+    if (previous === undefined) return;
+    redoStack.push(workbench.script());
+    workbench.setScript(previous);
+    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+  };
+  const redo = () => {
+    const next = redoStack.pop();
+    if (next === undefined) return;
+    undoStack.push(workbench.script());
+    workbench.setScript(next);
+    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+  };
+
+  const freshId = (prefix: string) => {
+    const taken = new Set(layers().map((layer) => layer.id));
+    let index = layers().length + 1;
+    while (taken.has(`${prefix}-${index}`)) index++;
+    return `${prefix}-${index}`;
+  };
+  const addLayer = (type: 'raster' | 'control' | 'mask') => {
+    const id = freshId(type === 'raster' ? 'layer' : type);
+    const name =
+      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control';
+    commit([
+      record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
+    ]);
+    setActiveId(id);
+    return id;
+  };
+
+  const onStroke = (points: [number, number][]) => {
+    const current = tool();
+    let target = layers().find((layer) => layer.id === activeId());
+    if (current === 'mask' && target?.type !== 'mask') {
+      const mask = layers().find((layer) => layer.type === 'mask' && !layer.locked);
+      const id = mask?.id ?? freshId('mask');
+      const created = mask ? [] : [record.createLayer(id, 'Mask', 'mask')];
+      commit([...created, record.stroke(id, points, '#ffffff', brushSize(), 'mask', hardness())]);
+      setActiveId(id);
+      return;
+    }
+    if (!target || target.locked || target.type === 'opaque') {
+      workbench.toast('error', 'Select an unlocked layer to draw on');
+      setRevision((value) => value + 1);
+      return;
+    }
+    target = target!;
+    commit([
+      record.stroke(
+        target.id,
+        points,
+        current === 'eraser' ? '#000000' : color(),
+        brushSize(),
+        current === 'eraser' ? 'eraser' : target.type === 'mask' ? 'mask' : 'brush',
+        hardness(),
+      ),
+    ]);
+  };
+
+  const generate = async (request: GenerateRequest) => {
+    setBusy(true);
+    try {
+      const available = (type: string) =>
+        workbench.capabilities().some((capability) => capability.type === type);
+      const plan = await planGeneration(request, state, available);
+      const outcome = await workbench.execute(plan.script);
+      const images = (
+        Array.isArray(outcome.result) ? outcome.result : [outcome.result]
+      ) as ResultTile['image'][];
+      if (plan.kind === 'show' || plan.expressions.length > 1) {
+        setResults(images.map((image, index) => ({ image, expression: plan.expressions[index] })));
+        workbench.toast(
+          'info',
+          plan.kind === 'show'
+            ? 'Upscaled: see Results'
+            : `${images.length} variations ready: click one to place it`,
+        );
+        return;
+      }
+      await place(images[0]!, plan.expressions[0]);
+      workbench.toast('info', 'Result placed in a new layer');
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error))
+        workbench.toast('error', (error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const place = async (image: ResultTile['image'], expression: unknown) => {
+    await cache.remember(expression, image);
+    const id = freshId('gen');
+    const seed = (expression as unknown[])?.at?.(-1) as { seed?: number } | undefined;
+    commit([
+      record.createLayer(
+        id,
+        `Generated${seed?.seed !== undefined ? ` (seed ${seed.seed})` : ''}`,
+        'raster',
+      ),
+      record.loadImage(id, expression, state.bbox.x, state.bbox.y),
+    ]);
+    setActiveId(id);
+  };
+
+  const onKey = (event: KeyboardEvent) => {
+    if (
+      event.target instanceof HTMLInputElement ||
+      event.target instanceof HTMLTextAreaElement ||
+      event.target instanceof HTMLSelectElement
+    )
+      return;
+    if (workbench.mode() !== 'layer') return;
+    const key = event.key.toLowerCase();
+    if ((event.ctrlKey || event.metaKey) && key === 'z') {
+      event.preventDefault();
+      if (event.shiftKey) redo();
+      else undo();
+    } else if ((event.ctrlKey || event.metaKey) && key === 'enter') {
+      document.querySelector<HTMLButtonElement>('[data-testid=generate]')?.click();
+    } else if (!event.ctrlKey && !event.metaKey) {
+      const chosen = ({ b: 'brush', e: 'eraser', m: 'mask', v: 'bbox' } as Record<string, Tool>)[
+        key
+      ];
+      if (chosen) setTool(chosen);
+    }
+  };
+  onMount(() => window.addEventListener('keydown', onKey));
+  onCleanup(() => window.removeEventListener('keydown', onKey));
+
+  return (
+    <div class="layer-mode" data-testid="layer-mode">
+      <aside class="left-panel">
+        <section class="panel" data-testid="tools">
+          <header class="panel-header">
+            <h2>Tools</h2>
+          </header>
+          <div class="tool-row">
+            <For
+              each={
+                [
+                  ['brush', 'Brush (B)'],
+                  ['eraser', 'Eraser (E)'],
+                  ['mask', 'Mask (M)'],
+                  ['bbox', 'Box (V)'],
+                ] as [Tool, string][]
+              }
+            >
+              {([name, label]) => (
+                <button
+                  type="button"
+                  data-testid={`tool-${name}`}
+                  classList={{ selected: tool() === name }}
+                  onClick={() => setTool(name)}
+                >
+                  {label}
+                </button>
+              )}
+            </For>
+          </div>
+          <label class="field">
+            <span>Size {brushSize()}px</span>
+            <input
+              type="range"
+              min="1"
+              max="128"
+              value={brushSize()}
+              onInput={(event) => setBrushSize(Number(event.currentTarget.value))}
+            />
+          </label>
+          <label class="field">
+            <span>Hardness {hardness().toFixed(2)}</span>
+            <input
+              type="range"
+              min="0"
+              max="1"
+              step="0.05"
+              value={hardness()}
+              onInput={(event) => setHardness(Number(event.currentTarget.value))}
+            />
+          </label>
+          <label class="field">
+            <span>Colour</span>
+            <input
+              type="color"
+              value={color()}
+              onInput={(event) => setColor(event.currentTarget.value)}
+            />
+          </label>
+          <div class="button-row">
+            <button
+              type="button"
+              data-testid="undo"
+              disabled={historySize().undo === 0}
+              onClick={undo}
+              title="Ctrl+Z"
+            >
+              Undo
+            </button>
+            <button
+              type="button"
+              data-testid="redo"
+              disabled={historySize().redo === 0}
+              onClick={redo}
+              title="Ctrl+Shift+Z"
+            >
+              Redo
+            </button>
+          </div>
+        </section>
+        <GeneratePanel
+          capabilities={workbench.capabilities}
+          bbox={() => replay().state.bbox}
+          busy={busy}
+          onGenerate={(request) => void generate(request)}
+        />
+      </aside>
+      <main class="center-panel">
+        <CanvasView
+          state={() => replay().state}
+          revision={() => replay() && revision()}
+          tool={tool}
+          brushSize={brushSize}
+          color={color}
+          onStroke={onStroke}
+          onBbox={(x, y, width, height) => commit([record.bbox(x, y, width, height)])}
+        />
+        <div class="canvas-footer">
+          <span data-testid="op-count">{operations().length} operations</span>
+          <button
+            type="button"
+            data-testid="export-viwo"
+            onClick={() => download('canvas.viwo', printText(workbench.script()), 'text/plain')}
+          >
+            Export .viwo
+          </button>
+          <button
+            type="button"
+            data-testid="export-json"
+            onClick={() =>
+              download(
+                'canvas.json',
+                JSON.stringify(workbench.script(), null, 2),
+                'application/json',
+              )
+            }
+          >
+            Export JSON
+          </button>
+          <button
+            type="button"
+            data-testid="export-png"
+            onClick={async () => {
+              const outcome = await workbench.execute(
+                canvasScript([...operations(), record.composite()]),
+              );
+              const image = outcome.result as { $image: string };
+              const link = document.createElement('a');
+              link.href = `/images/${image.$image}.png`;
+              link.download = 'canvas.png';
+              link.click();
+            }}
+          >
+            Export PNG
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              undoStack.push(workbench.script());
+              workbench.setScript(NEW_CANVAS_SCRIPT);
+              setHistorySize({ undo: undoStack.length, redo: 0 });
+            }}
+          >
+            New canvas
+          </button>
+        </div>
+        <Show when={results().length > 0}>
+          <section class="results-grid" data-testid="results-grid">
+            <For each={results()}>
+              {(tile) => (
+                <button
+                  type="button"
+                  class="result-tile"
+                  title={tile.expression ? 'Place as a layer' : 'Open'}
+                  onClick={() =>
+                    tile.expression
+                      ? void place(tile.image, tile.expression)
+                      : window.open(`/images/${tile.image.$image}.png`)
+                  }
+                >
+                  <img
+                    src={`/images/${tile.image.$image}.png`}
+                    alt="result"
+                    data-testid="result-image"
+                  />
+                </button>
+              )}
+            </For>
+          </section>
+        </Show>
+      </main>
+      <aside class="right-panel">
+        <LayersPanel
+          layers={layers}
+          activeId={activeId}
+          onSelect={setActiveId}
+          onAdd={addLayer}
+          onDelete={(id) => commit([record.deleteLayer(id)])}
+          onUpdate={(id, changes) => commit([record.updateLayer(id, changes)])}
+          onMove={(id, index) => commit([record.moveLayer(id, index)])}
+        />
+        <Show when={replay().problems.length > 0}>
+          <p class="problem">
+            {replay().problems.length} recorded operation(s) could not be shown:{' '}
+            {replay().problems[0]!.message}
+          </p>
+        </Show>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,153 @@
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { BlocksMode } from '../blocks/blocks-mode.tsx';
+import { WorkbenchContext } from '../blocks/workbench-api.ts';
+import { GalleryPanel } from '../gallery/gallery-panel.tsx';
+import { LayerMode } from '../layer/layer-mode.tsx';
+import type { Workbench } from '../state/workbench.ts';
+import { TemplatesPanel } from '../templates/templates-panel.tsx';
+
+const CONNECTION_LABEL = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+};
+
+/** The app shell: header (modes, connection, theme), the active mode, side drawers, queue, toasts. */
+export function App(props: { workbench: Workbench }) {
+  const workbench = props.workbench;
+  const [theme, setTheme] = createSignal(localStorage.getItem('viwo.theme') ?? 'dark');
+  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery'>('none');
+  document.documentElement.dataset.theme = theme();
+  const toggleTheme = () => {
+    const next = theme() === 'dark' ? 'light' : 'dark';
+    setTheme(next);
+    localStorage.setItem('viwo.theme', next);
+    document.documentElement.dataset.theme = next;
+  };
+  const eta = (ms: number | null) =>
+    ms === null ? '' : ms > 1000 ? ` · ${Math.round(ms / 1000)} s left` : ' · <1 s left';
+  return (
+    <WorkbenchContext.Provider value={workbench}>
+      <div class="app">
+        <header class="app-header">
+          <strong class="brand">viwo imagegen</strong>
+          <nav class="mode-switch">
+            <button
+              type="button"
+              data-testid="mode-layer"
+              classList={{ selected: workbench.mode() === 'layer' }}
+              onClick={() => workbench.setMode('layer')}
+            >
+              Layers
+            </button>
+            <button
+              type="button"
+              data-testid="mode-blocks"
+              classList={{ selected: workbench.mode() === 'blocks' }}
+              onClick={() => workbench.setMode('blocks')}
+            >
+              Blocks
+            </button>
+          </nav>
+          <div class="header-actions">
+            <button
+              type="button"
+              data-testid="open-templates"
+              classList={{ selected: drawer() === 'templates' }}
+              onClick={() => setDrawer(drawer() === 'templates' ? 'none' : 'templates')}
+            >
+              Templates
+            </button>
+            <button
+              type="button"
+              data-testid="open-gallery"
+              classList={{ selected: drawer() === 'gallery' }}
+              onClick={() => setDrawer(drawer() === 'gallery' ? 'none' : 'gallery')}
+            >
+              Gallery
+            </button>
+            <button type="button" onClick={toggleTheme} title="Toggle light/dark theme">
+              {theme() === 'dark' ? '☀' : '☾'}
+            </button>
+            <span
+              class={`connection connection-${workbench.connection()}`}
+              data-testid="connection-state"
+            >
+              {CONNECTION_LABEL[workbench.connection()]}
+            </span>
+          </div>
+        </header>
+        <div class="app-body">
+          <div class="mode-area">
+            <Switch>
+              <Match when={workbench.mode() === 'layer'}>
+                <LayerMode workbench={workbench} />
+              </Match>
+              <Match when={workbench.mode() === 'blocks'}>
+                <BlocksMode workbench={workbench} />
+              </Match>
+            </Switch>
+          </div>
+          <Show when={drawer() !== 'none'}>
+            <aside class="drawer" data-testid="drawer">
+              <Switch>
+                <Match when={drawer() === 'templates'}>
+                  <TemplatesPanel workbench={workbench} />
+                </Match>
+                <Match when={drawer() === 'gallery'}>
+                  <GalleryPanel workbench={workbench} />
+                </Match>
+              </Switch>
+            </aside>
+          </Show>
+        </div>
+        <section class="queue" data-testid="queue">
+          <For each={workbench.jobs().slice(0, 4)}>
+            {(job) => (
+              <div class="job" data-testid="job" data-status={job.status}>
+                <Show when={job.preview}>
+                  <img class="job-preview" src={job.preview!} alt="preview" />
+                </Show>
+                <div class="job-text">
+                  {job.label || 'job'} · {Math.round(job.fraction * 100)}%
+                  {job.done ? ` · ${job.status}` : eta(job.etaMs)}
+                </div>
+                <div class="progress">
+                  <div
+                    class="progress-fill"
+                    style={{ width: `${Math.round(job.fraction * 100)}%` }}
+                  />
+                </div>
+                <Show when={!job.done}>
+                  <button
+                    type="button"
+                    class="icon"
+                    data-testid="cancel-job"
+                    title="Cancel"
+                    onClick={() =>
+                      void workbench.rpc
+                        .call('job.cancel', { job_id: job.jobId })
+                        .catch(() => undefined)
+                    }
+                  >
+                    ✕
+                  </button>
+                </Show>
+              </div>
+            )}
+          </For>
+        </section>
+        <div class="toasts">
+          <For each={workbench.toasts()}>
+            {(toast) => (
+              <div class={`toast toast-${toast.kind}`} data-testid="toast" role="status">
+                {toast.text}
+              </div>
+            )}
+          </For>
+        </div>
+      </div>
+    </WorkbenchContext.Provider>
+  );
+}

@@ -1,0 +1,164 @@
+import { type Accessor, createSignal } from 'solid-js';
+import type { CapabilityInfo, OpcodeInfo } from '../blocks/metadata-types.ts';
+import type { ExecuteResult, WorkbenchApi } from '../blocks/workbench-api.ts';
+import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
+
+/** A toast shown at the bottom right. */
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+/** Live progress of one job, from `job.progress` notifications. */
+export interface JobView {
+  jobId: string;
+  label: string;
+  fraction: number;
+  etaMs: number | null;
+  preview: string | null;
+  done: boolean;
+  status: string;
+}
+
+/** The app-wide state: the one script both modes edit, the connection, metadata, jobs, toasts. */
+export interface Workbench extends WorkbenchApi {
+  mode: Accessor<'layer' | 'blocks'>;
+  setMode(mode: 'layer' | 'blocks'): void;
+  connection: Accessor<ConnectionState>;
+  toasts: Accessor<Toast[]>;
+  toast(kind: Toast['kind'], text: string): void;
+  jobs: Accessor<JobView[]>;
+  /** Runs a script without replacing the shared one (generation calls from Layer Mode). */
+  execute(script: unknown): Promise<ExecuteResult>;
+}
+
+/** A readable message for an RPC or script error. */
+export function describeError(error: unknown): string {
+  if (error instanceof RpcCallError) {
+    const code = error.data?.code;
+    const path = error.data?.path?.length ? ` at [${error.data.path.join(', ')}]` : '';
+    return `${code ? `${code}: ` : ''}${error.message}${path}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds the workbench over a connection. Metadata reloads on every (re)connect; the user is told
+ * when the connection drops and when it comes back.
+ */
+export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
+  const [script, setScript] = createSignal<unknown>(initialScript);
+  const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
+  const [opcodes, setOpcodes] = createSignal<OpcodeInfo[]>([]);
+  const [capabilities, setCapabilities] = createSignal<CapabilityInfo[]>([]);
+  const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
+  const [toasts, setToasts] = createSignal<Toast[]>([]);
+  const [jobs, setJobs] = createSignal<JobView[]>([]);
+  let toastId = 0;
+  let lostOnce = false;
+
+  const toast = (kind: Toast['kind'], text: string) => {
+    const id = ++toastId;
+    setToasts((current) => [...current.slice(-4), { id, kind, text }]);
+    setTimeout(
+      () => setToasts((current) => current.filter((entry) => entry.id !== id)),
+      kind === 'error' ? 8000 : 4000,
+    );
+  };
+
+  const loadMetadata = async () => {
+    try {
+      setOpcodes(await rpc.call<OpcodeInfo[]>('get_opcodes'));
+      setCapabilities(await rpc.call<CapabilityInfo[]>('get_capability_metadata'));
+    } catch (error) {
+      toast('error', `could not load metadata: ${describeError(error)}`);
+    }
+  };
+
+  rpc.onState((state) => {
+    setConnection(state);
+    if (state === 'open') {
+      if (lostOnce) toast('info', 'Reconnected to the server');
+      void loadMetadata();
+    } else if (state === 'reconnecting' && !lostOnce) {
+      lostOnce = true;
+      toast('error', 'Connection lost — reconnecting…');
+    } else if (state === 'reconnecting') toast('error', 'Connection lost — reconnecting…');
+  });
+  if (rpc.state === 'open') void loadMetadata();
+
+  const updateJob = (jobId: string, change: Partial<JobView>) => {
+    setJobs((current) => {
+      const existing = current.find((job) => job.jobId === jobId);
+      if (existing)
+        return current.map((job) => (job.jobId === jobId ? { ...job, ...change } : job));
+      const created: JobView = {
+        jobId,
+        label: '',
+        fraction: 0,
+        etaMs: null,
+        preview: null,
+        done: false,
+        status: 'running',
+        ...change,
+      };
+      return [created, ...current].slice(0, 20);
+    });
+  };
+  rpc.on('job.progress', (raw) => {
+    const params = raw as {
+      job_id: string;
+      label: string;
+      fraction: number;
+      eta_ms: number | null;
+      preview?: { $image: string };
+    };
+    updateJob(params.job_id, {
+      label: params.label,
+      fraction: params.fraction,
+      etaMs: params.eta_ms,
+      ...(params.preview ? { preview: `/images/${params.preview.$image}.png` } : {}),
+    });
+  });
+  rpc.on('job.done', (raw) => {
+    const params = raw as { job_id: string; status: string };
+    setJobs((current) =>
+      current.map((job) =>
+        job.jobId === params.job_id
+          ? {
+              ...job,
+              done: true,
+              status: params.status,
+              fraction: params.status === 'done' ? 1 : job.fraction,
+            }
+          : job,
+      ),
+    );
+  });
+
+  const execute = async (toRun: unknown): Promise<ExecuteResult> => {
+    try {
+      return await rpc.call<ExecuteResult>('execute_script', { script: toRun });
+    } catch (error) {
+      toast('error', describeError(error));
+      throw error;
+    }
+  };
+
+  return {
+    script,
+    setScript,
+    rpc,
+    opcodes,
+    capabilities,
+    runScript: (toRun?: unknown) => execute(toRun ?? script()),
+    mode,
+    setMode,
+    connection,
+    toasts,
+    toast,
+    jobs,
+    execute,
+  };
+}
