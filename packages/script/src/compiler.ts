@@ -1,45 +1,32 @@
+import {
+  BREAK,
+  CONTINUE,
+  type CompiledNode,
+  isLiteral,
+  literalNode,
+  type NodeCompiler,
+  nestingDepth,
+  ReturnSignal,
+} from './compiled-node.ts';
+import {
+  compileFor,
+  compileIf,
+  compileSeq,
+  compileShortCircuit,
+  compileTry,
+  compileWhile,
+} from './control-flow.ts';
 import type { EvaluationState } from './evaluation-state.ts';
 import type { NativeEnv, NativeOpcode } from './native-opcode.ts';
 import type { OpcodeContext, OpcodeDefinition } from './opcode.ts';
 import { Scope } from './scope.ts';
 import { ScriptError, type ScriptPath, toScriptError } from './script-error.ts';
-import { cloneValue, emptyObject, ScriptFunction, truthy } from './values.ts';
-
-/** A compiled node: returns its value, or a promise only when something really awaited. */
-export type CompiledNode = (scope: Scope) => unknown;
+import { emptyObject, ScriptFunction, truthy } from './values.ts';
 
 /** Opcodes visible to one compilation. */
 export interface OpcodeTable {
   native: ReadonlyMap<string, NativeOpcode>;
   external: ReadonlyMap<string, OpcodeDefinition>;
-}
-
-// Control transfer travels as thrown sentinels; they are not Errors (no stack capture cost).
-class BreakSignal {}
-class ContinueSignal {}
-/** Carries a `std.return` value to the enclosing lambda call (or the top level). */
-export class ReturnSignal {
-  constructor(readonly value: unknown) {}
-}
-const BREAK = new BreakSignal();
-const CONTINUE = new ContinueSignal();
-
-/** True for a break/continue that escaped every loop. */
-export function isLoopSignal(value: unknown): boolean {
-  return value === BREAK || value === CONTINUE;
-}
-
-/** Errors a script may not catch with std.try: budgets and cancellation must end the run. */
-const UNCATCHABLE = new Set(['OutOfGas', 'Timeout', 'Cancelled', 'DepthExceeded', 'OutputLimit']);
-
-function isLiteral(node: unknown): boolean {
-  return !Array.isArray(node);
-}
-
-function literalNode(value: unknown): CompiledNode {
-  // Structures are copied per evaluation so a script mutating a literal never changes its source.
-  if (typeof value === 'object' && value !== null) return () => cloneValue(value);
-  return () => value;
 }
 
 /**
@@ -49,9 +36,9 @@ function literalNode(value: unknown): CompiledNode {
  * Invariant: a node's value is a promise only if an external opcode returned one somewhere below
  * it; every combinator below keeps evaluation order strictly sequential in both cases.
  */
-export class Compiler {
+export class Compiler implements NodeCompiler {
   constructor(
-    private readonly state: EvaluationState,
+    readonly state: EvaluationState,
     private readonly opcodes: OpcodeTable,
   ) {}
 
@@ -67,14 +54,15 @@ export class Compiler {
     return this.compile(script as unknown[], []);
   }
 
-  private charge(cost: number, path: ScriptPath): void {
+  /** Charges `cost` gas at `path`; the slow budget check runs only past `nextCheck`. */
+  charge(cost: number, path: ScriptPath): void {
     const state = this.state;
     state.gas -= cost;
     if (state.gas < state.nextCheck) state.tick(path);
   }
 
   /** Compiles a call's arguments; literal arguments are folded into the caller's cost. */
-  private compileArgs(
+  compileArgs(
     node: unknown[],
     path: ScriptPath,
     from = 1,
@@ -91,17 +79,18 @@ export class Compiler {
     return { nodes, cost };
   }
 
-  private compile(node: unknown[], path: ScriptPath): CompiledNode {
+  /** Compiles one call node, resolving its opcode now so running it needs no lookup. */
+  compile(node: unknown[], path: ScriptPath): CompiledNode {
     const head = node[0] as string;
     switch (head) {
       case 'std.seq':
-        return this.compileSeq(node, path);
+        return compileSeq(this, node, path);
       case 'std.if':
-        return this.compileIf(node, path);
+        return compileIf(this, node, path);
       case 'std.while':
-        return this.compileWhile(node, path);
+        return compileWhile(this, node, path);
       case 'std.for':
-        return this.compileFor(node, path);
+        return compileFor(this, node, path);
       case 'std.break':
       case 'std.continue': {
         const signal = head === 'std.break' ? BREAK : CONTINUE;
@@ -163,11 +152,11 @@ export class Compiler {
         };
       }
       case 'std.try':
-        return this.compileTry(node, path);
+        return compileTry(this, node, path);
       case 'and':
       case 'or':
       case 'nullish':
-        return this.compileShortCircuit(node, path, head);
+        return compileShortCircuit(this, node, path, head);
       case 'guard': {
         const { nodes, cost } = this.compileArgs(node, path);
         const [condition, value] = nodes as [CompiledNode, CompiledNode];
@@ -187,145 +176,6 @@ export class Compiler {
     const external = this.opcodes.external.get(head);
     if (external) return this.compileExternal(external, node, path);
     throw new ScriptError('UnknownOpcode', `unknown opcode '${head}'`, path);
-  }
-
-  private compileSeq(node: unknown[], path: ScriptPath): CompiledNode {
-    const { nodes, cost } = this.compileArgs(node, path);
-    const scoped = declaresVariables(node);
-    const count = nodes.length;
-    const runFrom = async (
-      scope: Scope,
-      start: number,
-      pending: Promise<unknown>,
-    ): Promise<unknown> => {
-      let last = await pending;
-      for (let index = start + 1; index < count; index++) last = await nodes[index]!(scope);
-      return last;
-    };
-    return (outer) => {
-      this.charge(cost, path);
-      const scope = scoped ? new Scope(outer) : outer;
-      let last: unknown = null;
-      for (let index = 0; index < count; index++) {
-        last = nodes[index]!(scope);
-        if (last instanceof Promise) return runFrom(scope, index, last);
-      }
-      return last;
-    };
-  }
-
-  private compileIf(node: unknown[], path: ScriptPath): CompiledNode {
-    const { nodes, cost } = this.compileArgs(node, path);
-    const [condition, whenTrue, whenFalse] = nodes as [
-      CompiledNode,
-      CompiledNode,
-      CompiledNode | undefined,
-    ];
-    const branch = (test: unknown, scope: Scope): unknown =>
-      truthy(test) ? whenTrue(scope) : whenFalse ? whenFalse(scope) : null;
-    return (scope) => {
-      this.charge(cost, path);
-      const test = condition(scope);
-      return test instanceof Promise
-        ? test.then((resolved) => branch(resolved, scope))
-        : branch(test, scope);
-    };
-  }
-
-  private compileWhile(node: unknown[], path: ScriptPath): CompiledNode {
-    const { nodes, cost } = this.compileArgs(node, path);
-    const [condition, body] = nodes as [CompiledNode, CompiledNode];
-    const finishAsync = async (
-      scope: Scope,
-      pendingCondition?: Promise<unknown>,
-      pendingBody?: Promise<unknown>,
-    ) => {
-      if (pendingBody) {
-        try {
-          await pendingBody;
-        } catch (error) {
-          if (error === BREAK) return null;
-          if (error !== CONTINUE) throw error;
-        }
-      }
-      for (;;) {
-        const test = pendingCondition ? await pendingCondition : await condition(scope);
-        pendingCondition = undefined;
-        if (!truthy(test)) return null;
-        this.charge(1, path);
-        try {
-          await body(scope);
-        } catch (error) {
-          if (error === BREAK) return null;
-          if (error !== CONTINUE) throw error;
-        }
-      }
-    };
-    return (scope) => {
-      this.charge(cost, path);
-      for (;;) {
-        const test = condition(scope);
-        if (test instanceof Promise) return finishAsync(scope, test);
-        if (!truthy(test)) return null;
-        // Each iteration costs gas even when the body is empty (no free infinite loops).
-        this.charge(1, path);
-        try {
-          const result = body(scope);
-          if (result instanceof Promise) return finishAsync(scope, undefined, result);
-        } catch (error) {
-          if (error === BREAK) return null;
-          if (error !== CONTINUE) throw error;
-        }
-      }
-    };
-  }
-
-  private compileFor(node: unknown[], path: ScriptPath): CompiledNode {
-    const name = node[1] as string;
-    const { nodes, cost } = this.compileArgs(node, path, 2);
-    const [listNode, body] = nodes as [CompiledNode, CompiledNode];
-    const iterate = (items: unknown, scope: Scope): unknown => {
-      if (!Array.isArray(items))
-        throw new ScriptError('TypeError', 'std.for: the second argument must be a list', path);
-      const snapshot = items.slice();
-      const finishAsync = async (start: number, pending: Promise<unknown>) => {
-        for (let index = start; index < snapshot.length; index++) {
-          try {
-            if (index === start) await pending;
-            else {
-              this.charge(1, path);
-              const frame = new Scope(scope);
-              frame.declare(name, snapshot[index]);
-              await body(frame);
-            }
-          } catch (error) {
-            if (error === BREAK) return null;
-            if (error !== CONTINUE) throw error;
-          }
-        }
-        return null;
-      };
-      for (let index = 0; index < snapshot.length; index++) {
-        this.charge(1, path);
-        const frame = new Scope(scope);
-        frame.declare(name, snapshot[index]);
-        try {
-          const result = body(frame);
-          if (result instanceof Promise) return finishAsync(index, result);
-        } catch (error) {
-          if (error === BREAK) return null;
-          if (error !== CONTINUE) throw error;
-        }
-      }
-      return null;
-    };
-    return (scope) => {
-      this.charge(cost + 1, path);
-      const items = listNode(scope);
-      return items instanceof Promise
-        ? items.then((resolved) => iterate(resolved, scope))
-        : iterate(items, scope);
-    };
   }
 
   private compileBinding(node: unknown[], path: ScriptPath, declare: boolean): CompiledNode {
@@ -429,78 +279,6 @@ export class Compiler {
       this.charge(cost, path);
       const values = evaluateArgs(nodes, scope);
       return values instanceof Promise ? values.then(call) : call(values);
-    };
-  }
-
-  private compileTry(node: unknown[], path: ScriptPath): CompiledNode {
-    const bodySource = node[1];
-    const body = isLiteral(bodySource)
-      ? literalNode(bodySource)
-      : this.compile(bodySource as unknown[], [...path, 1]);
-    const variable = typeof node[2] === 'string' ? node[2] : null;
-    const handlerSource = node[3];
-    const handler =
-      handlerSource === undefined
-        ? null
-        : isLiteral(handlerSource)
-          ? literalNode(handlerSource)
-          : this.compile(handlerSource as unknown[], [...path, 3]);
-    const recover = (error: unknown, scope: Scope): unknown => {
-      if (error === BREAK || error === CONTINUE || error instanceof ReturnSignal) throw error;
-      const scriptError = toScriptError(error, path);
-      if (UNCATCHABLE.has(scriptError.code)) throw scriptError;
-      if (!handler) return null;
-      const frame = new Scope(scope);
-      if (variable) {
-        const value = emptyObject();
-        value.code = scriptError.code;
-        value.message = scriptError.message;
-        value.path = scriptError.path;
-        value.value = scriptError.value ?? null;
-        frame.declare(variable, value);
-      }
-      return handler(frame);
-    };
-    return (scope) => {
-      this.charge(1 + (variable ? 1 : 0), path);
-      try {
-        const result = body(scope);
-        return result instanceof Promise
-          ? result.catch((error: unknown) => recover(error, scope))
-          : result;
-      } catch (error) {
-        return recover(error, scope);
-      }
-    };
-  }
-
-  private compileShortCircuit(
-    node: unknown[],
-    path: ScriptPath,
-    kind: 'and' | 'or' | 'nullish',
-  ): CompiledNode {
-    const { nodes, cost } = this.compileArgs(node, path);
-    const stops = (value: unknown): boolean =>
-      kind === 'and'
-        ? !truthy(value)
-        : kind === 'or'
-          ? truthy(value)
-          : value !== null && value !== undefined;
-    const finishAsync = async (scope: Scope, start: number, pending: Promise<unknown>) => {
-      let value = await pending;
-      for (let index = start + 1; index < nodes.length && !stops(value); index++)
-        value = await nodes[index]!(scope);
-      return kind === 'nullish' && !stops(value) ? null : value;
-    };
-    return (scope) => {
-      this.charge(cost, path);
-      let value: unknown = null;
-      for (let index = 0; index < nodes.length; index++) {
-        value = nodes[index]!(scope);
-        if (value instanceof Promise) return finishAsync(scope, index, value);
-        if (stops(value)) return value;
-      }
-      return kind === 'nullish' ? null : value;
     };
   }
 
@@ -615,31 +393,4 @@ async function finishArgs(
   for (let index = start + 1; index < nodes.length; index++)
     values[index] = await nodes[index]!(scope);
   return values;
-}
-
-/** Whether a `std.seq` declares variables directly (not inside a nested seq or lambda). */
-function declaresVariables(node: unknown[]): boolean {
-  const pending: unknown[] = node.slice(1);
-  while (pending.length > 0) {
-    const child = pending.pop();
-    if (!Array.isArray(child)) continue;
-    const head = child[0];
-    if (head === 'std.let') return true;
-    if (head === 'std.seq' || head === 'std.lambda' || head === 'std.quote') continue;
-    for (let index = 1; index < child.length; index++) pending.push(child[index]);
-  }
-  return false;
-}
-
-/** Array nesting depth of a node, computed without recursion. */
-export function nestingDepth(node: unknown): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[node, 1]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (!Array.isArray(current)) continue;
-    if (depth > deepest) deepest = depth;
-    for (const child of current) if (Array.isArray(child)) pending.push([child, depth + 1]);
-  }
-  return deepest;
 }

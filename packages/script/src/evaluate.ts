@@ -1,5 +1,6 @@
 import { check } from './checker.ts';
-import { Compiler, isLoopSignal, nestingDepth, ReturnSignal } from './compiler.ts';
+import { isLoopSignal, nestingDepth, ReturnSignal } from './compiled-node.ts';
+import { Compiler } from './compiler.ts';
 import {
   defaultLimits,
   type EvaluationLimits,
