@@ -38,6 +38,26 @@ function arithmetic(
   };
 }
 
+/** `^` is right-associative as in the reference and in mathematics: `(^ 2 3 2)` is 2^(3^2). */
+const power: NativeOpcode = {
+  metadata: describe(
+    '^',
+    'math',
+    'Raises a number to a power; chains from the right: (^ 2 3 2) is 2^(3^2) = 512.',
+    [param('base', 'number'), param('exponent', 'number'), param('rest', 'number')],
+    'number',
+    { variadic: true, label: '^' },
+  ),
+  impl(args, env) {
+    const last = args.length - 1;
+    let accumulator = expectNumber(args[last], '^', last + 1, env.path);
+    for (let index = last - 1; index >= 0; index--) {
+      accumulator = expectNumber(args[index], '^', index + 1, env.path) ** accumulator;
+    }
+    return finite(accumulator, '^', env.path);
+  },
+};
+
 function comparison(
   opcode: string,
   description: string,
@@ -116,11 +136,7 @@ export const mathOpcodes: NativeOpcode[] = [
     if (b === 0) throw new ScriptError('RangeError', '%: modulo by zero', path);
     return a % b;
   }),
-  arithmetic(
-    '^',
-    'Raises the first number to the power of the next (left to right).',
-    (a, b) => a ** b,
-  ),
+  power,
   comparison('==', 'True when every neighbouring pair is structurally equal.', (a, b) =>
     deepEqual(a, b),
   ),
