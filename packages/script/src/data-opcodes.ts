@@ -39,11 +39,15 @@ export const dataOpcodes: NativeOpcode[] = [
     metadata: describe(
       'std.typeof',
       'data',
-      'Type name: null, boolean, number, string, list, object or function.',
+      'Type name: null, boolean, number, string, array (a list), object or function.',
       [param('value', 'any')],
       'string',
     ),
-    impl: (args) => typeOf(args[0]),
+    // The reference names lists "array" here (error messages of this package say "list").
+    impl: (args) => {
+      const name = typeOf(args[0]);
+      return name === 'list' ? 'array' : name;
+    },
   },
   {
     metadata: describe(

@@ -118,7 +118,7 @@ describe('std control and variables', () => {
       await text(
         '(list.new (std.typeof 1) (std.typeof "s") (std.typeof null) (std.typeof (list.new)) (std.typeof {"a": 1}) (std.typeof (std.lambda () 1)) (std.typeof true))',
       ),
-    ).toEqual(['number', 'string', 'null', 'list', 'object', 'function', 'boolean']);
+    ).toEqual(['number', 'string', 'null', 'array', 'object', 'function', 'boolean']);
     expect(
       await text(
         '(list.new (std.int "4.7") (std.float "2.5") (std.number true) (std.boolean "") (std.string {"a": [1]}))',
