@@ -45,7 +45,7 @@ function compareDefault(left: unknown, right: unknown, path: ScriptPath): number
   );
 }
 
-/** The `list.*` family. Mutating opcodes (set, push, pop, shift, unshift, splice) change the list in place. */
+/** The `list.*` family. Mutating opcodes (set, push, pop, shift, unshift, splice, reverse, sort) change the list in place, as in the reference. */
 export const listOpcodes: NativeOpcode[] = [
   list(
     'list.new',
@@ -182,32 +182,40 @@ export const listOpcodes: NativeOpcode[] = [
   ),
   list(
     'list.reverse',
-    'A reversed copy (the input is unchanged).',
+    'Reverses the list in place and returns it.',
     [param('list', 'list')],
     'list',
-    (args, env) => expectList(args[0], 'list.reverse', 1, env.path).slice().reverse(),
+    (args, env) => expectList(args[0], 'list.reverse', 1, env.path).reverse(),
   ),
   list(
     'list.sort',
-    'A sorted copy; the comparator (a, b) returns a negative, zero or positive number.',
+    'Sorts the list in place and returns it; the comparator (a, b) returns a negative, zero or positive number.',
     [param('list', 'list'), optional('comparator', 'lambda')],
     'list',
     (args, env) => {
-      const items = expectList(args[0], 'list.sort', 1, env.path).slice();
+      const items = expectList(args[0], 'list.sort', 1, env.path);
+      // Sorted on a copy and written back only on success: a comparator error or a mixed-type
+      // list leaves the input as it was, never half sorted.
+      const sorted = items.slice();
       if (args[1] === undefined || args[1] === null)
-        return items.sort((a, b) => compareDefault(a, b, env.path));
-      const comparator = expectFunction(args[1], 'list.sort', 2, env.path);
-      return items.sort((left, right) => {
-        const order = env.call(comparator, [left, right]);
-        if (order instanceof Promise) {
-          throw new ScriptError(
-            'TypeError',
-            'list.sort: the comparator must not await a capability',
-            env.path,
-          );
-        }
-        return expectNumber(order, 'list.sort comparator', 1, env.path);
-      });
+        sorted.sort((a, b) => compareDefault(a, b, env.path));
+      else {
+        const comparator = expectFunction(args[1], 'list.sort', 2, env.path);
+        sorted.sort((left, right) => {
+          const order = env.call(comparator, [left, right]);
+          if (order instanceof Promise) {
+            throw new ScriptError(
+              'TypeError',
+              'list.sort: the comparator must not await a capability',
+              env.path,
+            );
+          }
+          return expectNumber(order, 'list.sort comparator', 1, env.path);
+        });
+      }
+      for (let position = 0; position < sorted.length; position++)
+        items[position] = sorted[position];
+      return items;
     },
   ),
   list(

@@ -192,7 +192,7 @@ describe('lists, objects, strings', () => {
       (list.push (std.var "l") 4) (list.unshift (std.var "l") 0)
       (list.new (list.len (std.var "l")) (list.get (std.var "l") 1) (list.get (std.var "l") 99)
         (list.slice (std.var "l") 1 3) (list.includes (std.var "l") 4) (list.reverse (list.new 1 2))
-        (list.sort (std.var "l")) (list.pop (std.var "l")) (list.shift (std.var "l")) (list.empty (list.new))
+        (list.sort (list.slice (std.var "l"))) (list.pop (std.var "l")) (list.shift (std.var "l")) (list.empty (list.new))
         (list.concat (list.new 1) (list.new 2 3)) (list.splice (std.var "l") 0 1 "x") (std.var "l")))`),
     ).toEqual([
       5,
@@ -209,6 +209,23 @@ describe('lists, objects, strings', () => {
       [3],
       ['x', 1, 2],
     ]);
+  });
+  test('list.sort and list.reverse work in place; a failing sort leaves the list unchanged', async () => {
+    expect(
+      await text(`(std.seq (std.let "l" (list.new 10 9 1)) (std.let "r" (list.new 1 2 3))
+        (list.sort (std.var "l")) (list.reverse (std.var "r")) (list.new (std.var "l") (std.var "r")))`),
+    ).toEqual([
+      [1, 9, 10],
+      [3, 2, 1],
+    ]);
+    expect(
+      await text(`(std.seq (std.let "l" (list.new 3 "a" 1))
+        (std.try (list.sort (std.var "l")) "e" (obj.get (std.var "e") "code")))`),
+    ).toBe('TypeError');
+    expect(
+      await text(`(std.seq (std.let "l" (list.new 3 "a" 1))
+        (std.try (list.sort (std.var "l")) "e" null) (std.var "l"))`),
+    ).toEqual([3, 'a', 1]);
   });
   test('list higher-order opcodes call lambdas with item and index', async () => {
     expect(
