@@ -1,5 +1,4 @@
 import { type NativeOpcode, opcodeFamily, optional, param } from './native-opcode.ts';
-import { ScriptError } from './script-error.ts';
 import { displayString, expectList, expectNumber, expectString } from './values.ts';
 
 const text = opcodeFamily('string');
@@ -59,16 +58,17 @@ export const stringOpcodes: NativeOpcode[] = [
   ),
   text(
     'str.replace',
-    'Replaces every occurrence of `search` (plain text, not a pattern).',
+    'Replaces the first occurrence of `search` (plain text, not a pattern), as the reference does.',
     [param('text', 'string'), param('search', 'string'), param('replacement', 'string')],
     'string',
     (args, env) => {
+      const source = expectString(args[0], 'str.replace', 1, env.path);
       const search = expectString(args[1], 'str.replace', 2, env.path);
-      if (search === '')
-        throw new ScriptError('RangeError', 'str.replace: search text must not be empty', env.path);
-      return expectString(args[0], 'str.replace', 1, env.path)
-        .split(search)
-        .join(expectString(args[2], 'str.replace', 3, env.path));
+      const replacement = expectString(args[2], 'str.replace', 3, env.path);
+      // indexOf + slices, not String.replace: `$&`-style patterns in the replacement stay literal.
+      const at = source.indexOf(search);
+      if (at < 0) return source;
+      return source.slice(0, at) + replacement + source.slice(at + search.length);
     },
   ),
   text(

@@ -294,9 +294,9 @@ describe('lists, objects, strings', () => {
   test('string family', async () => {
     expect(
       await text(
-        '(list.new (str.len "abc") (str.concat "a" 1 true null) (str.split "a,b" ",") (str.slice "hello" 1 3) (str.upper "a") (str.lower "B") (str.trim "  x ") (str.replace "a-b-c" "-" "+") (str.includes "abc" "bc") (str.join (list.new 1 2) "-"))',
+        '(list.new (str.len "abc") (str.concat "a" 1 true null) (str.split "a,b" ",") (str.slice "hello" 1 3) (str.upper "a") (str.lower "B") (str.trim "  x ") (str.replace "a-b-c" "-" "+") (str.includes "abc" "bc") (str.join (list.new 1 2) "-") (str.replace "hello" "l" "$&$&"))',
       ),
-    ).toEqual([3, 'a1truenull', ['a', 'b'], 'el', 'A', 'b', 'x', 'a+b+c', true, '1-2']);
+    ).toEqual([3, 'a1truenull', ['a', 'b'], 'el', 'A', 'b', 'x', 'a+b-c', true, '1-2', 'he$&$&lo']);
   });
 });
 
