@@ -69,7 +69,12 @@ export function GeneratePanel(props: GeneratePanelProps) {
     if (hasCapability('upscale')) available.push('upscale');
     return available;
   });
-  const value = (field: ParamInfo) => values()[field.name] ?? field.default ?? '';
+  // Shown value: the saved setting, else the metadata default, else the first enum option.
+  const value = (field: ParamInfo) =>
+    values()[field.name] ??
+    field.default ??
+    (field.type === 'enum' ? field.options?.[0] : undefined) ??
+    '';
   const set = (name: string, next: unknown) => {
     const updated = { ...values(), [name]: next };
     setValues(updated);
@@ -84,7 +89,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
     const options: Record<string, unknown> = {};
     for (const field of fields()) {
       if (!SHOWN.includes(field.name) && !(showSecond() && field.name.endsWith('_2'))) continue;
-      const current = values()[field.name];
+      const current = values()[field.name] ?? (field.type === 'enum' ? field.default : undefined);
       if (current === undefined || current === '') continue;
       options[field.name] =
         field.type === 'integer' || field.type === 'number' || field.type === 'seed'
@@ -206,7 +211,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
                         title={seedLocked() ? 'Seed locked' : 'Seed changes each run'}
                         onClick={() => setSeedLocked(!seedLocked())}
                       >
-                        {seedLocked() ? '🔒' : '🔓'}
+                        {seedLocked() ? 'locked' : 'lock'}
                       </button>
                     </Show>
                   </div>

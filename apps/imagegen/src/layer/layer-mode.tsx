@@ -214,7 +214,12 @@ export function LayerMode(props: { workbench: Workbench }) {
       if (chosen) setTool(chosen);
     }
   };
-  onMount(() => window.addEventListener('keydown', onKey));
+  onMount(() => {
+    window.addEventListener('keydown', onKey);
+    // Automation hook: browser tests compare this composite with the server's headless one.
+    (window as unknown as { __viwoComposite: () => Uint8ClampedArray }).__viwoComposite = () =>
+      state.composite().data;
+  });
   onCleanup(() => window.removeEventListener('keydown', onKey));
 
   return (

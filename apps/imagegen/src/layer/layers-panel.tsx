@@ -117,7 +117,7 @@ export function LayersPanel(props: LayersPanelProps) {
                     props.onUpdate(layer.id, { locked: !layer.locked });
                   }}
                 >
-                  {layer.locked ? '🔒' : '🔓'}
+                  {layer.locked ? 'locked' : 'lock'}
                 </button>
                 <button
                   type="button"

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { canvasOperations } from '@viwo/canvas';
+import type { Browser, Page } from 'playwright-core';
+import {
+  type AppServer,
+  browserMissing,
+  dragOnCanvas,
+  launchBrowser,
+  openApp,
+  pageScript,
+  startAppServer,
+} from './support/app-server.ts';
+
+let server: AppServer;
+let browser: Browser;
+let page: Page;
+
+const opcodes = async () =>
+  canvasOperations(await pageScript(page)).map((operation) => operation[0]);
+
+describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
+  beforeAll(async () => {
+    server = await startAppServer();
+    browser = await launchBrowser();
+    page = await openApp(browser, server.url);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('strokes and a mask are recorded as canvas opcodes; undo and redo', async () => {
+    const before = (await opcodes()).length;
+    await page.keyboard.press('b');
+    await dragOnCanvas(page, [
+      [60, 60],
+      [200, 120],
+      [300, 300],
+    ]);
+    await page.keyboard.press('m');
+    await dragOnCanvas(page, [
+      [300, 80],
+      [420, 160],
+    ]);
+    const recorded = await opcodes();
+    expect(recorded.length).toBe(before + 3);
+    expect(recorded.slice(-3)).toEqual([
+      'canvas.draw_stroke',
+      'canvas.layer.create',
+      'canvas.draw_stroke',
+    ]);
+    expect(await page.locator('[data-layer-type=mask]').count()).toBe(1);
+    await page.keyboard.press('Control+z');
+    expect((await opcodes()).length).toBe(before + 1);
+    expect(await page.locator('[data-layer-type=mask]').count()).toBe(0);
+    await page.keyboard.press('Control+Shift+z');
+    expect((await opcodes()).length).toBe(before + 3);
+  });
+
+  test('generate into the bbox places the result in a new layer', async () => {
+    await page.click('[data-testid=undo]');
+    await page.click('[data-testid=undo]');
+    await page.keyboard.press('v');
+    await dragOnCanvas(page, [
+      [64, 64],
+      [320, 288],
+    ]);
+    await page.selectOption('[data-testid=mode]', 'txt2img');
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid^="layer-gen-"]').length > 0,
+      undefined,
+      { timeout: 120_000 },
+    );
+    const recorded = canvasOperations(await pageScript(page));
+    const load = recorded.findLast((operation) => operation[0] === 'canvas.layer.load_image')!;
+    expect(load[3]).toBe(64);
+    expect(load[4]).toBe(64);
+    expect((load[2] as unknown[])[0]).toBe('std.call_method');
+    expect(await page.locator('[data-testid=job]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: 'docs/screenshots/layer-mode.png' });
+  });
+
+  test('a batch of 4 variations yields 4 distinct images; one click places it', async () => {
+    await page.fill('[data-testid=batch]', '4');
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=result-image]').length === 4,
+      undefined,
+      { timeout: 180_000 },
+    );
+    const sources = await page
+      .locator('[data-testid=result-image]')
+      .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).src));
+    expect(new Set(sources).size).toBe(4);
+    const layersBefore = await page.locator('[data-testid^="layer-gen-"]').count();
+    await page.locator('.result-tile').nth(2).click();
+    await page.waitForFunction(
+      (count) => document.querySelectorAll('[data-testid^="layer-gen-"]').length === count + 1,
+      layersBefore,
+    );
+    await page.fill('[data-testid=batch]', '1');
+  });
+
+  test('the exported script run headless on the server gives the same composite as the browser', async () => {
+    const script = await pageScript(page);
+    const browserPixels = await page.evaluate(async () => {
+      const canvas = document.querySelector('[data-testid=canvas]') as HTMLCanvasElement;
+      return { width: canvas.width, height: canvas.height };
+    });
+    const composite = await page.evaluate(async (toRun) => {
+      const viwo = (
+        window as unknown as {
+          __viwo: {
+            workbench: { execute(script: unknown): Promise<{ result: { $image: string } }> };
+          };
+        }
+      ).__viwo;
+      const outcome = await viwo.workbench.execute([
+        'std.seq',
+        ...(toRun as unknown[]).slice(1),
+        ['canvas.composite'],
+      ]);
+      return outcome.result;
+    }, script);
+    expect(composite).toMatchObject(browserPixels);
+    // The browser renders with the same rasteriser: compare its composite with the server's PNG.
+    const difference = await page.evaluate(
+      async (hash) => {
+        const response = await fetch(`/images/${hash}.png`);
+        const bitmap = await createImageBitmap(await response.blob());
+        const canvas = document.createElement('canvas');
+        canvas.width = bitmap.width;
+        canvas.height = bitmap.height;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(bitmap, 0, 0);
+        const server = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+        const viwo = (window as unknown as { __viwoComposite?: () => Uint8ClampedArray })
+          .__viwoComposite;
+        if (!viwo) return -1;
+        const local = viwo();
+        let worst = 0;
+        for (let index = 0; index < local.length; index++)
+          worst = Math.max(worst, Math.abs(local[index]! - server[index]!));
+        return worst;
+      },
+      (composite as { $image: string }).$image,
+    );
+    expect(difference).toBeLessThanOrEqual(1);
+  });
+
+  test('Blocks Mode shows the same script', async () => {
+    await page.click('[data-testid=mode-blocks]');
+    await page.waitForSelector('[data-testid=blockly-host] .injectionDiv', {
+      state: 'attached',
+      timeout: 30_000,
+    });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: 'docs/screenshots/blocks-mode.png' });
+    await page.click('[data-testid=mode-layer]');
+    await page.waitForSelector('[data-testid=canvas]');
+  });
+
+  test('kill and restart the server: the client says it reconnected', async () => {
+    await server.kill(true);
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Reconnecting")', {
+      timeout: 30_000,
+    });
+    await server.restart();
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")', {
+      timeout: 60_000,
+    });
+    await page.waitForSelector('[data-testid=toast]:has-text("Reconnected")', { timeout: 10_000 });
+  });
+});
