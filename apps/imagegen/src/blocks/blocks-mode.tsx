@@ -281,7 +281,15 @@ function BlocksModeEditor(props: BlocksModeProps) {
     <div
       class="viwo-blocks-mode"
       data-testid="blocks-mode"
-      style={{ display: 'flex', 'flex-direction': 'column', height: '100%', 'min-height': '0' }}
+      style={{
+        display: 'flex',
+        'flex-direction': 'column',
+        flex: '1 1 auto',
+        width: '100%',
+        height: '100%',
+        'min-height': '0',
+        'min-width': '0',
+      }}
     >
       <div class="viwo-toolbar">
         <button
@@ -331,7 +339,10 @@ function BlocksModeEditor(props: BlocksModeProps) {
           )}
         </Show>
       </div>
-      <div class="viwo-blocks-body" style={{ display: 'flex', flex: '1', 'min-height': '0' }}>
+      <div
+        class="viwo-blocks-body"
+        style={{ display: 'flex', flex: '1', 'min-height': '0', width: '100%' }}
+      >
         {/* Blockly sizes itself from its host; an absolutely placed host has a definite size
             whatever layout the shell gives this panel. */}
         <div style={{ flex: '1', 'min-height': '420px', position: 'relative' }}>

@@ -10,6 +10,7 @@ const CSS = `
 .viwo-blocks-mode, .viwo-templates-panel, .viwo-gallery-panel {
   color: var(--viwo-fg, #e4e6eb); font: 13px/1.4 system-ui, sans-serif;
 }
+.viwo-toolbar > button { flex: 0 0 auto; width: auto; white-space: nowrap; }
 .viwo-toolbar { display: flex; gap: 8px; align-items: center; padding: 6px 8px;
   background: var(--viwo-panel, #23262d); border-bottom: 1px solid var(--viwo-border, #3a3f4a); }
 .viwo-blocks-mode button, .viwo-templates-panel button, .viwo-gallery-panel button,
@@ -66,6 +67,7 @@ const CSS = `
   border-radius: 8px; max-width: 520px; box-shadow: 0 8px 32px rgba(0, 0, 0, .5); }
 .viwo-modal h3 { margin-top: 0; }
 .viwo-modal-actions { display: flex; justify-content: flex-end; gap: 8px; }
+.viwo-modal-actions > button { flex: 0 0 auto; width: auto; }
 .viwo-full-image-close { background: none !important; border: none !important; padding: 0 !important; }
 .viwo-full-image { max-width: 90vw; max-height: 90vh; }
 `;
