@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import {
+  type CanvasOperation,
   CanvasState,
   canvasOperations,
   canvasScript,
@@ -116,7 +117,7 @@ describe('recorder and scriptToLayers', () => {
     ]);
   });
   test('unknown opcodes become locked opaque layers and survive a re-save', () => {
-    const foreign = [
+    const foreign: CanvasOperation = [
       'std.call_method',
       ['get_capability', 'upscale'],
       'upscale',
