@@ -89,7 +89,22 @@ export function check(
       checkArgument(metadata, index, node[index], [...path, index], report, pending);
     }
   }
+  // The walk uses a stack (no recursion), which visits later siblings first: report in document order.
+  errors.sort((left, right) => comparePaths(left.path, right.path));
   return { errors };
+}
+
+/** Document order of two JSON paths: element-wise, a path before its descendants. */
+function comparePaths(left: ScriptPath, right: ScriptPath): number {
+  const shared = Math.min(left.length, right.length);
+  for (let index = 0; index < shared; index++) {
+    const a = left[index]!;
+    const b = right[index]!;
+    if (a === b) continue;
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return String(a) < String(b) ? -1 : 1;
+  }
+  return left.length - right.length;
 }
 
 function checkArgument(
@@ -157,7 +172,8 @@ function preview(node: unknown[]): string {
 /** The known opcode nearest to `name` by edit distance, when close enough to be a typo. */
 function closest(name: string, table: Map<string, OpcodeMetadata>): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  // A suggestion must keep part of what was typed: 'a' → '+' would be noise, not a hint.
+  let bestDistance = Math.min(Math.max(2, Math.floor(name.length / 3)), name.length - 1) + 1;
   for (const candidate of table.keys()) {
     const distance = editDistance(name, candidate, bestDistance);
     if (distance < bestDistance) {
