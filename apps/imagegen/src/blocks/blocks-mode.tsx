@@ -44,6 +44,11 @@ const DARK_THEME = Blockly.Theme.defineTheme('viwo-dark', {
   },
 });
 
+/** Blockly theme matching the shell's theme attribute (dark unless it says light). */
+function currentTheme(): Blockly.Theme {
+  return document.documentElement.dataset.theme === 'light' ? Blockly.Themes.Classic : DARK_THEME;
+}
+
 /** Props of Blocks Mode. */
 export interface BlocksModeProps {
   workbench: WorkbenchApi;
@@ -182,7 +187,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
     if (!workspace) {
       workspace = Blockly.inject(host, {
         toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
-        theme: DARK_THEME,
+        theme: currentTheme(),
         // Trashcan, zoom buttons and sounds load media from a remote host by default; the app
         // must work offline, so only wheel/pinch zoom is enabled.
         trashcan: false,
@@ -214,6 +219,9 @@ function BlocksModeEditor(props: BlocksModeProps) {
     );
     const resize = () => workspace && Blockly.svgResize(workspace);
     const observer = new ResizeObserver(resize);
+    // Follow the shell's light/dark switch (`<html data-theme="light">`).
+    const themeObserver = new MutationObserver(() => workspace?.setTheme(currentTheme()));
+    themeObserver.observe(document.documentElement, { attributeFilter: ['data-theme'] });
     if (host) observer.observe(host);
     const unsubscribe = props.workbench.rpc.on?.('job.progress', (params) => {
       const report = params as { label?: string; step?: number; total?: number; fraction?: number };
@@ -227,6 +235,7 @@ function BlocksModeEditor(props: BlocksModeProps) {
     });
     onCleanup(() => {
       observer.disconnect();
+      themeObserver.disconnect();
       unsubscribe?.();
       workspace?.dispose();
       workspace = undefined;
