@@ -2,7 +2,7 @@ import { createMemo, createSignal, For, Show } from 'solid-js';
 import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
-export type GenerateMode = 'auto' | 'txt2img' | 'img2img' | 'inpaint' | 'upscale';
+export type GenerateMode = 'auto' | 'txt2img' | 'img2img' | 'inpaint' | 'controlnet' | 'upscale';
 
 /** What the panel hands to Layer Mode when the user generates. */
 export interface GenerateRequest {
@@ -66,6 +66,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
     const available: GenerateMode[] = ['auto'];
     if (hasCapability('diffusers.generate')) available.push('txt2img', 'img2img');
     if (hasCapability('diffusers.inpaint')) available.push('inpaint');
+    if (hasCapability('controlnet.generate')) available.push('controlnet');
     if (hasCapability('upscale')) available.push('upscale');
     return available;
   });

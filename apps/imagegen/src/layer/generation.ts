@@ -40,14 +40,17 @@ export async function planGeneration(
       layer.visible &&
       hasContent(cropSurface(layer.surface, x, y, width, height)),
   );
+  const controls = state.layers.filter(
+    (layer) =>
+      layer.type === 'control' &&
+      layer.visible &&
+      hasContent(cropSurface(layer.surface, x, y, width, height)),
+  );
   let mode = request.mode;
   if (mode === 'auto') {
-    mode =
-      maskPainted && available('diffusers.inpaint')
-        ? 'inpaint'
-        : rasterPainted
-          ? 'img2img'
-          : 'txt2img';
+    if (maskPainted && available('diffusers.inpaint')) mode = 'inpaint';
+    else if (controls.length > 0 && available('controlnet.generate')) mode = 'controlnet';
+    else mode = rasterPainted ? 'img2img' : 'txt2img';
   }
   const { width: _w, height: _h, ...sizeless } = request.options;
   if (mode === 'upscale') {
@@ -78,6 +81,28 @@ export async function planGeneration(
       image,
       request.prompt,
       { ...sizeless, seed },
+    ];
+  } else if (mode === 'controlnet') {
+    if (controls.length === 0)
+      throw new Error('ControlNet needs a control layer with something drawn in the bounding box');
+    // Each control layer is one control: its pixels, its control type, its opacity as strength.
+    const uploads = await Promise.all(
+      controls.map((layer) => uploadSurface(cropSurface(layer.surface, x, y, width, height))),
+    );
+    const [first, ...rest] = controls.map((layer, index) => ({
+      image: uploads[index]!,
+      type: layer.controlType ?? 'canny',
+      strength: layer.opacity,
+    }));
+    single = (seed) => [
+      'std.call_method',
+      capability('controlnet.generate'),
+      'apply',
+      first!.image,
+      request.prompt,
+      first!.type,
+      first!.strength,
+      { ...sizeless, width, height, seed, ...(rest.length > 0 ? { controls: rest } : {}) },
     ];
   } else {
     const [image, maskImage] = await Promise.all([uploadSurface(region), uploadSurface(mask)]);
