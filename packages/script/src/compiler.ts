@@ -17,7 +17,12 @@ import {
   compileWhile,
 } from './control-flow.ts';
 import type { EvaluationState } from './evaluation-state.ts';
-import type { NativeEnv, NativeOpcode } from './native-opcode.ts';
+import {
+  allocatingOpcodes,
+  allocationCost,
+  type NativeEnv,
+  type NativeOpcode,
+} from './native-opcode.ts';
 import type { OpcodeContext, OpcodeDefinition } from './opcode.ts';
 import { Scope } from './scope.ts';
 import { ScriptError, type ScriptPath, toScriptError } from './script-error.ts';
@@ -317,6 +322,7 @@ export class Compiler implements NodeCompiler {
       log: (level, message) => state.log(level, message, path),
     };
     const impl = opcode.impl;
+    const chargesBySize = allocatingOpcodes.has(opcode.metadata.opcode);
     const invoke = (args: unknown[]): unknown => {
       let result: unknown;
       try {
@@ -324,6 +330,7 @@ export class Compiler implements NodeCompiler {
       } catch (error) {
         throw toScriptError(error, path);
       }
+      if (chargesBySize) this.charge(allocationCost(result), path);
       if (result instanceof Promise)
         return result.catch((error: unknown) => Promise.reject(toScriptError(error, path)));
       return result;

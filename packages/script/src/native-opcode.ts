@@ -16,6 +16,45 @@ export interface NativeOpcode {
   impl(args: unknown[], env: NativeEnv): unknown;
 }
 
+/**
+ * Opcodes whose result is a new structure or text sized by their inputs, not by the number of
+ * nodes evaluated. Their results are charged gas by size (see `allocationCost`), so a script that
+ * doubles a list or string in a loop runs out of gas instead of out of host memory.
+ */
+export const allocatingOpcodes: ReadonlySet<string> = new Set([
+  'list.concat',
+  'list.slice',
+  'list.splice',
+  'list.sort',
+  'list.reverse',
+  'obj.keys',
+  'obj.values',
+  'obj.entries',
+  'obj.merge',
+  'str.concat',
+  'str.split',
+  'str.join',
+  'str.replace',
+  'str.slice',
+  'str.upper',
+  'str.lower',
+  'json.parse',
+  'json.stringify',
+  'std.string',
+]);
+
+/** Gas for a result of an allocating opcode: 1 per list item or object key, 1 per 32 characters. */
+export function allocationCost(value: unknown): number {
+  if (typeof value === 'string') return value.length >>> 5;
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'object' && value !== null) {
+    let keys = 0;
+    for (const _ in value) keys++;
+    return keys;
+  }
+  return 0;
+}
+
 /** Builds metadata with a label derived from the opcode name unless one is given. */
 export function describe(
   opcode: string,

@@ -325,6 +325,25 @@ describe('async opcodes, budgets and cancellation', () => {
     expect(cheap.gasUsed).toBeGreaterThan(50 * 10);
     expect((await fails(recursion, { gas: 100 })).code).toBe('OutOfGas');
   });
+  test('results that grow with their inputs are charged by size, so doubling runs out of gas', async () => {
+    const doubling = (grow: string) =>
+      parseText(`(std.seq (std.let "x" (list.new 1)) (std.let "s" "ab")
+        (std.while true (std.seq ${grow})))`);
+    const list = await fails(doubling('(std.set "x" (list.concat (std.var "x") (std.var "x")))'), {
+      gas: 1_000_000,
+    });
+    expect(list.code).toBe('OutOfGas');
+    const text = await fails(doubling('(std.set "s" (str.concat (std.var "s") (std.var "s")))'), {
+      gas: 1_000_000,
+    });
+    expect(text.code).toBe('OutOfGas');
+    // Copying 1,000 items costs about 1,000 gas beyond the nodes themselves.
+    const small = await evaluate([
+      'list.len',
+      ['list.slice', ['std.quote', new Array(1000).fill(0)]],
+    ]);
+    expect(small.gasUsed).toBeGreaterThanOrEqual(1000);
+  });
   test('deep recursion ends in DepthExceeded with a script trace, not a host overflow', async () => {
     const error = await fails(
       parseText(
