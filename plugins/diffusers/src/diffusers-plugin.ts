@@ -1,5 +1,6 @@
 import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
 import { createGenerateCapability } from './capability/generate-capability.ts';
+import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { SessionCache } from './models/session-cache.ts';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion-pipeline.ts';
@@ -25,7 +26,7 @@ export interface DiffusersPlugin extends Plugin {
 
 /**
  * The diffusers plugin: scans `${dataDir}/models/diffusers` (installing the tiny test models on
- * first start) and serves `diffusers.generate`.
+ * first start) and serves `diffusers.generate` and `diffusers.inpaint`.
  */
 export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
   let pipeline: StableDiffusionPipeline | undefined;
@@ -53,7 +54,7 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
     capabilities() {
       if (!pipeline) throw new Error('diffusers plugin used before init');
       const extra = (options.extraCapabilities ?? []).flatMap((build) => build(pipeline!));
-      return [createGenerateCapability(pipeline), ...extra];
+      return [createGenerateCapability(pipeline), createInpaintCapability(pipeline), ...extra];
     },
     async dispose() {
       await pipeline?.cache.clear();

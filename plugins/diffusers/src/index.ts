@@ -11,6 +11,15 @@ export {
   type DiffusersPlugin,
   type DiffusersPluginOptions,
 } from './diffusers-plugin.ts';
+export { createInpaintCapability, INPAINT_CAPABILITY } from './inpaint/inpaint-capability.ts';
+export {
+  buildInpaintMask,
+  compositeWithMask,
+  extendForOutpaint,
+  type InpaintMask,
+  OUTPAINT_DIRECTIONS,
+  type OutpaintDirection,
+} from './inpaint/inpaint-mask.ts';
 export {
   type DownloadProgress,
   downloadHubFile,
