@@ -319,6 +319,14 @@ export class Compiler implements NodeCompiler {
     const env: NativeEnv = {
       path,
       call: (fn, args) => fn.invoke(args, path),
+      callSync: (fn, args) => {
+        state.syncOnly++;
+        try {
+          return fn.invoke(args, path);
+        } finally {
+          state.syncOnly--;
+        }
+      },
       log: (level, message) => state.log(level, message, path),
     };
     const impl = opcode.impl;

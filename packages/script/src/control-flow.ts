@@ -76,6 +76,7 @@ export function compileWhile(c: NodeCompiler, node: unknown[], path: ScriptPath)
       }
     }
     for (;;) {
+      if (!pendingCondition && c.state.shouldYield()) await c.state.yieldToHost(path);
       const test = pendingCondition ? await pendingCondition : await condition(scope);
       pendingCondition = undefined;
       if (!truthy(test)) return null;
@@ -88,9 +89,12 @@ export function compileWhile(c: NodeCompiler, node: unknown[], path: ScriptPath)
       }
     }
   };
+  const state = c.state;
   return (scope) => {
     c.charge(cost, path);
     for (;;) {
+      // Yield point at the top of an iteration: the async continuation resumes from there.
+      if (state.shouldYield()) return finishAsync(scope, undefined, state.yieldToHost(path));
       const test = condition(scope);
       if (test instanceof Promise) return finishAsync(scope, test);
       if (!truthy(test)) return null;
@@ -120,6 +124,7 @@ export function compileFor(c: NodeCompiler, node: unknown[], path: ScriptPath): 
         try {
           if (index === start) await pending;
           else {
+            if (c.state.shouldYield()) await c.state.yieldToHost(path);
             c.charge(1, path);
             const frame = new Scope(scope);
             frame.declare(name, snapshot[index]);
@@ -133,6 +138,8 @@ export function compileFor(c: NodeCompiler, node: unknown[], path: ScriptPath): 
       return null;
     };
     for (let index = 0; index < snapshot.length; index++) {
+      // Yield before iteration `index`: the continuation treats index - 1 as done.
+      if (c.state.shouldYield()) return finishAsync(index - 1, c.state.yieldToHost(path));
       c.charge(1, path);
       const frame = new Scope(scope);
       frame.declare(name, snapshot[index]);

@@ -34,6 +34,12 @@ export interface LogEntry {
 const CHECK_INTERVAL = 4096;
 
 /**
+ * Longest stretch of synchronous script work before loops hand the event loop back to the host
+ * (so a server keeps answering, and an abort from a timer or a cancel request is noticed).
+ */
+const YIELD_INTERVAL_MS = 25;
+
+/**
  * Mutable state of one evaluation, shared by every compiled node of it.
  *
  * Invariant: `gas` only decreases; whenever it drops below `nextCheck`, `tick` runs, so gas
@@ -47,6 +53,11 @@ export class EvaluationState {
   stackUnits = 0;
   pausedMs = 0;
   outputBytes = 0;
+  /** Set by `tick` when loops should yield to the host at their next iteration. */
+  yieldDue = false;
+  /** Above zero while running code that must finish synchronously (a sort comparator). */
+  syncOnly = 0;
+  private lastYieldAt = Date.now();
   readonly logs: LogEntry[] = [];
   private readonly startedAt = Date.now();
   private readonly initialGas: number;
@@ -73,6 +84,25 @@ export class EvaluationState {
     }
     this.checkInterrupts(path);
     this.nextCheck = Math.max(this.gas - CHECK_INTERVAL, 0);
+    if (Date.now() - this.lastYieldAt > YIELD_INTERVAL_MS) this.yieldDue = true;
+  }
+
+  /** Whether a loop should yield now (never inside code that must stay synchronous). */
+  shouldYield(): boolean {
+    return this.yieldDue && this.syncOnly === 0;
+  }
+
+  /**
+   * Lets the host run other tasks (a macrotask turn), with the script's clock paused meanwhile,
+   * then notices cancellation and the deadline.
+   */
+  async yieldToHost(path: ScriptPath): Promise<void> {
+    this.yieldDue = false;
+    const pausedAt = Date.now();
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.lastYieldAt = Date.now();
+    this.pausedMs += this.lastYieldAt - pausedAt;
+    this.checkInterrupts(path);
   }
 
   /** Throws Cancelled or Timeout when due. */
@@ -123,7 +153,8 @@ export class EvaluationState {
     } finally {
       if (onAbort) this.signal.removeEventListener('abort', onAbort);
       pending.catch(() => undefined);
-      this.pausedMs += Date.now() - pausedAt;
+      this.lastYieldAt = Date.now();
+      this.pausedMs += this.lastYieldAt - pausedAt;
       this.checkInterrupts(path);
     }
   }

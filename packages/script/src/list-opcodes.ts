@@ -202,7 +202,7 @@ export const listOpcodes: NativeOpcode[] = [
       else {
         const comparator = expectFunction(args[1], 'list.sort', 2, env.path);
         sorted.sort((left, right) => {
-          const order = env.call(comparator, [left, right]);
+          const order = env.callSync(comparator, [left, right]);
           if (order instanceof Promise) {
             throw new ScriptError(
               'TypeError',

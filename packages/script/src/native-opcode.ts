@@ -7,6 +7,8 @@ export interface NativeEnv {
   readonly path: ScriptPath;
   /** Calls a lambda; returns its value, or a promise when the lambda awaited a capability. */
   call(fn: ScriptFunction, args: unknown[]): unknown;
+  /** Calls a lambda that must finish synchronously: loops inside it do not yield to the host. */
+  callSync(fn: ScriptFunction, args: unknown[]): unknown;
   log(level: LogLevel, message: string): void;
 }
 

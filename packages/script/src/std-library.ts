@@ -36,6 +36,8 @@ export const stdOpcodes: OpcodeDefinition[] = [...nativeOpcodes.values()].map((o
     return opcode.impl(args, {
       path: [...context.path],
       call: (fn: ScriptFunction, callArgs: unknown[]) => context.callFunction(fn, callArgs),
+      // The public context only calls lambdas asynchronously; list.sort reports that clearly.
+      callSync: (fn: ScriptFunction, callArgs: unknown[]) => context.callFunction(fn, callArgs),
       log: (level, message) => context.log(level, message),
     });
   },

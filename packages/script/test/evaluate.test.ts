@@ -375,6 +375,24 @@ describe('async opcodes, budgets and cancellation', () => {
     });
     expect(error.code).toBe('Cancelled');
   });
+  test('busy loops yield to the host, so a timer can cancel a purely synchronous script', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const spin = ['std.while', true, ['std.seq']];
+    expect((await fails(spin, { gas: 1e12, signal: controller.signal })).code).toBe('Cancelled');
+    const again = new AbortController();
+    setTimeout(() => again.abort(), 50);
+    const forever = parseText(
+      '(std.for "x" (std.quote (1 2 3)) (std.while true (std.for "y" (list.new 1 2) (std.seq))))',
+    );
+    expect((await fails(forever, { gas: 1e12, signal: again.signal })).code).toBe('Cancelled');
+  });
+  test('a sort comparator with a long loop still finishes synchronously', async () => {
+    const script = parseText(`(list.sort (list.new 3 1 2) (std.lambda ("a" "b") (std.seq
+      (std.let "i" 0) (std.while (< (std.var "i") 100000) (std.set "i" (+ (std.var "i") 1)))
+      (- (std.var "a") (std.var "b")))))`);
+    expect((await evaluate(script)).value).toEqual([1, 2, 3]);
+  });
   test('host errors inside opcodes become ScriptErrors at the call path without stacks', async () => {
     const broken: OpcodeDefinition = {
       metadata: { ...sleepOpcode.metadata, opcode: 'test.broken', params: [] },
