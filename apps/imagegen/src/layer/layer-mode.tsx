@@ -9,6 +9,8 @@ import {
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { Workbench } from '../state/workbench.ts';
+import { TrustDialog } from '../templates/trust-dialog.tsx';
+import { confirmRun } from '../templates/trust-gate.ts';
 import { CanvasView, type Tool } from './canvas-view.tsx';
 import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
@@ -41,7 +43,15 @@ function download(name: string, content: string, type: string): void {
  */
 export function LayerMode(props: { workbench: Workbench }) {
   const workbench = props.workbench;
-  const cache = new ImageCache((script) => workbench.execute(script));
+  // Scripts loaded from templates or PNGs are untrusted: anything Layer Mode runs on their behalf
+  // (regenerating a recorded image, exporting) waits for the user's confirmation first.
+  const runConfirmed = async (script: unknown) => {
+    if (!(await confirmRun(workbench.script(), workbench.capabilities()))) {
+      throw new Error('not run: the loaded script was not confirmed');
+    }
+    return workbench.execute(script);
+  };
+  const cache = new ImageCache(runConfirmed);
   const [revision, setRevision] = createSignal(0);
   const [tool, setTool] = createSignal<Tool>('brush');
   const [brushSize, setBrushSize] = createSignal(16);
@@ -224,6 +234,7 @@ export function LayerMode(props: { workbench: Workbench }) {
 
   return (
     <div class="layer-mode" data-testid="layer-mode">
+      <TrustDialog />
       <aside class="left-panel">
         <section class="panel" data-testid="tools">
           <header class="panel-header">
@@ -345,7 +356,7 @@ export function LayerMode(props: { workbench: Workbench }) {
             type="button"
             data-testid="export-png"
             onClick={async () => {
-              const outcome = await workbench.execute(
+              const outcome = await runConfirmed(
                 canvasScript([...operations(), record.composite()]),
               );
               const image = outcome.result as { $image: string };
