@@ -78,7 +78,8 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     expect(load[4]).toBe(64);
     expect((load[2] as unknown[])[0]).toBe('std.call_method');
     expect(await page.locator('[data-testid=job]').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: 'docs/screenshots/layer-mode.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/layer-mode.png' });
   });
 
   test('a batch of 4 variations yields 4 distinct images; one click places it', async () => {
@@ -156,7 +157,8 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       timeout: 30_000,
     });
     await page.waitForTimeout(500);
-    await page.screenshot({ path: 'docs/screenshots/blocks-mode.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/blocks-mode.png' });
     await page.click('[data-testid=mode-layer]');
     await page.waitForSelector('[data-testid=canvas]');
   });
