@@ -1,5 +1,6 @@
 import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
 import { createGenerateCapability } from './capability/generate-capability.ts';
+import { createControlnetCapability } from './controlnet/controlnet-capability.ts';
 import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { SessionCache } from './models/session-cache.ts';
@@ -54,7 +55,12 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
     capabilities() {
       if (!pipeline) throw new Error('diffusers plugin used before init');
       const extra = (options.extraCapabilities ?? []).flatMap((build) => build(pipeline!));
-      return [createGenerateCapability(pipeline), createInpaintCapability(pipeline), ...extra];
+      return [
+        createGenerateCapability(pipeline),
+        createInpaintCapability(pipeline),
+        createControlnetCapability(),
+        ...extra,
+      ];
     },
     async dispose() {
       await pipeline?.cache.clear();

@@ -7,6 +7,10 @@ export {
 } from './capability/generate-capability.ts';
 export { generationOptionFields } from './capability/generation-params.ts';
 export {
+  CONTROLNET_CAPABILITY,
+  createControlnetCapability,
+} from './controlnet/controlnet-capability.ts';
+export {
   createDiffusersPlugin,
   type DiffusersPlugin,
   type DiffusersPluginOptions,
@@ -85,6 +89,13 @@ export {
 } from './pipeline/stable-diffusion-pipeline.ts';
 export { embeddingRow, encodePrompts, type PromptEmbeddings } from './pipeline/text-encoding.ts';
 export { decodeLatents, encodePixels } from './pipeline/vae-codec.ts';
+export { cannyEdges } from './preprocessors/canny-edges.ts';
+export { type GreyImage, gaussianBlur, greyToRaw, toGrey } from './preprocessors/grey-image.ts';
+export {
+  PREPROCESSOR_TYPES,
+  type PreprocessorType,
+  preprocessImage,
+} from './preprocessors/preprocess-image.ts';
 export { CounterNormalRng } from './rng/counter-normal-rng.ts';
 export {
   a1111SamplerName,

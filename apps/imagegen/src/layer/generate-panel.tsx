@@ -66,7 +66,10 @@ export function GeneratePanel(props: GeneratePanelProps) {
     const available: GenerateMode[] = ['auto'];
     if (hasCapability('diffusers.generate')) available.push('txt2img', 'img2img');
     if (hasCapability('diffusers.inpaint')) available.push('inpaint');
-    if (hasCapability('controlnet.generate')) available.push('controlnet');
+    const controlnet = props
+      .capabilities()
+      .find((capability) => capability.type === 'controlnet.generate');
+    if (controlnet?.methods.some((method) => method.name === 'apply')) available.push('controlnet');
     if (hasCapability('upscale')) available.push('upscale');
     return available;
   });

@@ -161,8 +161,16 @@ export function LayerMode(props: { workbench: Workbench }) {
   const generate = async (request: GenerateRequest) => {
     setBusy(true);
     try {
+      // ControlNet counts only when a model makes `apply` available (preprocess alone is not enough).
       const available = (type: string) =>
-        workbench.capabilities().some((capability) => capability.type === type);
+        workbench
+          .capabilities()
+          .some(
+            (capability) =>
+              capability.type === type &&
+              (type !== 'controlnet.generate' ||
+                capability.methods.some((method) => method.name === 'apply')),
+          );
       const plan = await planGeneration(request, state, available);
       const outcome = await workbench.execute(plan.script);
       const images = (

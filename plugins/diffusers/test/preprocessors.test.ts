@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime, type ImageValue, type Runtime } from '@viwo/core';
+import { ScriptError } from '@viwo/script';
+import { createDiffusersPlugin } from '../src/diffusers-plugin.ts';
+import { preprocessImage } from '../src/preprocessors/preprocess-image.ts';
+
+/** A 64×48 image: black with a white 20×20 square at (20, 14). */
+function square() {
+  const width = 64;
+  const height = 48;
+  const data = new Uint8Array(width * height * 3);
+  for (let row = 14; row < 34; row++)
+    for (let column = 20; column < 40; column++)
+      data.fill(255, (row * width + column) * 3, (row * width + column) * 3 + 3);
+  return { data, width, height, channels: 3 as const };
+}
+
+describe('preprocessors', () => {
+  test('canny: a binary edge map of the input size with edges on the square outline only', () => {
+    const edges = preprocessImage(square(), 'canny');
+    expect([edges.width, edges.height]).toEqual([64, 48]);
+    const value = (row: number, column: number) => edges.data[(row * 64 + column) * 3]!;
+    expect(new Set(edges.data)).toEqual(new Set([0, 255]));
+    const near = (row: number, column: number) =>
+      [-1, 0, 1].some((dr) => [-1, 0, 1].some((dc) => value(row + dr, column + dc) === 255));
+    expect(near(14, 30)).toBe(true);
+    expect(near(24, 20)).toBe(true);
+    expect(value(24, 30)).toBe(0);
+    expect(value(2, 2)).toBe(0);
+    const strict = preprocessImage(square(), 'canny', {
+      low_threshold: 1010,
+      high_threshold: 1020,
+    });
+    expect(strict.data.every((v) => v === 0)).toBe(true);
+  });
+  test('scribble and softedge produce lines of the input size', () => {
+    const scribble = preprocessImage(square(), 'scribble', { threshold: 100 });
+    expect(scribble.data[0]).toBe(255);
+    expect(scribble.data[(24 * 64 + 30) * 3]).toBe(0);
+    const soft = preprocessImage(square(), 'softedge');
+    expect(soft.data[(24 * 64 + 30) * 3]).toBeLessThan(soft.data[(14 * 64 + 30) * 3]! + 1);
+    expect(Math.max(...soft.data)).toBeGreaterThan(100);
+  });
+  test('unknown types and options are refused by name', () => {
+    expect(() => preprocessImage(square(), 'depth')).toThrow(/unknown control type 'depth'/);
+    expect(() => preprocessImage(square(), 'canny', { threshold: 3 })).toThrow(
+      /unknown option 'threshold'/,
+    );
+    expect(() =>
+      preprocessImage(square(), 'canny', { low_threshold: 300, high_threshold: 200 }),
+    ).toThrow(/low_threshold/);
+  });
+});
+
+describe('controlnet.generate.preprocess through the runtime', () => {
+  let dataDir: string;
+  let runtime: Runtime;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'viwo-controlnet-'));
+    runtime = await createRuntime({ dataDir, plugins: [createDiffusersPlugin()] });
+  });
+  afterAll(async () => {
+    await runtime.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  test('returns a stored control image; metadata offers no apply without a ControlNet model', async () => {
+    const session = runtime.openSession('local');
+    const image = await runtime.images.putRaw(square());
+    const result = (
+      await session.executeScript([
+        'std.call_method',
+        ['get_capability', 'controlnet.generate'],
+        'preprocess',
+        image,
+        'canny',
+        {},
+      ])
+    ).result as ImageValue;
+    expect(result).toMatchObject({ width: 64, height: 48 });
+    const metadata = runtime
+      .capabilityMetadata()
+      .find((entry) => entry.type === 'controlnet.generate')!;
+    expect(metadata.methods.map((method) => method.name)).toEqual(['preprocess']);
+    const bad = await session
+      .executeScript([
+        'std.call_method',
+        ['get_capability', 'controlnet.generate'],
+        'preprocess',
+        image,
+        'pose',
+        {},
+      ])
+      .catch((error: unknown) => error);
+    expect(bad).toBeInstanceOf(ScriptError);
+    session.close();
+  });
+});
