@@ -150,6 +150,25 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     expect(difference).toBeLessThanOrEqual(1);
   });
 
+  test('a control layer is filled by the server-side preprocessor and recorded', async () => {
+    await page.click('[data-testid=add-control]');
+    const controlRow = page.locator('[data-layer-type=control]').first();
+    const id = ((await controlRow.getAttribute('data-testid')) ?? '').replace(/^layer-/, '');
+    await page.click(`[data-testid=preprocess-${id}]`);
+    await page.waitForFunction(
+      (layerId) =>
+        JSON.stringify(
+          (
+            window as unknown as { __viwo: { workbench: { script(): unknown } } }
+          ).__viwo.workbench.script(),
+        ).includes(
+          `"canvas.layer.load_image","${layerId}",["std.call_method",["get_capability","controlnet.generate"],"preprocess"`,
+        ),
+      id,
+      { timeout: 60_000 },
+    );
+  });
+
   test('Blocks Mode shows the same script', async () => {
     await page.click('[data-testid=mode-blocks]');
     await page.waitForSelector('[data-testid=blockly-host] .injectionDiv', {

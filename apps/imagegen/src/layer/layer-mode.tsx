@@ -11,6 +11,7 @@ import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show }
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
+import { uploadSurface } from './canvas-uploads.ts';
 import { CanvasView, type Tool } from './canvas-view.tsx';
 import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
@@ -208,6 +209,36 @@ export function LayerMode(props: { workbench: Workbench }) {
       record.loadImage(id, expression, state.bbox.x, state.bbox.y),
     ]);
     setActiveId(id);
+  };
+
+  // The preprocessed control image is recorded as the generating expression, so the script stays
+  // reproducible headless; the composite is uploaded first (it is the control source).
+  const preprocessInto = async (id: string) => {
+    const layer = layers().find((candidate) => candidate.id === id);
+    if (!layer) return;
+    setBusy(true);
+    try {
+      const source = await uploadSurface(state.composite());
+      const expression = [
+        'std.call_method',
+        ['get_capability', 'controlnet.generate'],
+        'preprocess',
+        source,
+        layer.controlType ?? 'canny',
+        {},
+      ];
+      const outcome = await workbench.execute(expression);
+      await cache.remember(expression, outcome.result as { $image: string });
+      commit([record.loadImage(id, expression, 0, 0)]);
+      workbench.toast(
+        'info',
+        `Control layer filled with the ${layer.controlType ?? 'canny'} preprocessor`,
+      );
+    } catch (error) {
+      workbench.toast('error', (error as Error).message);
+    } finally {
+      setBusy(false);
+    }
   };
 
   const onKey = (event: KeyboardEvent) => {
@@ -421,6 +452,16 @@ export function LayerMode(props: { workbench: Workbench }) {
           onDelete={(id) => commit([record.deleteLayer(id)])}
           onUpdate={(id, changes) => commit([record.updateLayer(id, changes)])}
           onMove={(id, index) => commit([record.moveLayer(id, index)])}
+          controlTypes={() =>
+            (
+              workbench
+                .capabilities()
+                .find((capability) => capability.type === 'controlnet.generate')
+                ?.methods.find((method) => method.name === 'preprocess')
+                ?.params.find((param) => param.name === 'type')?.options ?? []
+            ).map(String)
+          }
+          onPreprocess={(id) => void preprocessInto(id)}
         />
         <Show when={replay().problems.length > 0}>
           <p class="problem">

@@ -10,6 +10,10 @@ export interface LayersPanelProps {
   onDelete(id: string): void;
   onUpdate(id: string, changes: Record<string, unknown>): void;
   onMove(id: string, index: number): void;
+  /** Control types the server can preprocess into; empty hides the preprocess controls. */
+  controlTypes: () => string[];
+  /** Fills a control layer with the preprocessed composite of the canvas. */
+  onPreprocess(id: string): void;
 }
 
 /** The right-hand layer stack, top layer first; drag a row onto another to reorder. */
@@ -96,6 +100,30 @@ export function LayersPanel(props: LayersPanelProps) {
                   ? `control · ${layer.controlType}`
                   : layer.type}
               </span>
+              <Show when={layer.type === 'control' && props.controlTypes().length > 0}>
+                <select
+                  data-testid={`control-type-${layer.id}`}
+                  value={layer.controlType ?? props.controlTypes()[0]}
+                  onChange={(event) =>
+                    props.onUpdate(layer.id, { controlType: event.currentTarget.value })
+                  }
+                >
+                  <For each={props.controlTypes()}>
+                    {(type) => <option value={type}>{type}</option>}
+                  </For>
+                </select>
+                <button
+                  type="button"
+                  data-testid={`preprocess-${layer.id}`}
+                  title="Fill this layer with the preprocessed canvas"
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    props.onPreprocess(layer.id);
+                  }}
+                >
+                  Preprocess
+                </button>
+              </Show>
               <Show when={layer.type !== 'opaque'}>
                 <input
                   type="range"
