@@ -108,6 +108,7 @@ export { DdimScheduler } from './schedulers/ddim-scheduler.ts';
 export { DpmSolverScheduler } from './schedulers/dpm-solver-scheduler.ts';
 export { EulerAncestralScheduler } from './schedulers/euler-ancestral-scheduler.ts';
 export { EulerScheduler } from './schedulers/euler-scheduler.ts';
+export { LcmScheduler } from './schedulers/lcm-scheduler.ts';
 export {
   alphasCumprod,
   DEFAULT_SCHEDULER_CONFIG,

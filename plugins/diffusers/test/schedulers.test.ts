@@ -109,7 +109,14 @@ describe('sampling behaviour', () => {
   });
 
   test('every registered scheduler is constructible', () => {
-    expect(schedulerNames()).toEqual(['euler', 'euler_a', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras']);
+    expect(schedulerNames()).toEqual([
+      'euler',
+      'euler_a',
+      'ddim',
+      'dpmpp_2m',
+      'dpmpp_2m_karras',
+      'lcm',
+    ]);
     expect(() => createScheduler('plms', base, 4)).toThrow(/unknown scheduler 'plms'/);
   });
 });

@@ -2,6 +2,7 @@ import { DdimScheduler } from './ddim-scheduler.ts';
 import { DpmSolverScheduler } from './dpm-solver-scheduler.ts';
 import { EulerAncestralScheduler } from './euler-ancestral-scheduler.ts';
 import { EulerScheduler } from './euler-scheduler.ts';
+import { LcmScheduler } from './lcm-scheduler.ts';
 import type { Scheduler, SchedulerConfig } from './scheduler.ts';
 
 /** Builds a scheduler for a model's config and a step count. */
@@ -23,6 +24,7 @@ const FACTORIES = new Map<string, SchedulerFactory>([
     'dpmpp_2m_karras',
     (config, steps) => new DpmSolverScheduler({ ...config, use_karras_sigmas: true }, steps),
   ],
+  ['lcm', (config, steps) => new LcmScheduler(config, steps)],
 ]);
 
 /** A1111 sampler labels for the `parameters` PNG chunk. */
@@ -32,6 +34,7 @@ const A1111_NAMES: Record<string, string> = {
   ddim: 'DDIM',
   dpmpp_2m: 'DPM++ 2M',
   dpmpp_2m_karras: 'DPM++ 2M Karras',
+  lcm: 'LCM',
 };
 
 /** Adds (or replaces) a named scheduler, e.g. `lcm` from the LCM module. */
