@@ -58,7 +58,7 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return [
         createGenerateCapability(pipeline),
         createInpaintCapability(pipeline),
-        createControlnetCapability(),
+        createControlnetCapability(pipeline),
         ...extra,
       ];
     },

@@ -11,6 +11,11 @@ export {
   createControlnetCapability,
 } from './controlnet/controlnet-capability.ts';
 export {
+  controlnetHooks,
+  controlnetPath,
+  type PreparedControl,
+} from './controlnet/controlnet-hooks.ts';
+export {
   createDiffusersPlugin,
   type DiffusersPlugin,
   type DiffusersPluginOptions,
@@ -118,6 +123,12 @@ export {
   type StepNoise,
   stepNoiseFrom,
 } from './schedulers/scheduler.ts';
+export {
+  buildTinyControlnet,
+  buildTinyControlnetUnet,
+  CONTROLNET_RESIDUALS,
+  tinyControlnetModelFiles,
+} from './tiny-models/tiny-controlnet-model.ts';
 export {
   registerTinyModel,
   TINY_MODEL_BUILDERS,

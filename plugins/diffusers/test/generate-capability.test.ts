@@ -44,6 +44,7 @@ describe('registry', () => {
     expect(registry.list().map((model) => model.id)).toEqual([
       'tiny-sd-turbo',
       'tiny-sd15',
+      'tiny-sd15-controlnet',
       'tiny-sd2',
     ]);
     expect(registry.list().every((model) => model.test)).toBe(true);
@@ -79,6 +80,7 @@ describe('registry', () => {
     expect(options.fields!.find((field) => field.name === 'model_id')!.options).toEqual([
       'tiny-sd-turbo',
       'tiny-sd15',
+      'tiny-sd15-controlnet',
       'tiny-sd2',
     ]);
     expect(options.fields!.find((field) => field.name === 'scheduler')!.options).toContain(

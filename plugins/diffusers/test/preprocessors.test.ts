@@ -66,7 +66,7 @@ describe('controlnet.generate.preprocess through the runtime', () => {
     await runtime.dispose();
     await rm(dataDir, { recursive: true, force: true });
   });
-  test('returns a stored control image; metadata offers no apply without a ControlNet model', async () => {
+  test('returns a stored control image of the input size', async () => {
     const session = runtime.openSession('local');
     const image = await runtime.images.putRaw(square());
     const result = (
@@ -80,10 +80,6 @@ describe('controlnet.generate.preprocess through the runtime', () => {
       ])
     ).result as ImageValue;
     expect(result).toMatchObject({ width: 64, height: 48 });
-    const metadata = runtime
-      .capabilityMetadata()
-      .find((entry) => entry.type === 'controlnet.generate')!;
-    expect(metadata.methods.map((method) => method.name)).toEqual(['preprocess']);
     const bad = await session
       .executeScript([
         'std.call_method',
@@ -95,6 +91,59 @@ describe('controlnet.generate.preprocess through the runtime', () => {
       ])
       .catch((error: unknown) => error);
     expect(bad).toBeInstanceOf(ScriptError);
+    session.close();
+  });
+});
+
+describe('controlnet.generate.apply on the tiny ControlNet model', () => {
+  let dataDir: string;
+  let runtime: Runtime;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'viwo-controlnet-apply-'));
+    runtime = await createRuntime({ dataDir, plugins: [createDiffusersPlugin()] });
+  });
+  afterAll(async () => {
+    await runtime.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const apply = (session: ReturnType<Runtime['openSession']>, ...args: unknown[]) =>
+    session.executeScript([
+      'std.call_method',
+      ['get_capability', 'controlnet.generate'],
+      'apply',
+      ...args,
+    ]);
+
+  test('one and two controls generate deterministically and differ; strength matters', async () => {
+    const session = runtime.openSession('local');
+    const metadata = runtime
+      .capabilityMetadata()
+      .find((entry) => entry.type === 'controlnet.generate')!;
+    expect(metadata.methods.map((method) => method.name)).toContain('apply');
+    const edges = await runtime.images.putRaw(square());
+    const other = await runtime.images.putRaw({
+      ...square(),
+      data: square().data.map((value, index) => (index % 7 === 0 ? 255 - value : value)),
+    });
+    const options = { seed: 3, steps: 3 };
+    const one = (await apply(session, edges, 'a house', 'canny', 1, options)).result as ImageValue;
+    const again = (await apply(session, edges, 'a house', 'canny', 1, options))
+      .result as ImageValue;
+    expect(one).toMatchObject({ width: 64, height: 48 });
+    expect(again.$image).toBe(one.$image);
+    const two = (
+      await apply(session, edges, 'a house', 'canny', 1, {
+        ...options,
+        controls: [{ image: other, type: 'scribble', strength: 1 }],
+      })
+    ).result as ImageValue;
+    expect(two.$image).not.toBe(one.$image);
+    const weak = (await apply(session, edges, 'a house', 'canny', 0, options)).result as ImageValue;
+    expect(weak.$image).not.toBe(one.$image);
+    const unknown = await apply(session, edges, 'a house', 'depth', 1, options).catch(
+      (error: unknown) => error,
+    );
+    expect((unknown as ScriptError).message).toMatch(/depth/);
     session.close();
   });
 });

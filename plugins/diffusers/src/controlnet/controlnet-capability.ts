@@ -1,115 +1,330 @@
-import type { CapabilityDefinition, ImageValue } from '@viwo/core';
+import type {
+  CapabilityCallContext,
+  CapabilityDefinition,
+  CapabilityParam,
+  ImageValue,
+} from '@viwo/core';
+import { estimateCost, pickModel, resolveWithBudget } from '../capability/generate-capability.ts';
+import { generationOptionFields } from '../capability/generation-params.ts';
 import { InvalidOptionError } from '../pipeline/generation-request.ts';
+import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
+import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
+import { schedulerNames } from '../schedulers/create-scheduler.ts';
+import '../tiny-models/tiny-controlnet-model.ts';
+import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */
 export const CONTROLNET_CAPABILITY = 'controlnet.generate';
 
+const APPLY_KEYS = ['controls', 'preprocess'] as const;
+
+const PREPROCESS_FIELDS: CapabilityParam[] = [
+  {
+    name: 'low_threshold',
+    type: 'number',
+    label: 'Low threshold',
+    description: 'canny: weak-edge threshold (0–255 scale)',
+    default: 100,
+    min: 0,
+    max: 1020,
+    optional: true,
+  },
+  {
+    name: 'high_threshold',
+    type: 'number',
+    label: 'High threshold',
+    description: 'canny: strong-edge threshold (0–255 scale)',
+    default: 200,
+    min: 0,
+    max: 1020,
+    optional: true,
+  },
+  {
+    name: 'threshold',
+    type: 'number',
+    label: 'Threshold',
+    description: 'scribble: darker than this becomes a line',
+    default: 128,
+    min: 0,
+    max: 255,
+    optional: true,
+  },
+  {
+    name: 'sigma',
+    type: 'number',
+    label: 'Sigma',
+    description: 'softedge: line scale in pixels',
+    default: 1,
+    min: 0.3,
+    max: 8,
+    optional: true,
+  },
+];
+const RELEVANT: Record<string, string[]> = {
+  canny: ['low_threshold', 'high_threshold'],
+  scribble: ['threshold'],
+  softedge: ['sigma'],
+};
+
+function imageValue(value: unknown, name: string): ImageValue {
+  const candidate = value as Partial<ImageValue> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.$image !== 'string') {
+    throw new InvalidOptionError(name, `${name} must be an image value {$image, width, height}`);
+  }
+  return candidate as ImageValue;
+}
+
+function controlType(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !(PREPROCESSOR_TYPES as readonly string[]).includes(value)) {
+    throw new InvalidOptionError(
+      name,
+      `unknown control type '${String(value)}' (available: ${PREPROCESSOR_TYPES.join(', ')})`,
+    );
+  }
+  return value;
+}
+
+function controlStrength(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2) {
+    throw new InvalidOptionError(
+      name,
+      `${name} must be a number from 0 to 2, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 /**
- * `controlnet.generate` with the model-free preprocessors (`preprocess(image, type, {…})`).
- *
- * Invariant: only what really runs is declared. `apply` needs a ControlNet ONNX model and a UNet
- * that takes its residuals; no such model layout is installed by this version, so `apply` is not
- * offered rather than faked. Depth and pose preprocessors likewise need models and are absent.
+ * `controlnet.generate`: `preprocess(image, type, {…})` with the model-free preprocessors, and —
+ * when an installed model has a `controlnet/model.onnx` — `apply(image, prompt, type, strength,
+ * {…, controls: [{image, type, strength}]})`, whose controls' residuals are summed, each scaled
+ * by its strength. Depth and pose need models and are absent rather than faked.
  */
-export function createControlnetCapability(): CapabilityDefinition {
-  return {
-    type: CONTROLNET_CAPABILITY,
-    label: 'ControlNet',
-    description: 'Control images for ControlNet: edge, scribble and soft-edge preprocessors',
-    methods: {
-      preprocess: {
-        label: 'Preprocess',
-        description: 'Turns an image into a control image of the given type (same size)',
-        params: [
-          { name: 'image', type: 'image', label: 'Image', description: 'Source image' },
+export function createControlnetCapability(
+  pipeline: StableDiffusionPipeline,
+): CapabilityDefinition {
+  const registry = pipeline.registry;
+  const controlModels = () => registry.list().filter((model) => controlnetPath(model));
+  const methods: CapabilityDefinition['methods'] = {
+    preprocess: {
+      label: 'Preprocess',
+      description: 'Turns an image into a control image of the given type (same size)',
+      params: [
+        { name: 'image', type: 'image', label: 'Image', description: 'Source image' },
+        {
+          name: 'type',
+          type: 'enum',
+          label: 'Control type',
+          description: 'Preprocessor',
+          options: [...PREPROCESSOR_TYPES],
+        },
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Preprocessor settings',
+          optional: true,
+          fields: PREPROCESS_FIELDS,
+        },
+      ],
+      returns: 'image',
+      async run(context, image, type, options) {
+        const raw = await context.images.getRaw(imageValue(image, 'image'), 3);
+        // Core fills declared defaults in; keep only the keys that belong to this type.
+        const given = (options ?? {}) as Record<string, unknown>;
+        const picked = Object.fromEntries(
+          Object.entries(given).filter(([key]) => RELEVANT[String(type)]?.includes(key)),
+        );
+        const control = preprocessImage(raw, String(type), picked);
+        return context.images.putRaw(control, {
+          viwo: JSON.stringify({ preprocess: type, options: picked }),
+        });
+      },
+    },
+  };
+  if (controlModels().length > 0) {
+    methods.apply = {
+      label: 'Generate with ControlNet',
+      description: 'Text-to-image steered by control images (edges, scribbles, soft edges)',
+      get params(): CapabilityParam[] {
+        const defaultModel = controlModels()[0]!.id;
+        return [
+          {
+            name: 'image',
+            type: 'image',
+            label: 'Control source',
+            description: 'Image the control is taken from',
+          },
+          { name: 'prompt', type: 'text', label: 'Prompt', description: 'What to generate' },
           {
             name: 'type',
             type: 'enum',
             label: 'Control type',
-            description: 'Preprocessor',
+            description: 'Preprocessor for the control image',
             options: [...PREPROCESSOR_TYPES],
+          },
+          {
+            name: 'strength',
+            type: 'number',
+            label: 'Strength',
+            description: 'ControlNet conditioning scale',
+            min: 0,
+            max: 2,
+            step: 0.05,
           },
           {
             name: 'options',
             type: 'object',
             label: 'Options',
-            description: 'Preprocessor settings',
+            description: 'Generation options, more controls, and whether to preprocess',
             optional: true,
             fields: [
+              ...generationOptionFields(
+                controlModels().map((model) => model.id),
+                schedulerNames(),
+                defaultModel,
+              ),
               {
-                name: 'low_threshold',
-                type: 'number',
-                label: 'Low threshold',
-                description: 'canny: weak-edge threshold (0–255 scale)',
-                default: 100,
-                min: 0,
-                max: 1020,
+                name: 'controls',
+                type: 'list',
+                label: 'More controls',
+                description: 'Further controls [{image, type, strength}]; residuals are summed',
                 optional: true,
+                items: {
+                  name: 'control',
+                  type: 'object',
+                  fields: [
+                    { name: 'image', type: 'image', label: 'Image', description: 'Control source' },
+                    {
+                      name: 'type',
+                      type: 'enum',
+                      label: 'Type',
+                      description: 'Preprocessor',
+                      options: [...PREPROCESSOR_TYPES],
+                    },
+                    {
+                      name: 'strength',
+                      type: 'number',
+                      label: 'Strength',
+                      description: 'Conditioning scale',
+                      min: 0,
+                      max: 2,
+                    },
+                  ],
+                },
               },
               {
-                name: 'high_threshold',
-                type: 'number',
-                label: 'High threshold',
-                description: 'canny: strong-edge threshold (0–255 scale)',
-                default: 200,
-                min: 0,
-                max: 1020,
-                optional: true,
-              },
-              {
-                name: 'threshold',
-                type: 'number',
-                label: 'Threshold',
-                description: 'scribble: darker than this becomes a line',
-                default: 128,
-                min: 0,
-                max: 255,
-                optional: true,
-              },
-              {
-                name: 'sigma',
-                type: 'number',
-                label: 'Sigma',
-                description: 'softedge: line scale in pixels',
-                default: 1,
-                min: 0.3,
-                max: 8,
+                name: 'preprocess',
+                type: 'boolean',
+                label: 'Preprocess',
+                description:
+                  'Run the preprocessor of the type on each control image (off when they already are control images)',
+                default: true,
                 optional: true,
               },
             ],
           },
-        ],
-        returns: 'image',
-        async run(context, image, type, options) {
-          const candidate = image as Partial<ImageValue> | null;
-          if (
-            typeof candidate !== 'object' ||
-            candidate === null ||
-            typeof candidate.$image !== 'string'
-          ) {
-            throw new InvalidOptionError(
-              'image',
-              'image must be an image value {$image, width, height}',
-            );
-          }
-          const raw = await context.images.getRaw(candidate as ImageValue, 3);
-          // Core fills declared defaults in; keep only the keys that belong to this type.
-          const given = (options ?? {}) as Record<string, unknown>;
-          const relevant: Record<string, string[]> = {
-            canny: ['low_threshold', 'high_threshold'],
-            scribble: ['threshold'],
-            softedge: ['sigma'],
-          };
-          const picked = Object.fromEntries(
-            Object.entries(given).filter(([key]) => relevant[String(type)]?.includes(key)),
-          );
-          const control = preprocessImage(raw, String(type), picked);
-          return context.images.putRaw(control, {
-            viwo: JSON.stringify({ preprocess: type, options: picked }),
-          });
-        },
+        ];
       },
-    },
+      returns: 'image (a list of images when batch_size > 1)',
+      cost(args) {
+        const image = args[0] as Partial<ImageValue> | undefined;
+        const {
+          controls: _controls,
+          preprocess: _preprocess,
+          ...options
+        } = (args[4] ?? {}) as Record<string, unknown>;
+        return estimateCost(
+          registry,
+          args[1],
+          { model_id: controlModels()[0]?.id, ...options },
+          { width: image?.width, height: image?.height },
+        );
+      },
+      async run(context: CapabilityCallContext, image, prompt, type, strength, rawOptions) {
+        const {
+          controls: extra,
+          preprocess,
+          ...options
+        } = (rawOptions ?? {}) as Record<string, unknown>;
+        const model = pickModel(
+          registry,
+          (options.model_id as string | undefined) ?? controlModels()[0]!.id,
+        );
+        if (!controlnetPath(model))
+          throw new InvalidOptionError(
+            'model_id',
+            `model '${model.id}' has no ControlNet (controlnet/model.onnx); use one of ${controlModels()
+              .map((entry) => entry.id)
+              .join(', ')}`,
+          );
+        const requested = [{ image, type, strength, where: '' }];
+        if (extra !== undefined) {
+          if (!Array.isArray(extra))
+            throw new InvalidOptionError(
+              'controls',
+              'controls must be a list of {image, type, strength}',
+            );
+          extra.forEach((control, index) => {
+            requested.push({
+              ...(control as Record<string, unknown>),
+              where: `controls[${index}].`,
+            } as (typeof requested)[number]);
+          });
+        }
+        const controls: PreparedControl[] = [];
+        for (const entry of requested) {
+          const raw = await context.images.getRaw(
+            imageValue(entry.image, `${entry.where}image`),
+            3,
+          );
+          const kind = controlType(entry.type, `${entry.where}type`);
+          controls.push({
+            image: preprocess === false ? raw : preprocessImage(raw, kind),
+            strength: controlStrength(entry.strength, `${entry.where}strength`),
+          });
+        }
+        const first = controls[0]!.image;
+        const generation = resolveWithBudget(
+          registry,
+          prompt,
+          { ...options, model_id: model.id },
+          { width: first.width, height: first.height },
+        );
+        const releases: (() => void)[] = [];
+        try {
+          const items = await pipeline.generate(
+            generation,
+            context,
+            {},
+            {
+              async denoiseHooks({ size }) {
+                const prepared = await controlnetHooks(pipeline, model, controls, size);
+                releases.push(prepared.release);
+                return prepared.hooks;
+              },
+            },
+          );
+          return await storeItems(items, context.images, (item) => ({
+            parameters: a1111Parameters(generation, item.seed, {
+              ControlNet: `${String(type)} ${String(strength)}${controls.length > 1 ? ` +${controls.length - 1}` : ''}`,
+            }),
+            viwo: viwoChunk(CONTROLNET_CAPABILITY, 'apply', [image, prompt, type, strength], {
+              ...recordedOptions(generation, item.seed),
+              ...(extra ? { controls: extra } : {}),
+            }),
+          }));
+        } finally {
+          for (const release of releases) release();
+        }
+      },
+    };
+  }
+  return {
+    type: CONTROLNET_CAPABILITY,
+    label: 'ControlNet',
+    description: 'Generation steered by control images, and the preprocessors that make them',
+    methods,
   };
 }

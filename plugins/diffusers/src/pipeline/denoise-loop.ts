@@ -13,6 +13,8 @@ export interface DenoiseStep {
   latents: Float32Array;
   /** Rows the UNet runs on this step (2 with classifier-free guidance, else 1). */
   batch: number;
+  /** The text conditioning fed to the UNet this step (`[batch, tokens, hidden]`), for ControlNet. */
+  context?: Tensor;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function denoise(request: DenoiseRequest): Promise<DenoiseResult> {
   for (let index = request.startIndex; index < scheduler.timesteps.length; index++) {
     if (request.signal.aborted) throw new GenerationCancelled();
     const timestep = scheduler.timesteps[index]!;
-    const step: DenoiseStep = { index, timestep, latents, batch };
+    const step: DenoiseStep = { index, timestep, latents, batch, context: contextTensor };
     scheduler.scaleModelInput(latents, index, scaled);
     const row = hooks?.unetSample ? hooks.unetSample(scaled, step) : scaled;
     const channels = row.length / (latentHeight * latentWidth);
