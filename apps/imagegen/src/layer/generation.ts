@@ -102,7 +102,15 @@ export async function planGeneration(
       request.prompt,
       first!.type,
       first!.strength,
-      { ...sizeless, width, height, seed, ...(rest.length > 0 ? { controls: rest } : {}) },
+      // Control layers already hold control images (drawn or preprocessed): no second pass.
+      {
+        ...sizeless,
+        width,
+        height,
+        seed,
+        preprocess: false,
+        ...(rest.length > 0 ? { controls: rest } : {}),
+      },
     ];
   } else {
     const [image, maskImage] = await Promise.all([uploadSurface(region), uploadSurface(mask)]);
