@@ -103,6 +103,23 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     await page.fill('[data-testid=batch]', '1');
   });
 
+  test('outpaint extends the composite and shows the larger result', async () => {
+    await page.selectOption('[data-testid=mode]', 'outpaint');
+    await page.selectOption('[data-testid=outpaint-direction]', 'right');
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction(
+      () => {
+        const images = [
+          ...document.querySelectorAll('[data-testid=result-image]'),
+        ] as HTMLImageElement[];
+        return images.length === 1 && images[0]!.naturalWidth === 640;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    await page.selectOption('[data-testid=mode]', 'txt2img');
+  });
+
   test('the exported script run headless on the server gives the same composite as the browser', async () => {
     const script = await pageScript(page);
     const browserPixels = await page.evaluate(async () => {

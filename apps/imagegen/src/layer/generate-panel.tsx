@@ -2,7 +2,14 @@ import { createMemo, createSignal, For, Show } from 'solid-js';
 import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
-export type GenerateMode = 'auto' | 'txt2img' | 'img2img' | 'inpaint' | 'controlnet' | 'upscale';
+export type GenerateMode =
+  | 'auto'
+  | 'txt2img'
+  | 'img2img'
+  | 'inpaint'
+  | 'outpaint'
+  | 'controlnet'
+  | 'upscale';
 
 /** What the panel hands to Layer Mode when the user generates. */
 export interface GenerateRequest {
@@ -10,6 +17,8 @@ export interface GenerateRequest {
   prompt: string;
   options: Record<string, unknown>;
   batch: number;
+  /** For `outpaint`: which side to extend and by how much. */
+  outpaint: { direction: string; pixels: number };
 }
 
 /** Props of {@link GeneratePanel}. */
@@ -55,6 +64,8 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const [values, setValues] = createSignal<Record<string, unknown>>(loadSettings());
   const [mode, setMode] = createSignal<GenerateMode>('auto');
   const [batch, setBatch] = createSignal(1);
+  const [outpaintDirection, setOutpaintDirection] = createSignal('right');
+  const [outpaintPixels, setOutpaintPixels] = createSignal(128);
   const [seedLocked, setSeedLocked] = createSignal(false);
   const [showSecond, setShowSecond] = createSignal(false);
   const fields = createMemo(() =>
@@ -65,7 +76,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const modes = createMemo(() => {
     const available: GenerateMode[] = ['auto'];
     if (hasCapability('diffusers.generate')) available.push('txt2img', 'img2img');
-    if (hasCapability('diffusers.inpaint')) available.push('inpaint');
+    if (hasCapability('diffusers.inpaint')) available.push('inpaint', 'outpaint');
     const controlnet = props
       .capabilities()
       .find((capability) => capability.type === 'controlnet.generate');
@@ -108,7 +119,13 @@ export function GeneratePanel(props: GeneratePanelProps) {
       set('seed', seed);
       options.seed = seed;
     }
-    props.onGenerate({ mode: mode(), prompt: prompt(), options, batch: batch() });
+    props.onGenerate({
+      mode: mode(),
+      prompt: prompt(),
+      options,
+      batch: batch(),
+      outpaint: { direction: outpaintDirection(), pixels: outpaintPixels() },
+    });
   };
 
   return (
@@ -149,6 +166,29 @@ export function GeneratePanel(props: GeneratePanelProps) {
           </For>
         </select>
       </label>
+      <Show when={mode() === 'outpaint'}>
+        <div class="number-field">
+          <select
+            data-testid="outpaint-direction"
+            value={outpaintDirection()}
+            onChange={(event) => setOutpaintDirection(event.currentTarget.value)}
+          >
+            <For each={['left', 'right', 'top', 'bottom']}>
+              {(side) => <option value={side}>{side}</option>}
+            </For>
+          </select>
+          <input
+            type="number"
+            data-testid="outpaint-pixels"
+            min="8"
+            max="2048"
+            step="8"
+            value={outpaintPixels()}
+            onInput={(event) => setOutpaintPixels(Number(event.currentTarget.value) || 128)}
+          />
+          <span>px</span>
+        </div>
+      </Show>
       <For
         each={fields().filter(
           (field) => SHOWN.includes(field.name) || (showSecond() && field.name.endsWith('_2')),

@@ -53,6 +53,28 @@ export async function planGeneration(
     else mode = rasterPainted ? 'img2img' : 'txt2img';
   }
   const { width: _w, height: _h, ...sizeless } = request.options;
+  if (mode === 'outpaint') {
+    // The larger image cannot replace a fixed-size canvas: it is shown as a result to download.
+    const image = await uploadSurface(composite);
+    const { direction, pixels } = request.outpaint;
+    const seed = Number(request.options.seed ?? 0);
+    return {
+      kind: 'show',
+      script: [
+        'std.call_method',
+        capability('diffusers.inpaint'),
+        'outpaint',
+        image,
+        direction,
+        pixels,
+        request.prompt,
+        { ...sizeless, seed },
+      ],
+      expressions: [null],
+      x: 0,
+      y: 0,
+    };
+  }
   if (mode === 'upscale') {
     const image = await uploadSurface(composite);
     return {

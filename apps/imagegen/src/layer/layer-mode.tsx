@@ -17,6 +17,7 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
+import { embedScriptInPng } from './png-embed.ts';
 
 /** The script a fresh canvas starts from. */
 export const NEW_CANVAS_SCRIPT = canvasScript([
@@ -399,8 +400,13 @@ export function LayerMode(props: { workbench: Workbench }) {
                 canvasScript([...operations(), record.composite()]),
               );
               const image = outcome.result as { $image: string };
+              const png = new Uint8Array(
+                await (await fetch(`/images/${image.$image}.png`)).arrayBuffer(),
+              );
               const link = document.createElement('a');
-              link.href = `/images/${image.$image}.png`;
+              link.href = URL.createObjectURL(
+                new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
+              );
               link.download = 'canvas.png';
               link.click();
             }}
