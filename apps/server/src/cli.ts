@@ -64,13 +64,20 @@ async function serve(args: string[]): Promise<void> {
     ...(flags.get('allow-origin')?.split(',') ?? []),
     ...(process.env.VIWO_ALLOWED_ORIGINS?.split(',') ?? []),
   ];
-  const server = startServer({
-    runtime,
-    port: integerFlag(flags, 'port', 8080)!,
-    host: flags.get('host') ?? '127.0.0.1',
-    ...(flags.has('token') ? { token: flags.get('token')! } : {}),
-    allowedOrigins: allowed.filter(Boolean),
-  });
+  let server: ReturnType<typeof startServer>;
+  try {
+    server = startServer({
+      runtime,
+      port: integerFlag(flags, 'port', 8080)!,
+      host: flags.get('host') ?? '127.0.0.1',
+      ...(flags.has('token') ? { token: flags.get('token')! } : {}),
+      allowedOrigins: allowed.filter(Boolean),
+    });
+  } catch (error) {
+    // Refusals (a non-loopback bind without a token, a port in use) are user errors, not crashes.
+    await runtime.dispose();
+    fail((error as Error).message);
+  }
   console.log(`viwo imagegen listening on ${server.url} (data: ${dataDir()})`);
   let stopping = false;
   const shutdown = async () => {
