@@ -237,6 +237,8 @@ export function GeneratePanel(props: GeneratePanelProps) {
                       max={field.max}
                       step={field.step ?? (field.type === 'number' ? 0.1 : 1)}
                       value={String(value(field))}
+                      // Empty means "not sent": the capability's own default applies.
+                      placeholder="default"
                       onInput={(event) => set(field.name, event.currentTarget.value)}
                     />
                     <Show when={field.type === 'seed'}>
@@ -246,7 +248,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
                         title="Randomise"
                         onClick={() => set('seed', Math.floor(Math.random() * 2 ** 31))}
                       >
-                        🎲
+                        random
                       </button>
                       <button
                         type="button"
