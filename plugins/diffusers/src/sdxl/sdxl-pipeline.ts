@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RawImage } from '@viwo/core';
+import type { DiffusersModelInfo } from '../models/model-info.ts';
+import { denoise } from '../pipeline/denoise-loop.ts';
+import { padSize, pixelsToImage } from '../pipeline/image-layout.ts';
+import { ModelSessions } from '../pipeline/model-sessions.ts';
+import type { StableDiffusionPipeline } from '../pipeline/stable-diffusion-pipeline.ts';
+import { decodeLatents } from '../pipeline/vae-codec.ts';
+import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
+import { createScheduler } from '../schedulers/create-scheduler.ts';
+import { stepNoiseFrom } from '../schedulers/scheduler.ts';
+import {
+  encodeSdxlPrompt,
+  type SdxlPromptConditioning,
+  sdxlDenoiseHooks,
+  sdxlTimeIds,
+  zeroConditioning,
+} from './sdxl-conditioning.ts';
+
+/** One SDXL / SDXL-Turbo text-to-image request. */
+export interface SdxlRequest {
+  prompt: string;
+  /** Prompt for encoder 2 (defaults to `prompt`, as diffusers does). */
+  prompt2?: string;
+  negativePrompt?: string;
+  negativePrompt2?: string;
+  seed: number;
+  steps: number;
+  guidanceScale: number;
+  width: number;
+  height: number;
+  scheduler: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Text-to-image for SDXL-layout models (two text encoders, `text_embeds`/`time_ids`): the shared
+ * denoise loop with SDXL conditioning hooks. Negatives are zeros when the negative prompts are
+ * empty and the model sets `force_zeros_for_empty_prompt`; deterministic per seed.
+ */
+export async function generateSdxl(
+  pipeline: StableDiffusionPipeline,
+  model: DiffusersModelInfo,
+  request: SdxlRequest,
+): Promise<RawImage> {
+  if (!model.components.includes('text_encoder_2')) {
+    throw new Error(`model '${model.id}' has no text_encoder_2, so it is not an SDXL model`);
+  }
+  const sessions = await ModelSessions.open(model, pipeline.cache);
+  const second = await pipeline.cache.acquire(`${model.directory}/text_encoder_2/model.onnx`);
+  try {
+    const encoders = [
+      { session: sessions.textEncoder.session, tokenizer: await pipeline.tokenizer(model) },
+      { session: second.session, tokenizer: await pipeline.tokenizer(model, 'tokenizer_2') },
+    ] as const;
+    const positive = await encodeSdxlPrompt(
+      encoders,
+      request.prompt,
+      request.prompt2 ?? request.prompt,
+    );
+    const guided = request.guidanceScale > 1;
+    const negativePrompt = request.negativePrompt ?? '';
+    const negativePrompt2 = request.negativePrompt2 ?? negativePrompt;
+    let negative: SdxlPromptConditioning | undefined;
+    if (guided) {
+      negative =
+        negativePrompt === '' && negativePrompt2 === '' && (await forcesZeros(model))
+          ? zeroConditioning(positive)
+          : await encodeSdxlPrompt(encoders, negativePrompt, negativePrompt2);
+    }
+    const size = padSize(request.width, request.height, model.alignment);
+    const latentHeight = size.paddedHeight / 8;
+    const latentWidth = size.paddedWidth / 8;
+    const rng = new CounterNormalRng(request.seed);
+    const scheduler = createScheduler(request.scheduler, model.schedulerConfig, request.steps);
+    const latents = rng
+      .normals(4 * latentHeight * latentWidth, 0)
+      .map((value) => value * scheduler.initNoiseSigma);
+    const result = await denoise({
+      unet: sessions.unet,
+      scheduler,
+      latents,
+      latentHeight,
+      latentWidth,
+      positive: positive.hidden,
+      negative: negative?.hidden,
+      guidanceScale: request.guidanceScale,
+      startIndex: 0,
+      noise: stepNoiseFrom(rng, 0),
+      signal: request.signal ?? new AbortController().signal,
+      hooks: sdxlDenoiseHooks(
+        sessions.unet.session,
+        positive,
+        negative,
+        sdxlTimeIds(size.paddedWidth, size.paddedHeight),
+      ),
+    });
+    const decoded = await decodeLatents(
+      sessions.vaeDecoder,
+      result.latents,
+      latentHeight,
+      latentWidth,
+      model.scalingFactor,
+    );
+    return pixelsToImage(decoded.pixels, size);
+  } finally {
+    second.release();
+    sessions.release();
+  }
+}
+
+/** `force_zeros_for_empty_prompt` from `model_index.json` (diffusers' default for SDXL: true). */
+async function forcesZeros(model: DiffusersModelInfo): Promise<boolean> {
+  try {
+    const index = JSON.parse(await readFile(join(model.directory, 'model_index.json'), 'utf8'));
+    return index.force_zeros_for_empty_prompt !== false;
+  } catch {
+    return true;
+  }
+}

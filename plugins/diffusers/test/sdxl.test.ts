@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawImage } from '@viwo/core';
+import type { DiffusersModelInfo } from '../src/models/model-info.ts';
+import { ModelRegistry } from '../src/models/model-registry.ts';
+import { SessionCache } from '../src/models/session-cache.ts';
+import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
+import { penultimateHiddenOutput } from '../src/sdxl/sdxl-conditioning.ts';
+import { generateSdxl, type SdxlRequest } from '../src/sdxl/sdxl-pipeline.ts';
+import { SDXL_SCALING_FACTOR, tinySdxlModelFiles } from '../src/tiny-models/sdxl-tiny-model.ts';
+import { writeModelFolder } from '../src/tiny-models/tiny-model-files.ts';
+
+let dataDir: string;
+let registry: ModelRegistry;
+let pipeline: StableDiffusionPipeline;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'viwo-sdxl-'));
+  registry = new ModelRegistry(dataDir);
+  await registry.init({ installTestModels: false });
+  await writeModelFolder(join(registry.root, 'xl'), tinySdxlModelFiles(false));
+  await writeModelFolder(join(registry.root, 'xl-turbo'), tinySdxlModelFiles(true));
+  await registry.refresh();
+  pipeline = new StableDiffusionPipeline(registry, new SessionCache());
+});
+afterAll(async () => {
+  await pipeline.cache.clear();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function model(id: string): DiffusersModelInfo {
+  const info = registry.get(id);
+  if (!info) throw new Error(`tiny model ${id} missing`);
+  return info;
+}
+
+const base: SdxlRequest = {
+  prompt: 'a red fox',
+  seed: 7,
+  steps: 4,
+  guidanceScale: 5,
+  width: 64,
+  height: 64,
+  scheduler: 'euler',
+};
+
+function differs(first: RawImage, second: RawImage): boolean {
+  return first.data.some((value, index) => value !== second.data[index]);
+}
+
+test('the tiny SDXL layout is detected with its VAE scaling', () => {
+  expect(model('xl').family).toBe('sdxl');
+  expect(model('xl-turbo').family).toBe('sdxl-turbo');
+  expect(model('xl').scalingFactor).toBe(SDXL_SCALING_FACTOR);
+  expect(model('xl').components).toContain('text_encoder_2');
+});
+
+test('SDXL generates deterministically per seed; prompt_2 and seed change the image', async () => {
+  const first = await generateSdxl(pipeline, model('xl'), base);
+  const again = await generateSdxl(pipeline, model('xl'), base);
+  expect(first.width).toBe(64);
+  expect(first.height).toBe(64);
+  expect(differs(first, again)).toBe(false);
+  expect(differs(first, await generateSdxl(pipeline, model('xl'), { ...base, seed: 8 }))).toBe(
+    true,
+  );
+  const withPrompt2 = await generateSdxl(pipeline, model('xl'), {
+    ...base,
+    prompt2: 'a snowy forest',
+  });
+  expect(differs(first, withPrompt2)).toBe(true);
+  const withNegative = await generateSdxl(pipeline, model('xl'), {
+    ...base,
+    negativePrompt: 'blurry',
+  });
+  expect(differs(first, withNegative)).toBe(true);
+});
+
+test('SDXL-Turbo samples in one step without guidance, and LCM runs on SDXL', async () => {
+  const turbo = await generateSdxl(pipeline, model('xl-turbo'), {
+    ...base,
+    steps: 1,
+    guidanceScale: 0,
+    scheduler: 'euler_a',
+  });
+  expect([turbo.width, turbo.height]).toEqual([64, 64]);
+  const lcm = await generateSdxl(pipeline, model('xl'), {
+    ...base,
+    steps: 4,
+    guidanceScale: 1,
+    scheduler: 'lcm',
+  });
+  const lcmAgain = await generateSdxl(pipeline, model('xl'), {
+    ...base,
+    steps: 4,
+    guidanceScale: 1,
+    scheduler: 'lcm',
+  });
+  expect(differs(lcm, lcmAgain)).toBe(false);
+});
+
+test('a non-SDXL model and encoders without hidden states get clear errors', async () => {
+  const info = model('xl');
+  await expect(
+    generateSdxl(pipeline, { ...info, components: ['text_encoder', 'unet'] }, base),
+  ).rejects.toThrow(/no text_encoder_2/);
+  const fakeSession = { outputNames: ['last_hidden_state'] } as unknown as Parameters<
+    typeof penultimateHiddenOutput
+  >[0];
+  expect(() => penultimateHiddenOutput(fakeSession, 'encoder')).toThrow(/hidden_states\.N/);
+});
