@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -40,9 +40,27 @@ async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`server at ${url} did not become healthy`);
 }
 
-/** Builds the client once if needed, then starts the server. */
+/** Newest modification time of the files under `path` (0 when it does not exist). */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** The built client is missing or older than a source it bundles (so tests never run stale UI). */
+function clientBuildStale(): boolean {
+  const built = newestMtime(join(ROOT, 'apps/imagegen/dist/index.html'));
+  if (built === 0) return true;
+  const sources = ['apps/imagegen/src', 'apps/imagegen/index.html', 'packages/canvas/src'];
+  return sources.some((source) => newestMtime(join(ROOT, source)) > built);
+}
+
+/** Builds the client when it is missing or stale, then starts the server. */
 export async function startAppServer(): Promise<AppServer> {
-  if (!existsSync(join(ROOT, 'apps/imagegen/dist/index.html'))) {
+  if (clientBuildStale()) {
     const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: join(ROOT, 'apps/imagegen') });
     if (build.exitCode !== 0) throw new Error(`client build failed: ${build.stderr.toString()}`);
   }
