@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test';
 import { createScheduler, schedulerNames } from '../src/schedulers/create-scheduler.ts';
-import { LcmScheduler } from '../src/schedulers/lcm-scheduler.ts';
+import { LcmScheduler, lcmGuidanceEmbedding } from '../src/schedulers/lcm-scheduler.ts';
 import { DEFAULT_SCHEDULER_CONFIG } from '../src/schedulers/scheduler.ts';
 
 const config = { ...DEFAULT_SCHEDULER_CONFIG };
@@ -61,4 +61,13 @@ test('the tiny model generates with the lcm sampler deterministically', async ()
     await runtime.dispose();
     await rm(dataDir, { recursive: true, force: true });
   }
+});
+
+test('the LCM guidance embedding matches diffusers get_guidance_scale_embedding', () => {
+  // guidance 1.5 → w' = 500; dim 4 → frequencies [1, 1e-4].
+  const embedding = lcmGuidanceEmbedding(1.5, 4);
+  const expected = [Math.sin(500), Math.sin(0.05), Math.cos(500), Math.cos(0.05)];
+  for (const [index, value] of expected.entries()) expect(embedding[index]!).toBeCloseTo(value, 5);
+  expect(lcmGuidanceEmbedding(8, 5)[4]).toBe(0);
+  expect(() => lcmGuidanceEmbedding(8, 2)).toThrow(/timestep_cond width/);
 });

@@ -9,7 +9,11 @@ import { SessionCache } from '../src/models/session-cache.ts';
 import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
 import { penultimateHiddenOutput } from '../src/sdxl/sdxl-conditioning.ts';
 import { generateSdxl, type SdxlRequest } from '../src/sdxl/sdxl-pipeline.ts';
-import { SDXL_SCALING_FACTOR, tinySdxlModelFiles } from '../src/tiny-models/sdxl-tiny-model.ts';
+import {
+  buildTinySdxlUnet,
+  SDXL_SCALING_FACTOR,
+  tinySdxlModelFiles,
+} from '../src/tiny-models/sdxl-tiny-model.ts';
 import { writeModelFolder } from '../src/tiny-models/tiny-model-files.ts';
 
 let dataDir: string;
@@ -22,6 +26,9 @@ beforeAll(async () => {
   await registry.init({ installTestModels: false });
   await writeModelFolder(join(registry.root, 'xl'), tinySdxlModelFiles(false));
   await writeModelFolder(join(registry.root, 'xl-turbo'), tinySdxlModelFiles(true));
+  const lcm = tinySdxlModelFiles(false);
+  lcm['unet/model.onnx'] = buildTinySdxlUnet(2026, 8);
+  await writeModelFolder(join(registry.root, 'xl-lcm'), lcm);
   await registry.refresh();
   pipeline = new StableDiffusionPipeline(registry, new SessionCache());
 });
@@ -99,6 +106,17 @@ test('SDXL-Turbo samples in one step without guidance, and LCM runs on SDXL', as
     scheduler: 'lcm',
   });
   expect(differs(lcm, lcmAgain)).toBe(false);
+  // An LCM-distilled UNet gets its guidance as timestep_cond: the scale changes the image.
+  const lcmRequest = { ...base, steps: 4, scheduler: 'lcm' };
+  const lowGuidance = await generateSdxl(pipeline, model('xl-lcm'), {
+    ...lcmRequest,
+    guidanceScale: 1.5,
+  });
+  const highGuidance = await generateSdxl(pipeline, model('xl-lcm'), {
+    ...lcmRequest,
+    guidanceScale: 8,
+  });
+  expect(differs(lowGuidance, highGuidance)).toBe(true);
 });
 
 test('a non-SDXL model and encoders without hidden states get clear errors', async () => {

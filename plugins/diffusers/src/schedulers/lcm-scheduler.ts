@@ -86,3 +86,24 @@ export class LcmScheduler implements Scheduler {
     );
   }
 }
+
+/**
+ * The guidance-scale embedding LCM-distilled UNets take as `timestep_cond` (diffusers
+ * `get_guidance_scale_embedding`): `w' = (guidanceScale − 1)·1000`, then `[sin(w'·f_i), cos(w'·f_i)]`
+ * with `f_i = exp(−i·ln(10000)/(dim/2 − 1))`; odd widths end with one zero. LCM folds guidance into
+ * this input instead of running classifier-free guidance, so the UNet batch stays 1.
+ */
+export function lcmGuidanceEmbedding(guidanceScale: number, dim: number): Float32Array {
+  if (!Number.isInteger(dim) || dim < 4)
+    throw new Error(`timestep_cond width must be an integer ≥ 4, got ${dim}`);
+  const half = Math.floor(dim / 2);
+  const w = (guidanceScale - 1) * 1000;
+  const step = Math.log(10000) / (half - 1);
+  const out = new Float32Array(dim);
+  for (let index = 0; index < half; index++) {
+    const angle = w * Math.exp(-index * step);
+    out[index] = Math.sin(angle);
+    out[half + index] = Math.cos(angle);
+  }
+  return out;
+}

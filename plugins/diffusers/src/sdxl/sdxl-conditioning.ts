@@ -8,6 +8,7 @@ import {
   tensorToFloat32,
 } from '../pipeline/onnx-tensors.ts';
 import type { PromptEmbeddings } from '../pipeline/text-encoding.ts';
+import { lcmGuidanceEmbedding } from '../schedulers/lcm-scheduler.ts';
 import type { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 
 /** One SDXL text encoder with its tokenizer. */
@@ -102,13 +103,15 @@ export function sdxlTimeIds(width: number, height: number): Float32Array {
 
 /**
  * Denoise hooks feeding SDXL's added conditioning: `text_embeds` and `time_ids` per UNet row
- * (negative row first when classifier-free guidance doubles the batch, matching the context order).
+ * (negative row first when classifier-free guidance doubles the batch, matching the context order),
+ * plus `timestep_cond` (the LCM guidance embedding of `guidanceScale`) when the UNet declares it.
  */
 export function sdxlDenoiseHooks(
   unet: InferenceSession,
   positive: SdxlPromptConditioning,
   negative: SdxlPromptConditioning | undefined,
   timeIds: Float32Array,
+  guidanceScale = 0,
 ): DenoiseHooks {
   const inputs = describeInputs(unet);
   const textEmbeds = requireInput(inputs, ['text_embeds'], 'SDXL unet');
@@ -120,9 +123,19 @@ export function sdxlDenoiseHooks(
     pooled.set(row, index * positive.pooled.length);
     ids.set(timeIds, index * timeIds.length);
   }
-  const feeds = {
+  const feeds: Record<string, Tensor> = {
     [textEmbeds.name]: floatTensor(pooled, [rows.length, positive.pooled.length], textEmbeds.type),
     [timeIdsInput.name]: floatTensor(ids, [rows.length, timeIds.length], timeIdsInput.type),
   };
+  // LCM-distilled UNets (LCM-LoRA fused exports) take the guidance scale as an embedding.
+  const condition = inputs.get('timestep_cond');
+  if (condition) {
+    const width = condition.shape[1];
+    if (typeof width !== 'number') throw new Error('SDXL unet timestep_cond has no fixed width');
+    const embedding = lcmGuidanceEmbedding(guidanceScale, width);
+    const rowsOf = new Float32Array(rows.length * width);
+    for (let row = 0; row < rows.length; row++) rowsOf.set(embedding, row * width);
+    feeds[condition.name] = floatTensor(rowsOf, [rows.length, width], condition.type);
+  }
   return { extraInputs: () => feeds };
 }

@@ -59,7 +59,9 @@ export async function generateSdxl(
       request.prompt,
       request.prompt2 ?? request.prompt,
     );
-    const guided = request.guidanceScale > 1;
+    // LCM-distilled UNets take guidance as `timestep_cond` and never run classifier-free guidance.
+    const lcmUnet = sessions.unet.extra.some((input) => input.name === 'timestep_cond');
+    const guided = request.guidanceScale > 1 && !lcmUnet;
     const negativePrompt = request.negativePrompt ?? '';
     const negativePrompt2 = request.negativePrompt2 ?? negativePrompt;
     let negative: SdxlPromptConditioning | undefined;
@@ -94,6 +96,7 @@ export async function generateSdxl(
         positive,
         negative,
         sdxlTimeIds(size.paddedWidth, size.paddedHeight),
+        request.guidanceScale,
       ),
     });
     const decoded = await decodeLatents(

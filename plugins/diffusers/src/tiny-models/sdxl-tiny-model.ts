@@ -123,9 +123,10 @@ export function buildTinySdxlTextEncoder(
 /**
  * The tiny SDXL UNet: the tiny denoiser over the concatenated context, plus SDXL's added
  * conditioning inputs `text_embeds float32 [batch, pooled]` and `time_ids float32 [batch, 6]`
- * projected into its features (so both really change the output).
+ * projected into its features (so both really change the output). With `timestepCondWidth`, also
+ * the LCM guidance embedding input `timestep_cond float32 [batch, width]`.
  */
-export function buildTinySdxlUnet(seed: number): Uint8Array {
+export function buildTinySdxlUnet(seed: number, timestepCondWidth?: number): Uint8Array {
   const parts = buildTinyUnetParts({
     timestep: 'float32',
     prediction: 'epsilon',
@@ -141,13 +142,20 @@ export function buildTinySdxlUnet(seed: number): Uint8Array {
     timeIds,
     graph.initializer('time_scale', 'float32', [], [1024]),
   ]);
+  const conditions = [textEmbeds, scaledIds];
+  let conditionWidth = pooledWidth + TIME_IDS;
+  if (timestepCondWidth !== undefined) {
+    // LCM-distilled UNets add a guidance embedding `timestep_cond [batch, width]`.
+    conditions.push(graph.input('timestep_cond', 'float32', ['batch', timestepCondWidth]));
+    conditionWidth += timestepCondWidth;
+  }
   const added = graph.op('MatMul', [
-    graph.op('Concat', [textEmbeds, scaledIds], { axis: 1 }),
+    graph.op('Concat', conditions, { axis: 1 }),
     graph.initializer(
       'add_embedding_w',
       'float32',
-      [pooledWidth + TIME_IDS, FEATURES],
-      weights.normal((pooledWidth + TIME_IDS) * FEATURES, pooledWidth + TIME_IDS, 0.5),
+      [conditionWidth, FEATURES],
+      weights.normal(conditionWidth * FEATURES, conditionWidth, 0.5),
     ),
   ]);
   const broadcast = graph.op('Reshape', [
