@@ -1,5 +1,6 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
+import { settings, updateSetting } from '../state/settings.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
 export type GenerateMode =
@@ -38,21 +39,17 @@ const SHOWN = [
   'negative_prompt',
   'seed',
 ];
-const SETTINGS_KEY = 'viwo.imagegen.settings';
 
-function optionFields(capabilities: CapabilityInfo[], type: string, method: string): ParamInfo[] {
+/** The fields of a capability method's options object, from the server's metadata. */
+export function optionFields(
+  capabilities: CapabilityInfo[],
+  type: string,
+  method: string,
+): ParamInfo[] {
   const found = capabilities
     .find((capability) => capability.type === type)
     ?.methods.find((entry) => entry.name === method);
   return found?.params.find((param) => param.type === 'object')?.fields ?? [];
-}
-
-function loadSettings(): Record<string, unknown> {
-  try {
-    return JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -61,7 +58,8 @@ function loadSettings(): Record<string, unknown> {
  */
 export function GeneratePanel(props: GeneratePanelProps) {
   const [prompt, setPrompt] = createSignal('a lighthouse at dusk, oil painting');
-  const [values, setValues] = createSignal<Record<string, unknown>>(loadSettings());
+  // Parameter values are the app-wide saved defaults (shared with the settings panel).
+  const values = settings;
   const [mode, setMode] = createSignal<GenerateMode>('auto');
   const [batch, setBatch] = createSignal(1);
   const [outpaintDirection, setOutpaintDirection] = createSignal('right');
@@ -90,11 +88,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
     field.default ??
     (field.type === 'enum' ? field.options?.[0] : undefined) ??
     '';
-  const set = (name: string, next: unknown) => {
-    const updated = { ...values(), [name]: next };
-    setValues(updated);
-    localStorage.setItem(SETTINGS_KEY, JSON.stringify(updated));
-  };
+  const set = updateSetting;
   const steps = () =>
     Number(values().steps ?? fields().find((field) => field.name === 'steps')?.default ?? 1);
   const cost = () => (props.bbox().width * props.bbox().height * steps() * batch()) / 1e6;

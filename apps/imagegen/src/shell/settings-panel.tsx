@@ -1,0 +1,94 @@
+import { createMemo, For, Show } from 'solid-js';
+import type { ParamInfo } from '../blocks/metadata-types.ts';
+import { optionFields } from '../layer/generate-panel.tsx';
+import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
+import type { Workbench } from '../state/workbench.ts';
+
+/** Generation defaults the settings panel offers, when the installed capability declares them. */
+// Width and height are not among them: Layer Mode generates at the bounding box's size.
+const DEFAULT_FIELDS = ['model_id', 'scheduler', 'steps', 'guidance_scale'];
+
+/**
+ * Defaults kept in localStorage: the size of a new canvas and the generation parameters
+ * (model, scheduler, steps, guidance) that Layer Mode's generate panel starts from.
+ * Fields come from the capability metadata, so only parameters the server has are shown.
+ */
+export function SettingsPanel(props: { workbench: Workbench }) {
+  const fields = createMemo(() =>
+    optionFields(props.workbench.capabilities(), 'diffusers.generate', 'textToImage').filter(
+      (field) => DEFAULT_FIELDS.includes(field.name),
+    ),
+  );
+  const numberInput = (name: string, value: unknown, field?: ParamInfo) => (
+    <input
+      type="number"
+      id={`setting-${name}`}
+      data-testid={`setting-${name}`}
+      min={field?.min}
+      max={field?.max}
+      step={field?.step ?? (field?.type === 'number' ? 0.1 : 1)}
+      placeholder="default"
+      value={value === undefined ? '' : String(value)}
+      onChange={(event) => {
+        const text = event.currentTarget.value;
+        updateSetting(name, text === '' ? undefined : Number(text));
+      }}
+    />
+  );
+  return (
+    <div class="panel settings-panel" data-testid="settings-panel">
+      <h3>Settings</h3>
+      <p class="hint">Defaults are saved in this browser.</p>
+      <label class="field" for="setting-canvas_width">
+        <span>New canvas width</span>
+        {numberInput('canvas_width', canvasSize().width)}
+      </label>
+      <label class="field" for="setting-canvas_height">
+        <span>New canvas height</span>
+        {numberInput('canvas_height', canvasSize().height)}
+      </label>
+      <Show when={fields().length > 0} fallback={<p class="hint">No image generator installed.</p>}>
+        <For each={fields()}>
+          {(field) => (
+            <label class="field" for={`setting-${field.name}`} title={field.description}>
+              <span>{field.label ?? field.name}</span>
+              <Show
+                when={field.type === 'enum'}
+                fallback={
+                  field.type === 'number' || field.type === 'integer' ? (
+                    numberInput(field.name, settings()[field.name], field)
+                  ) : (
+                    <input
+                      type="text"
+                      id={`setting-${field.name}`}
+                      data-testid={`setting-${field.name}`}
+                      placeholder="default"
+                      value={String(settings()[field.name] ?? '')}
+                      onChange={(event) =>
+                        updateSetting(field.name, event.currentTarget.value.trim())
+                      }
+                    />
+                  )
+                }
+              >
+                <select
+                  id={`setting-${field.name}`}
+                  data-testid={`setting-${field.name}`}
+                  value={String(settings()[field.name] ?? field.default ?? '')}
+                  onChange={(event) => updateSetting(field.name, event.currentTarget.value)}
+                >
+                  <For each={field.options ?? []}>
+                    {(option) => <option value={String(option)}>{String(option)}</option>}
+                  </For>
+                </select>
+              </Show>
+            </label>
+          )}
+        </For>
+      </Show>
+      <button type="button" data-testid="settings-reset" onClick={resetSettings}>
+        Reset to defaults
+      </button>
+    </div>
+  );
+}
