@@ -210,4 +210,18 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     });
     await page.waitForSelector('[data-testid=toast]:has-text("Reconnected")', { timeout: 10_000 });
   });
+
+  test('settings are defaults shared with the generate panel and survive a reload', async () => {
+    await page.click('[data-testid=open-settings]');
+    await page.fill('[data-testid=setting-steps]', '3');
+    await page.press('[data-testid=setting-steps]', 'Tab');
+    expect(await page.inputValue('[data-testid=opt-steps]')).toBe('3');
+    await page.reload();
+    await page.waitForSelector('[data-testid=canvas]');
+    await page.click('[data-testid=open-settings]');
+    expect(await page.inputValue('[data-testid=setting-steps]')).toBe('3');
+    expect(await page.inputValue('[data-testid=opt-steps]')).toBe('3');
+    await page.click('[data-testid=settings-reset]');
+    expect(await page.inputValue('[data-testid=setting-steps]')).toBe('');
+  });
 });
