@@ -1,5 +1,5 @@
 import { render } from 'solid-js/web';
-import { NEW_CANVAS_SCRIPT } from './layer/layer-mode.tsx';
+import { newCanvasScript } from './layer/layer-mode.tsx';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { createWorkbench } from './state/workbench.ts';
@@ -10,9 +10,9 @@ const SCRIPT_KEY = 'viwo.imagegen.script';
 function savedScript(): unknown {
   try {
     const saved = localStorage.getItem(SCRIPT_KEY);
-    return saved ? JSON.parse(saved) : NEW_CANVAS_SCRIPT;
+    return saved ? JSON.parse(saved) : newCanvasScript();
   } catch {
-    return NEW_CANVAS_SCRIPT;
+    return newCanvasScript();
   }
 }
 

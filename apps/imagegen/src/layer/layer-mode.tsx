@@ -8,6 +8,7 @@ import {
 } from '@viwo/canvas';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
@@ -19,11 +20,14 @@ import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
 import { embedScriptInPng } from './png-embed.ts';
 
-/** The script a fresh canvas starts from. */
-export const NEW_CANVAS_SCRIPT = canvasScript([
-  record.init(512, 512, '#ffffff'),
-  record.createLayer('layer-1', 'Layer 1', 'raster'),
-]);
+/** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
+export function newCanvasScript(): unknown {
+  const { width, height } = canvasSize();
+  return canvasScript([
+    record.init(width, height, '#ffffff'),
+    record.createLayer('layer-1', 'Layer 1', 'raster'),
+  ]);
+}
 
 interface ResultTile {
   image: { $image: string; width: number; height: number };
@@ -417,7 +421,7 @@ export function LayerMode(props: { workbench: Workbench }) {
             type="button"
             onClick={() => {
               undoStack.push(workbench.script());
-              workbench.setScript(NEW_CANVAS_SCRIPT);
+              workbench.setScript(newCanvasScript());
               setHistorySize({ undo: undoStack.length, redo: 0 });
             }}
           >

@@ -5,6 +5,7 @@ import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
+import { SettingsPanel } from './settings-panel.tsx';
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -17,7 +18,7 @@ const CONNECTION_LABEL = {
 export function App(props: { workbench: Workbench }) {
   const workbench = props.workbench;
   const [theme, setTheme] = createSignal(localStorage.getItem('viwo.theme') ?? 'dark');
-  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery'>('none');
+  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings'>('none');
   document.documentElement.dataset.theme = theme();
   const toggleTheme = () => {
     const next = theme() === 'dark' ? 'light' : 'dark';
@@ -67,6 +68,14 @@ export function App(props: { workbench: Workbench }) {
             >
               Gallery
             </button>
+            <button
+              type="button"
+              data-testid="open-settings"
+              classList={{ selected: drawer() === 'settings' }}
+              onClick={() => setDrawer(drawer() === 'settings' ? 'none' : 'settings')}
+            >
+              Settings
+            </button>
             <button type="button" onClick={toggleTheme} title="Toggle light/dark theme">
               {theme() === 'dark' ? '☀' : '☾'}
             </button>
@@ -97,6 +106,9 @@ export function App(props: { workbench: Workbench }) {
                 </Match>
                 <Match when={drawer() === 'gallery'}>
                   <GalleryPanel workbench={workbench} />
+                </Match>
+                <Match when={drawer() === 'settings'}>
+                  <SettingsPanel workbench={workbench} />
                 </Match>
               </Switch>
             </aside>
