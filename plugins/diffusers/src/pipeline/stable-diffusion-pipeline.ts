@@ -6,6 +6,7 @@ import type { SessionCache } from '../models/session-cache.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
 import { stepNoiseFrom } from '../schedulers/scheduler.ts';
+import { prepareSdxlConditioning, type SdxlGenerationConditioning } from '../sdxl/sdxl-pipeline.ts';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { type DenoiseHooks, type DenoiseResult, denoise } from './denoise-loop.ts';
 import type { ResolvedGeneration } from './generation-request.ts';
@@ -84,15 +85,25 @@ export class StableDiffusionPipeline {
   ): Promise<GeneratedItem[]> {
     const model = generation.model;
     const sessions = await ModelSessions.open(model, this.cache);
+    let sdxl: SdxlGenerationConditioning | undefined;
     try {
-      const tokenizer = await this.tokenizer(model);
-      const guided = generation.guidanceScale > 1;
-      const prompts = guided ? [generation.negativePrompt, generation.prompt] : [generation.prompt];
-      const embeddings = await encodePrompts(sessions.textEncoder, tokenizer, prompts);
-      const negative: PromptEmbeddings | undefined = guided
-        ? embeddingRow(embeddings, 0)
-        : undefined;
-      const positive = embeddingRow(embeddings, guided ? 1 : 0);
+      let positive: PromptEmbeddings;
+      let negative: PromptEmbeddings | undefined;
+      if (model.components.includes('text_encoder_2')) {
+        // SDXL layouts: two encoders, pooled text_embeds and time_ids (src/sdxl).
+        sdxl = await prepareSdxlConditioning(this, sessions, generation);
+        positive = sdxl.positive;
+        negative = sdxl.negative;
+      } else {
+        const tokenizer = await this.tokenizer(model);
+        const guided = generation.guidanceScale > 1;
+        const prompts = guided
+          ? [generation.negativePrompt, generation.prompt]
+          : [generation.prompt];
+        const embeddings = await encodePrompts(sessions.textEncoder, tokenizer, prompts);
+        negative = guided ? embeddingRow(embeddings, 0) : undefined;
+        positive = embeddingRow(embeddings, guided ? 1 : 0);
+      }
       const size = padSize(generation.width, generation.height, model.alignment);
       const latentHeight = size.paddedHeight / 8;
       const latentWidth = size.paddedWidth / 8;
@@ -130,12 +141,15 @@ export class StableDiffusionPipeline {
         }
         let timing: DenoiseResult | undefined;
         if (startIndex < steps) {
-          const denoiseHooks = await hooks.denoiseHooks?.({
+          const itemHooks = await hooks.denoiseHooks?.({
             size,
             latentHeight,
             latentWidth,
             seed,
           });
+          const denoiseHooks = sdxl
+            ? sdxl.withHooks(itemHooks, size.paddedWidth, size.paddedHeight)
+            : itemHooks;
           timing = await denoise({
             unet: sessions.unet,
             scheduler,
@@ -188,6 +202,7 @@ export class StableDiffusionPipeline {
       }
       return items;
     } finally {
+      sdxl?.release();
       sessions.release();
     }
   }
