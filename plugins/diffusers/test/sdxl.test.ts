@@ -6,6 +6,7 @@ import type { RawImage } from '@viwo/core';
 import type { DiffusersModelInfo } from '../src/models/model-info.ts';
 import { ModelRegistry } from '../src/models/model-registry.ts';
 import { SessionCache } from '../src/models/session-cache.ts';
+import { resolveGeneration } from '../src/pipeline/generation-request.ts';
 import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
 import { penultimateHiddenOutput } from '../src/sdxl/sdxl-conditioning.ts';
 import { generateSdxl, type SdxlRequest } from '../src/sdxl/sdxl-pipeline.ts';
@@ -15,6 +16,7 @@ import {
   tinySdxlModelFiles,
 } from '../src/tiny-models/sdxl-tiny-model.ts';
 import { writeModelFolder } from '../src/tiny-models/tiny-model-files.ts';
+import { MemoryImageStore, testContext } from './support/test-context.ts';
 
 let dataDir: string;
 let registry: ModelRegistry;
@@ -128,4 +130,26 @@ test('a non-SDXL model and encoders without hidden states get clear errors', asy
     typeof penultimateHiddenOutput
   >[0];
   expect(() => penultimateHiddenOutput(fakeSession, 'encoder')).toThrow(/hidden_states\.N/);
+});
+
+test('the shared generate pipeline runs SDXL models (batch, seeds, deterministic)', async () => {
+  const generation = resolveGeneration(
+    'a red fox',
+    {
+      model_id: 'xl',
+      seed: 7,
+      steps: 3,
+      width: 64,
+      height: 64,
+      prompt_2: 'in snow',
+      batch_size: 2,
+    },
+    (id) => registry.get(id),
+  );
+  const { context } = testContext(new MemoryImageStore());
+  const items = await pipeline.generate(generation, context);
+  const again = await pipeline.generate(generation, context);
+  expect(items.map((item) => item.seed)).toEqual([7, 8]);
+  expect(differs(items[0]!.image, again[0]!.image)).toBe(false);
+  expect(differs(items[0]!.image, items[1]!.image)).toBe(true);
 });
