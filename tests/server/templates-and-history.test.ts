@@ -47,12 +47,12 @@ test('templates: save, list, get, export, import under a new id, delete', async 
   expect(await client.call('templates.delete', { id: saved.id })).toEqual({ ok: true });
   expect(await client.call('templates.delete', { id: saved.id })).toEqual({ ok: false });
   const missing = await client.request('templates.get', { id: saved.id });
-  expect(missing.error?.code).toBe(-32000);
+  expect(missing.error).toMatchObject({ code: -32000 });
   expect(JSON.stringify(missing.error)).toContain(saved.id);
 
   const badName = await client.request('templates.save', { script: [] });
-  expect(badName.error?.code).toBe(-32602);
-  expect(badName.error?.message).toContain("'name'");
+  expect(badName.error).toMatchObject({ code: -32602 });
+  expect(badName.error).toMatchObject({ message: expect.stringContaining("'name'") });
 });
 
 test('history: a finished job is listed, fetched, favorited and deleted', async () => {
@@ -74,11 +74,11 @@ test('history: a finished job is listed, fetched, favorited and deleted', async 
   const favorites = await client.call<{ id: string }[]>('history.list', { favorite: true });
   expect(favorites.map((item) => item.id)).toContain(id);
   const notBoolean = await client.request('history.favorite', { id, value: 'yes' });
-  expect(notBoolean.error?.code).toBe(-32602);
-  expect(notBoolean.error?.message).toContain("'value'");
+  expect(notBoolean.error).toMatchObject({ code: -32602 });
+  expect(notBoolean.error).toMatchObject({ message: expect.stringContaining("'value'") });
 
   expect(await client.call('history.delete', { id })).toEqual({ ok: true });
-  expect((await client.request('history.get', { id })).error?.code).toBe(-32000);
+  expect((await client.request('history.get', { id })).error).toMatchObject({ code: -32000 });
   const badLimit = await client.request('history.list', { limit: -1 });
-  expect(badLimit.error?.code).toBe(-32602);
+  expect(badLimit.error).toMatchObject({ code: -32602 });
 });
