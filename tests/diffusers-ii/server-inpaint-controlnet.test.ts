@@ -120,3 +120,34 @@ test('canny preprocess feeds ControlNet apply in one script', async () => {
   const edgeBytes = await pixels(edges!);
   expect(edgeBytes.every((value) => value === 0 || value === 255)).toBe(true);
 });
+
+test('SDXL-Turbo generates through diffusers.generate and can be outpainted', async () => {
+  const options = { model_id: 'tiny-sdxl-turbo', seed: 9, width: 64, height: 64 };
+  const first = (await run([
+    'std.call_method',
+    generate,
+    'textToImage',
+    'a mountain lake',
+    options,
+  ])) as WireImage;
+  const second = (await run([
+    'std.call_method',
+    generate,
+    'textToImage',
+    'a mountain lake',
+    options,
+  ])) as WireImage;
+  expect(first).toMatchObject({ width: 64, height: 64 });
+  expect(second.$image).toBe(first.$image);
+  const taller = (await run([
+    'std.call_method',
+    inpaint,
+    'outpaint',
+    first,
+    'bottom',
+    16,
+    'a shore',
+    { model_id: 'tiny-sdxl-turbo', seed: 9 },
+  ])) as WireImage;
+  expect([taller.width, taller.height]).toEqual([64, 80]);
+});

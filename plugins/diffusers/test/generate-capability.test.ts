@@ -46,6 +46,7 @@ describe('registry', () => {
       'tiny-sd15',
       'tiny-sd15-controlnet',
       'tiny-sd2',
+      'tiny-sdxl-turbo',
     ]);
     expect(registry.list().every((model) => model.test)).toBe(true);
     expect(registry.defaultModel()?.id).toBe('tiny-sd15');
@@ -82,6 +83,7 @@ describe('registry', () => {
       'tiny-sd15',
       'tiny-sd15-controlnet',
       'tiny-sd2',
+      'tiny-sdxl-turbo',
     ]);
     expect(options.fields!.find((field) => field.name === 'scheduler')!.options).toContain(
       'dpmpp_2m_karras',

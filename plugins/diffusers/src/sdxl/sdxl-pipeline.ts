@@ -11,6 +11,8 @@ import type { PromptEmbeddings } from '../pipeline/text-encoding.ts';
 import { decodeLatents } from '../pipeline/vae-codec.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
+// Installs the tiny SDXL-Turbo layout with the other test models on first start.
+import '../tiny-models/sdxl-tiny-model.ts';
 import { stepNoiseFrom } from '../schedulers/scheduler.ts';
 import {
   encodeSdxlPrompt,
