@@ -113,7 +113,7 @@ export { DdimScheduler } from './schedulers/ddim-scheduler.ts';
 export { DpmSolverScheduler } from './schedulers/dpm-solver-scheduler.ts';
 export { EulerAncestralScheduler } from './schedulers/euler-ancestral-scheduler.ts';
 export { EulerScheduler } from './schedulers/euler-scheduler.ts';
-export { LcmScheduler } from './schedulers/lcm-scheduler.ts';
+export { LcmScheduler, lcmGuidanceEmbedding } from './schedulers/lcm-scheduler.ts';
 export {
   alphasCumprod,
   DEFAULT_SCHEDULER_CONFIG,
@@ -123,6 +123,30 @@ export {
   type StepNoise,
   stepNoiseFrom,
 } from './schedulers/scheduler.ts';
+export {
+  encodeSdxlPrompt,
+  penultimateHiddenOutput,
+  type SdxlEncoder,
+  type SdxlPromptConditioning,
+  sdxlDenoiseHooks,
+  sdxlTimeIds,
+  zeroConditioning,
+} from './sdxl/sdxl-conditioning.ts';
+export {
+  generateSdxl,
+  prepareSdxlConditioning,
+  type SdxlGenerationConditioning,
+  type SdxlPrompts,
+  type SdxlRequest,
+} from './sdxl/sdxl-pipeline.ts';
+export {
+  buildTinySdxlTextEncoder,
+  buildTinySdxlUnet,
+  SDXL_SCALING_FACTOR,
+  TINY_SDXL_CONTEXT,
+  TINY_SDXL_ENCODER_HIDDEN,
+  tinySdxlModelFiles,
+} from './tiny-models/sdxl-tiny-model.ts';
 export {
   buildTinyControlnet,
   buildTinyControlnetUnet,
