@@ -19,6 +19,7 @@ import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
 import { embedScriptInPng } from './png-embed.ts';
+import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
 export function newCanvasScript(): unknown {
@@ -246,6 +247,25 @@ export function LayerMode(props: { workbench: Workbench }) {
     }
   };
 
+  // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
+  const exportPng = async () => {
+    try {
+      const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
+      const image = outcome.result as { $image: string };
+      const response = await fetch(`/images/${image.$image}.png`);
+      if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
+      const png = new Uint8Array(await response.arrayBuffer());
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(
+        new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
+      );
+      link.download = 'canvas.png';
+      link.click();
+    } catch (error) {
+      workbench.toast('error', `PNG export failed: ${(error as Error).message}`);
+    }
+  };
+
   const onKey = (event: KeyboardEvent) => {
     if (
       event.target instanceof HTMLInputElement ||
@@ -280,83 +300,20 @@ export function LayerMode(props: { workbench: Workbench }) {
     <div class="layer-mode" data-testid="layer-mode">
       <TrustDialog />
       <aside class="left-panel">
-        <section class="panel" data-testid="tools">
-          <header class="panel-header">
-            <h2>Tools</h2>
-          </header>
-          <div class="tool-row">
-            <For
-              each={
-                [
-                  ['brush', 'Brush (B)'],
-                  ['eraser', 'Eraser (E)'],
-                  ['mask', 'Mask (M)'],
-                  ['bbox', 'Box (V)'],
-                ] as [Tool, string][]
-              }
-            >
-              {([name, label]) => (
-                <button
-                  type="button"
-                  data-testid={`tool-${name}`}
-                  classList={{ selected: tool() === name }}
-                  onClick={() => setTool(name)}
-                >
-                  {label}
-                </button>
-              )}
-            </For>
-          </div>
-          <label class="field">
-            <span>Size {brushSize()}px</span>
-            <input
-              type="range"
-              min="1"
-              max="128"
-              value={brushSize()}
-              onInput={(event) => setBrushSize(Number(event.currentTarget.value))}
-            />
-          </label>
-          <label class="field">
-            <span>Hardness {hardness().toFixed(2)}</span>
-            <input
-              type="range"
-              min="0"
-              max="1"
-              step="0.05"
-              value={hardness()}
-              onInput={(event) => setHardness(Number(event.currentTarget.value))}
-            />
-          </label>
-          <label class="field">
-            <span>Colour</span>
-            <input
-              type="color"
-              value={color()}
-              onInput={(event) => setColor(event.currentTarget.value)}
-            />
-          </label>
-          <div class="button-row">
-            <button
-              type="button"
-              data-testid="undo"
-              disabled={historySize().undo === 0}
-              onClick={undo}
-              title="Ctrl+Z"
-            >
-              Undo
-            </button>
-            <button
-              type="button"
-              data-testid="redo"
-              disabled={historySize().redo === 0}
-              onClick={redo}
-              title="Ctrl+Shift+Z"
-            >
-              Redo
-            </button>
-          </div>
-        </section>
+        <ToolsPanel
+          tool={tool}
+          onTool={setTool}
+          brushSize={brushSize}
+          onBrushSize={setBrushSize}
+          hardness={hardness}
+          onHardness={setHardness}
+          color={color}
+          onColor={setColor}
+          canUndo={() => historySize().undo > 0}
+          canRedo={() => historySize().redo > 0}
+          onUndo={undo}
+          onRedo={redo}
+        />
         <GeneratePanel
           capabilities={workbench.capabilities}
           bbox={() => replay().state.bbox}
@@ -396,25 +353,7 @@ export function LayerMode(props: { workbench: Workbench }) {
           >
             Export JSON
           </button>
-          <button
-            type="button"
-            data-testid="export-png"
-            onClick={async () => {
-              const outcome = await runConfirmed(
-                canvasScript([...operations(), record.composite()]),
-              );
-              const image = outcome.result as { $image: string };
-              const png = new Uint8Array(
-                await (await fetch(`/images/${image.$image}.png`)).arrayBuffer(),
-              );
-              const link = document.createElement('a');
-              link.href = URL.createObjectURL(
-                new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
-              );
-              link.download = 'canvas.png';
-              link.click();
-            }}
-          >
+          <button type="button" data-testid="export-png" onClick={() => void exportPng()}>
             Export PNG
           </button>
           <button
