@@ -3,12 +3,14 @@ import type {
   CapabilityDefinition,
   CapabilityParam,
   ImageValue,
+  RawImage,
 } from '@viwo/core';
 import { estimateCost, pickModel, resolveWithBudget } from '../capability/generate-capability.ts';
 import { generationOptionFields } from '../capability/generation-params.ts';
 import { InvalidOptionError } from '../pipeline/generation-request.ts';
 import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
 import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
+import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
 import '../tiny-models/tiny-controlnet-model.ts';
@@ -16,8 +18,6 @@ import { controlnetHooks, controlnetPath, type PreparedControl } from './control
 
 /** Capability type of ControlNet generation and its preprocessors. */
 export const CONTROLNET_CAPABILITY = 'controlnet.generate';
-
-const APPLY_KEYS = ['controls', 'preprocess'] as const;
 
 const PREPROCESS_FIELDS: CapabilityParam[] = [
   {
@@ -75,14 +75,35 @@ function imageValue(value: unknown, name: string): ImageValue {
   return candidate as ImageValue;
 }
 
-function controlType(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !(PREPROCESSOR_TYPES as readonly string[]).includes(value)) {
+function controlType(value: unknown, name: string, available: readonly string[]): string {
+  if (typeof value !== 'string' || !available.includes(value)) {
     throw new InvalidOptionError(
       name,
-      `unknown control type '${String(value)}' (available: ${PREPROCESSOR_TYPES.join(', ')})`,
+      `unknown control type '${String(value)}' (available: ${available.join(', ')})`,
     );
   }
   return value;
+}
+
+/** Preprocessors backed by configured ONNX models (offered only when configured). */
+export interface ModelPreprocessors {
+  depth?: DepthPreprocessor;
+}
+
+/** Runs the model-backed preprocessor of `type` when there is one, else the model-free one. */
+async function runPreprocessor(
+  raw: RawImage,
+  type: string,
+  options: Record<string, unknown>,
+  models: ModelPreprocessors,
+): Promise<RawImage> {
+  if (type === 'depth' && models.depth) {
+    const unknown = Object.keys(options);
+    if (unknown.length > 0)
+      throw new InvalidOptionError(unknown[0]!, `unknown option '${unknown[0]}' for depth (allowed: none)`);
+    return models.depth.run(raw);
+  }
+  return preprocessImage(raw, type, options);
 }
 
 function controlStrength(value: unknown, name: string): number {
@@ -99,11 +120,17 @@ function controlStrength(value: unknown, name: string): number {
  * `controlnet.generate`: `preprocess(image, type, {…})` with the model-free preprocessors, and —
  * when an installed model has a `controlnet/model.onnx` — `apply(image, prompt, type, strength,
  * {…, controls: [{image, type, strength}]})`, whose controls' residuals are summed, each scaled
- * by its strength. Depth and pose need models and are absent rather than faked.
+ * by its strength. `depth` is offered only with a configured depth ONNX model (`modelPreprocessors`);
+ * pose has no model support and is absent — neither is ever faked.
  */
 export function createControlnetCapability(
   pipeline: StableDiffusionPipeline,
+  modelPreprocessors: ModelPreprocessors = {},
 ): CapabilityDefinition {
+  const controlTypes: string[] = [
+    ...PREPROCESSOR_TYPES,
+    ...(modelPreprocessors.depth ? ['depth'] : []),
+  ];
   const registry = pipeline.registry;
   const controlModels = () => registry.list().filter((model) => controlnetPath(model));
   const methods: CapabilityDefinition['methods'] = {
@@ -117,7 +144,7 @@ export function createControlnetCapability(
           type: 'enum',
           label: 'Control type',
           description: 'Preprocessor',
-          options: [...PREPROCESSOR_TYPES],
+          options: [...controlTypes],
         },
         {
           name: 'options',
@@ -136,7 +163,12 @@ export function createControlnetCapability(
         const picked = Object.fromEntries(
           Object.entries(given).filter(([key]) => RELEVANT[String(type)]?.includes(key)),
         );
-        const control = preprocessImage(raw, String(type), picked);
+        const control = await runPreprocessor(
+          raw,
+          controlType(type, 'type', controlTypes),
+          picked,
+          modelPreprocessors,
+        );
         return context.images.putRaw(control, {
           viwo: JSON.stringify({ preprocess: type, options: picked }),
         });
@@ -162,7 +194,7 @@ export function createControlnetCapability(
             type: 'enum',
             label: 'Control type',
             description: 'Preprocessor for the control image',
-            options: [...PREPROCESSOR_TYPES],
+            options: [...controlTypes],
           },
           {
             name: 'strength',
@@ -201,7 +233,7 @@ export function createControlnetCapability(
                       type: 'enum',
                       label: 'Type',
                       description: 'Preprocessor',
-                      options: [...PREPROCESSOR_TYPES],
+                      options: [...controlTypes],
                     },
                     {
                       name: 'strength',
@@ -279,9 +311,10 @@ export function createControlnetCapability(
             imageValue(entry.image, `${entry.where}image`),
             3,
           );
-          const kind = controlType(entry.type, `${entry.where}type`);
+          const kind = controlType(entry.type, `${entry.where}type`, controlTypes);
           controls.push({
-            image: preprocess === false ? raw : preprocessImage(raw, kind),
+            image:
+              preprocess === false ? raw : await runPreprocessor(raw, kind, {}, modelPreprocessors),
             strength: controlStrength(entry.strength, `${entry.where}strength`),
           });
         }
