@@ -5,6 +5,7 @@ import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
 import { ModelRegistry } from './models/model-registry.ts';
 import { SessionCache } from './models/session-cache.ts';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion-pipeline.ts';
+import { DepthPreprocessor } from './preprocessors/depth-preprocessor.ts';
 
 /** Options of {@link createDiffusersPlugin}. */
 export interface DiffusersPluginOptions {
@@ -17,6 +18,11 @@ export interface DiffusersPluginOptions {
    * shared pipeline, so they reuse its registry, session cache and tokenizers.
    */
   extraCapabilities?: ((pipeline: StableDiffusionPipeline) => CapabilityDefinition[])[];
+  /**
+   * Path of a monocular depth ONNX model (DPT / MiDaS / Depth-Anything export) that makes the
+   * `depth` control type available (default `VIWO_DEPTH_MODEL`; absent when neither is set).
+   */
+  depthModel?: string;
 }
 
 /** The plugin with its pipeline exposed (tests, benchmarks and sibling capabilities use it). */
@@ -31,6 +37,7 @@ export interface DiffusersPlugin extends Plugin {
  */
 export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
   let pipeline: StableDiffusionPipeline | undefined;
+  let depth: DepthPreprocessor | undefined;
   return {
     name: 'diffusers',
     version: '0.1.0',
@@ -46,6 +53,11 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
         context.log('warn', message),
       );
       pipeline = new StableDiffusionPipeline(registry, cache);
+      const depthPath = options.depthModel ?? process.env.VIWO_DEPTH_MODEL;
+      if (depthPath) {
+        depth = await DepthPreprocessor.load(depthPath, (message) => context.log('warn', message));
+        context.log('info', `diffusers: depth preprocessor from ${depthPath}`);
+      }
       const models = registry.list();
       context.log(
         'info',
@@ -58,13 +70,15 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return [
         createGenerateCapability(pipeline),
         createInpaintCapability(pipeline),
-        createControlnetCapability(pipeline),
+        createControlnetCapability(pipeline, depth ? { depth } : {}),
         ...extra,
       ];
     },
     async dispose() {
       await pipeline?.cache.clear();
+      await depth?.dispose();
       pipeline = undefined;
+      depth = undefined;
     },
   };
 }

@@ -9,6 +9,7 @@ export { generationOptionFields } from './capability/generation-params.ts';
 export {
   CONTROLNET_CAPABILITY,
   createControlnetCapability,
+  type ModelPreprocessors,
 } from './controlnet/controlnet-capability.ts';
 export {
   controlnetHooks,
@@ -95,6 +96,7 @@ export {
 export { embeddingRow, encodePrompts, type PromptEmbeddings } from './pipeline/text-encoding.ts';
 export { decodeLatents, encodePixels } from './pipeline/vae-codec.ts';
 export { cannyEdges } from './preprocessors/canny-edges.ts';
+export { DepthPreprocessor } from './preprocessors/depth-preprocessor.ts';
 export { type GreyImage, gaussianBlur, greyToRaw, toGrey } from './preprocessors/grey-image.ts';
 export {
   PREPROCESSOR_TYPES,

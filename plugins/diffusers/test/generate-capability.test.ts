@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapabilityDefinition, ImageValue } from '@viwo/core';
 import { createGenerateCapability } from '../src/capability/generate-capability.ts';
+// Every tiny layout registers itself on import; load them all (as the plugin does) so the
+// installed set does not depend on which other test files ran first in this process.
+import '../src/diffusers-plugin.ts';
 import { ModelRegistry } from '../src/models/model-registry.ts';
 import { SessionCache } from '../src/models/session-cache.ts';
 import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
@@ -45,6 +48,7 @@ describe('registry', () => {
       'tiny-sd-turbo',
       'tiny-sd15',
       'tiny-sd15-controlnet',
+      'tiny-sd15-inpaint',
       'tiny-sd2',
       'tiny-sdxl-turbo',
     ]);
@@ -82,6 +86,7 @@ describe('registry', () => {
       'tiny-sd-turbo',
       'tiny-sd15',
       'tiny-sd15-controlnet',
+      'tiny-sd15-inpaint',
       'tiny-sd2',
       'tiny-sdxl-turbo',
     ]);

@@ -48,25 +48,31 @@ afterAll(async () => {
 });
 
 describe('diffusers.inpaint', () => {
-  test('pixels outside the mask are identical to the input; inside they change', async () => {
-    const result = (await call('inpaint', base, mask, 'a red boat', { seed: 9, steps: 3 }))
-      .result as ImageValue;
-    expect(result).toMatchObject({ width: 96, height: 80 });
-    const before = await runtime.images.getRaw(base, 3);
-    const after = await runtime.images.getRaw(result, 3);
-    let changedInside = 0;
-    for (let row = 0; row < 80; row++) {
-      for (let column = 0; column < 96; column++) {
-        const inside = row >= 24 && row < 56 && column >= 32 && column < 64;
-        for (let channel = 0; channel < 3; channel++) {
-          const index = (row * 96 + column) * 3 + channel;
-          if (!inside) expect(after.data[index]).toBe(before.data[index]!);
-          else if (after.data[index] !== before.data[index]) changedInside++;
+  // tiny-sd15 has a 4-channel UNet (re-noised known latents each step); tiny-sd15-inpaint a
+  // 9-channel inpainting UNet (latents ‖ mask ‖ masked-image latents).
+  test.each(['tiny-sd15', 'tiny-sd15-inpaint'])(
+    '%s: pixels outside the mask are identical to the input; inside they change',
+    async (model_id) => {
+      const result = (
+        await call('inpaint', base, mask, 'a red boat', { seed: 9, steps: 3, model_id })
+      ).result as ImageValue;
+      expect(result).toMatchObject({ width: 96, height: 80 });
+      const before = await runtime.images.getRaw(base, 3);
+      const after = await runtime.images.getRaw(result, 3);
+      let changedInside = 0;
+      for (let row = 0; row < 80; row++) {
+        for (let column = 0; column < 96; column++) {
+          const inside = row >= 24 && row < 56 && column >= 32 && column < 64;
+          for (let channel = 0; channel < 3; channel++) {
+            const index = (row * 96 + column) * 3 + channel;
+            if (!inside) expect(after.data[index]).toBe(before.data[index]!);
+            else if (after.data[index] !== before.data[index]) changedInside++;
+          }
         }
       }
-    }
-    expect(changedInside).toBeGreaterThan(100);
-  });
+      expect(changedInside).toBeGreaterThan(100);
+    },
+  );
   test('same seed gives the same image; a blurred mask still keeps far pixels exact', async () => {
     const first = (
       await call('inpaint', base, mask, 'a red boat', { seed: 4, steps: 2, mask_blur: 6 })
@@ -106,6 +112,17 @@ describe('diffusers.inpaint', () => {
       (error: unknown) => error,
     );
     expect((unknownKey as ScriptError).message).toContain('mask_blurr');
+    // The 9-channel inpainting model is refused by plain generation, naming the reason.
+    const plain = await session
+      .executeScript([
+        'std.call_method',
+        ['get_capability', 'diffusers.generate'],
+        'textToImage',
+        'x',
+        { model_id: 'tiny-sd15-inpaint', steps: 1 },
+      ])
+      .catch((error: unknown) => error);
+    expect(String((plain as ScriptError).message)).toMatch(/9 input channels/);
   });
 });
 

@@ -100,7 +100,10 @@ async function runPreprocessor(
   if (type === 'depth' && models.depth) {
     const unknown = Object.keys(options);
     if (unknown.length > 0)
-      throw new InvalidOptionError(unknown[0]!, `unknown option '${unknown[0]}' for depth (allowed: none)`);
+      throw new InvalidOptionError(
+        unknown[0]!,
+        `unknown option '${unknown[0]}' for depth (allowed: none)`,
+      );
     return models.depth.run(raw);
   }
   return preprocessImage(raw, type, options);
