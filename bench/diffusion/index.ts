@@ -24,6 +24,7 @@ import {
   stepNoiseFrom,
   timestepTensor,
 } from '@viwo/plugin-diffusers';
+import benchInpaintControlnet from './inpaint-controlnet.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -159,3 +160,6 @@ try {
 } finally {
   await rm(dataDir, { recursive: true, force: true });
 }
+
+// Issue-6 methods (inpaint, outpaint, ControlNet) as ratios to textToImage in the same run.
+await benchInpaintControlnet(Math.max(3, Math.min(runs, 5)));
