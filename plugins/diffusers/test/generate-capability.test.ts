@@ -86,7 +86,6 @@ describe('registry', () => {
       'tiny-sd-turbo',
       'tiny-sd15',
       'tiny-sd15-controlnet',
-      'tiny-sd15-inpaint',
       'tiny-sd2',
       'tiny-sdxl-turbo',
     ]);

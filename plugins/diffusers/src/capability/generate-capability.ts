@@ -96,7 +96,11 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
   const registry = pipeline.registry;
   const fields = () =>
     generationOptionFields(
-      registry.list().map((model) => model.id),
+      // Inpainting UNets need a mask and masked image (diffusers.inpaint); not offered here.
+      registry
+        .list()
+        .filter((model) => model.unetInChannels !== 9)
+        .map((model) => model.id),
       schedulerNames(),
       registry.defaultModel()?.id,
     );

@@ -19,6 +19,8 @@ export interface DiffusersModelInfo {
   components: string[];
   /** Native resolution in pixels (UNet `sample_size` × 8). */
   nativeSize: number;
+  /** `unet/config.json` `in_channels`: 9 for inpainting UNets (latents ‖ mask ‖ masked latents). */
+  unetInChannels: number;
   /** Defaults for this family: Turbo samples in 1–4 steps without guidance. */
   defaults: { steps: number; guidanceScale: number; scheduler: string };
   /** Pixel alignment the UNet needs (real UNets downsample 3×: 64; the tiny ones: 8). */
@@ -87,6 +89,7 @@ export async function readModelInfo(id: string, directory: string): Promise<Diff
     schedulerConfig,
     components: presentComponents,
     nativeSize: sampleSize * 8,
+    unetInChannels: typeof unet.in_channels === 'number' ? unet.in_channels : 4,
     defaults: turbo
       ? { steps: 1, guidanceScale: 0, scheduler: 'euler_a' }
       : { steps: test ? 12 : 25, guidanceScale: 7.5, scheduler: 'euler' },
