@@ -7,13 +7,15 @@ import type { Plugin } from '@viwo/core';
  */
 const PLUGIN_MODULES: { name: string; load: () => Promise<Plugin> }[] = [
   { name: 'canvas', load: async () => (await import('@viwo/canvas/plugin')).createCanvasPlugin() },
-  {
-    name: 'upscale',
-    load: async () => (await import('@viwo/plugin-upscale')).createUpscalePlugin(),
-  },
+  // Diffusers before upscale: the upscale plugin offers its hybrid mode only when it sees
+  // diffusers.generate among the capabilities already registered at its init.
   {
     name: 'diffusers',
     load: async () => (await import('@viwo/plugin-diffusers')).createDiffusersPlugin(),
+  },
+  {
+    name: 'upscale',
+    load: async () => (await import('@viwo/plugin-upscale')).createUpscalePlugin(),
   },
 ];
 
