@@ -66,7 +66,9 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       [320, 288],
     ]);
     await page.selectOption('[data-testid=mode]', 'txt2img');
-    await page.click('[data-testid=generate]');
+    // Ctrl+Enter from the prompt box, as a user typing a prompt would.
+    await page.focus('[data-testid=prompt]');
+    await page.keyboard.press('Control+Enter');
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid^="layer-gen-"]').length > 0,
       undefined,

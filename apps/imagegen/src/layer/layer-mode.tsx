@@ -267,6 +267,13 @@ export function LayerMode(props: { workbench: Workbench }) {
   };
 
   const onKey = (event: KeyboardEvent) => {
+    if (workbench.mode() !== 'layer') return;
+    // Ctrl+Enter generates from anywhere, including the prompt box where it is typed most.
+    if ((event.ctrlKey || event.metaKey) && event.key === 'Enter') {
+      event.preventDefault();
+      document.querySelector<HTMLButtonElement>('[data-testid=generate]')?.click();
+      return;
+    }
     if (
       event.target instanceof HTMLInputElement ||
       event.target instanceof HTMLTextAreaElement ||
@@ -279,8 +286,6 @@ export function LayerMode(props: { workbench: Workbench }) {
       event.preventDefault();
       if (event.shiftKey) redo();
       else undo();
-    } else if ((event.ctrlKey || event.metaKey) && key === 'enter') {
-      document.querySelector<HTMLButtonElement>('[data-testid=generate]')?.click();
     } else if (!event.ctrlKey && !event.metaKey) {
       const chosen = ({ b: 'brush', e: 'eraser', m: 'mask', v: 'bbox' } as Record<string, Tool>)[
         key

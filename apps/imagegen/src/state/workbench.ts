@@ -76,15 +76,18 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     }
   };
 
+  // One toast per outage: failed reconnect attempts re-announce 'reconnecting' each time.
+  let previous = rpc.state;
   rpc.onState((state) => {
     setConnection(state);
     if (state === 'open') {
       if (lostOnce) toast('info', 'Reconnected to the server');
       void loadMetadata();
-    } else if (state === 'reconnecting' && !lostOnce) {
+    } else if (state === 'reconnecting' && previous === 'open') {
       lostOnce = true;
       toast('error', 'Connection lost — reconnecting…');
-    } else if (state === 'reconnecting') toast('error', 'Connection lost — reconnecting…');
+    }
+    previous = state;
   });
   if (rpc.state === 'open') void loadMetadata();
 
