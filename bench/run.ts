@@ -17,7 +17,7 @@ const suites = readdirSync(benchDir, { withFileTypes: true })
 let failures = 0;
 for (const suite of suites) {
   console.log(`\n=== bench/${suite} ===`);
-  const child = Bun.spawnSync(['bun', join(benchDir, suite, 'index.ts')], {
+  const child = Bun.spawnSync([process.execPath, join(benchDir, suite, 'index.ts')], {
     stdout: 'inherit',
     stderr: 'inherit',
     env: process.env,
