@@ -6,17 +6,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
 import {
-  type Harness,
-  openHarness,
+  openServerBackedHarness,
+  type ServerBackedHarness,
   serverMissing,
-  startViwoServer,
-  type ViwoServer,
 } from '../../apps/imagegen/test/blocks-browser-harness.ts';
 
 if (serverMissing) console.warn(`skipping gallery server tests: ${serverMissing}`);
 
-let server: ViwoServer | undefined;
-let harness: Harness | undefined;
+let backed: ServerBackedHarness | undefined;
 let page: Page;
 
 type HarnessWindow = {
@@ -45,19 +42,12 @@ const imageSources = (target: Page) =>
 
 beforeAll(async () => {
   if (serverMissing) return;
-  server = await startViwoServer();
-  harness = await openHarness({ panels: true, backend: server.base });
-  page = harness.page;
-  await page.waitForFunction(
-    () => (window as unknown as HarnessWindow).__workbench.capabilities().length > 0,
-    undefined,
-    { timeout: 60_000 },
-  );
+  backed = await openServerBackedHarness();
+  page = backed.page;
 }, 300_000);
 
 afterAll(async () => {
-  await harness?.close();
-  await server?.stop();
+  await backed?.close();
 });
 
 describe.skipIf(serverMissing !== undefined)('gallery with the real server', () => {
@@ -123,7 +113,9 @@ describe.skipIf(serverMissing !== undefined)('gallery with the real server', () 
   test('dropping a PNG this app produced restores its workflow (untrusted until confirmed)', async () => {
     const [source] = await imageSources(page);
     if (!source) throw new Error('the gallery shows no image');
-    const png = new Uint8Array(await (await fetch(`${server!.base}${source}`)).arrayBuffer());
+    const png = new Uint8Array(
+      await (await fetch(`${backed!.server.base}${source}`)).arrayBuffer(),
+    );
     await page.evaluate(
       (script) => (window as unknown as HarnessWindow).__workbench.setScript(script),
       null,

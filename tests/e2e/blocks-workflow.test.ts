@@ -7,17 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
-  type Harness,
-  openHarness,
+  openServerBackedHarness,
+  type ServerBackedHarness,
   serverMissing,
-  startViwoServer,
-  type ViwoServer,
 } from '../../apps/imagegen/test/blocks-browser-harness.ts';
 
 if (serverMissing) console.warn(`skipping Blocks Mode server tests: ${serverMissing}`);
 
-let server: ViwoServer | undefined;
-let harness: Harness | undefined;
+let backed: ServerBackedHarness | undefined;
 let page: Page;
 
 type BlocklyWindow = {
@@ -27,20 +24,12 @@ type BlocklyWindow = {
 
 beforeAll(async () => {
   if (serverMissing) return;
-  server = await startViwoServer();
-  harness = await openHarness({ panels: true, backend: server.base });
-  page = harness.page;
-  // Metadata arrives over the socket; the toolbox is rebuilt when it does.
-  await page.waitForFunction(
-    () => (window as unknown as BlocklyWindow).__workbench.capabilities().length > 0,
-    undefined,
-    { timeout: 60_000 },
-  );
+  backed = await openServerBackedHarness();
+  page = backed.page;
 }, 300_000);
 
 afterAll(async () => {
-  await harness?.close();
-  await server?.stop();
+  await backed?.close();
 });
 
 describe.skipIf(serverMissing !== undefined)('Blocks Mode with the real server', () => {
@@ -76,7 +65,7 @@ describe.skipIf(serverMissing !== undefined)('Blocks Mode with the real server',
     })
       .png()
       .toBuffer();
-    const response = await fetch(`${server!.base}/images`, {
+    const response = await fetch(`${backed!.server.base}/images`, {
       method: 'POST',
       body: new Uint8Array(png),
     });
@@ -102,7 +91,7 @@ describe.skipIf(serverMissing !== undefined)('Blocks Mode with the real server',
     expect(await result.getAttribute('data-width')).toBe(String(uploaded.width * 2));
     expect(await result.getAttribute('data-height')).toBe(String(uploaded.height * 2));
     const hash = await result.getAttribute('data-hash');
-    const served = await fetch(`${server!.base}/images/${hash}.png`);
+    const served = await fetch(`${backed!.server.base}/images/${hash}.png`);
     expect(served.ok).toBe(true);
     const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
     expect([meta.width, meta.height]).toEqual([48, 32]);

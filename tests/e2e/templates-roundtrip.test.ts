@@ -7,17 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
-  type Harness,
-  openHarness,
+  openServerBackedHarness,
+  type ServerBackedHarness,
   serverMissing,
-  startViwoServer,
-  type ViwoServer,
 } from '../../apps/imagegen/test/blocks-browser-harness.ts';
 
 if (serverMissing) console.warn(`skipping template server tests: ${serverMissing}`);
 
-let server: ViwoServer | undefined;
-let harness: Harness | undefined;
+let backed: ServerBackedHarness | undefined;
 let page: Page;
 
 type HarnessWindow = {
@@ -53,19 +50,12 @@ const templateIds = (target: Page) =>
 
 beforeAll(async () => {
   if (serverMissing) return;
-  server = await startViwoServer();
-  harness = await openHarness({ panels: true, backend: server.base });
-  page = harness.page;
-  await page.waitForFunction(
-    () => (window as unknown as HarnessWindow).__workbench.capabilities().length > 0,
-    undefined,
-    { timeout: 60_000 },
-  );
+  backed = await openServerBackedHarness();
+  page = backed.page;
 }, 300_000);
 
 afterAll(async () => {
-  await harness?.close();
-  await server?.stop();
+  await backed?.close();
 });
 
 describe.skipIf(serverMissing !== undefined)('templates with the real server', () => {
@@ -75,7 +65,7 @@ describe.skipIf(serverMissing !== undefined)('templates with the real server', (
     })
       .png()
       .toBuffer();
-    const response = await fetch(`${server!.base}/images`, {
+    const response = await fetch(`${backed!.server.base}/images`, {
       method: 'POST',
       body: new Uint8Array(png),
     });

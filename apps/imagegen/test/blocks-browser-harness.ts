@@ -242,7 +242,7 @@ export async function startViwoServer(): Promise<ViwoServer> {
   probe.stop(true);
   const base = `http://127.0.0.1:${port}`;
   const child = Bun.spawn(
-    ['bun', SERVER_CLI, 'serve', '--port', String(port), '--host', '127.0.0.1'],
+    [process.execPath, SERVER_CLI, 'serve', '--port', String(port), '--host', '127.0.0.1'],
     {
       cwd: ROOT,
       env: { ...process.env, VIWO_DATA: dataDir, VIWO_EP: 'cpu' },
@@ -273,4 +273,38 @@ export async function startViwoServer(): Promise<ViwoServer> {
     await Bun.sleep(100);
   }
   return { base, stop };
+}
+
+/** A harness page talking to a real server, ready once the server's metadata has arrived. */
+export interface ServerBackedHarness {
+  server: ViwoServer;
+  harness: Harness;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `viwo serve`, opens the panels harness against it, and waits until the workbench holds
+ * the server's capability metadata (the toolbox and panels are built from it).
+ */
+export async function openServerBackedHarness(): Promise<ServerBackedHarness> {
+  const server = await startViwoServer();
+  const harness = await openHarness({ panels: true, backend: server.base });
+  await harness.page.waitForFunction(
+    () =>
+      (
+        window as unknown as { __workbench: { capabilities(): unknown[] } }
+      ).__workbench.capabilities().length > 0,
+    undefined,
+    { timeout: 60_000 },
+  );
+  return {
+    server,
+    harness,
+    page: harness.page,
+    async close() {
+      await harness.close();
+      await server.stop();
+    },
+  };
 }

@@ -69,7 +69,7 @@ export async function startAppServer(): Promise<AppServer> {
   const url = `http://127.0.0.1:${port}`;
   let child: ReturnType<typeof Bun.spawn> | undefined;
   const launch = async () => {
-    child = Bun.spawn(['bun', CLI, 'serve', '--port', String(port)], {
+    child = Bun.spawn([process.execPath, CLI, 'serve', '--port', String(port)], {
       env: { ...process.env, VIWO_DATA: dataDir },
       stdout: 'ignore',
       stderr: 'ignore',
