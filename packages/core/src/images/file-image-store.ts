@@ -54,9 +54,7 @@ export class FileImageStore implements ImageStore {
         `raw image data has ${data.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}`,
       );
     }
-    const png = await sharp(data, { raw: { width, height, channels } })
-      .png(STORED_PNG)
-      .toBuffer();
+    const png = await sharp(data, { raw: { width, height, channels } }).png(STORED_PNG).toBuffer();
     return this.storePng(new Uint8Array(png), width, height, textChunks);
   }
 
