@@ -27,7 +27,7 @@ export async function serveImageExport(runtime: Runtime, url: URL): Promise<Resp
     return Response.json({ error: `no image ${hash}` }, { status: 404 });
   }
   const bytes = await exportImage(runtime.images, hash, format, quality);
-  return new Response(bytes, {
+  return new Response(Buffer.from(bytes), {
     headers: {
       'content-type': EXPORT_CONTENT_TYPES[format],
       'cache-control': 'public, max-age=31536000, immutable',

@@ -45,7 +45,7 @@ export async function exportImage(
       : pipeline.webp({ quality });
   // XMP through libvips; it also puts a WebP in the extended (VP8X) form the EXIF chunk needs.
   pipeline = pipeline.withXmp(xmp);
-  let bytes = new Uint8Array(await pipeline.toBuffer());
+  let bytes: Uint8Array = new Uint8Array(await pipeline.toBuffer());
   if (parameters !== undefined) {
     const tiff = exifUserComment(parameters);
     bytes = format === 'jpeg' ? insertJpegExif(bytes, tiff) : insertWebpExif(bytes, tiff);
