@@ -1,3 +1,4 @@
+export { crc32, insertPngText, readPngText } from '@viwo/protocol';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
 export {
   CAPABILITY_PARAM_TYPES,
@@ -23,7 +24,6 @@ export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
-export { crc32, insertPngText, readPngText } from './images/png-text.ts';
 export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';

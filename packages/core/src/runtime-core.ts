@@ -1,3 +1,4 @@
+import type { RpcNotificationArgs } from '@viwo/protocol';
 import type { OpcodeDefinition } from '@viwo/script';
 import type { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import type { HandleTable } from './capabilities/handle-table.ts';
@@ -37,7 +38,7 @@ export interface SessionLink {
   readonly id: string;
   readonly principal: Principal;
   readonly closed: boolean;
-  notify(method: string, params: Record<string, unknown>): void;
+  notify(...notification: RpcNotificationArgs): void;
 }
 
 /** Shared state of one runtime; internal to core. */

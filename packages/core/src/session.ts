@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RpcNotificationArgs } from '@viwo/protocol';
 import { type CallScope, invokeThroughHandle } from './capabilities/capability-invoker.ts';
 import { type CapabilityHandle, type HandleRecord, toHandle } from './capabilities/handle-table.ts';
 import { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
@@ -6,10 +7,11 @@ import type { CapabilityRestrictions } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import type { KernelSession } from './jobs/job-host.ts';
 import type { JobResult, JobSummary } from './jobs/job-manager.ts';
+import { progressParams } from './jobs/job-progress.ts';
 import type { Principal, RuntimeCore, SessionLink } from './runtime-core.ts';
 
 /** Receives `job.progress`, `job.log` and `job.done` notifications for a session's jobs. */
-export type SessionNotifier = (method: string, params: Record<string, unknown>) => void;
+export type SessionNotifier = (...notification: RpcNotificationArgs) => void;
 
 /**
  * One principal's connection to the runtime (a WebSocket, the CLI). Holds capability handles that
@@ -40,10 +42,10 @@ export class Session implements SessionLink, KernelSession {
   }
 
   /** Delivers a notification to the connected client, if any; a failing notifier never breaks a job. */
-  notify(method: string, params: Record<string, unknown>): void {
+  notify(...notification: RpcNotificationArgs): void {
     if (!this.notifier) return;
     try {
-      this.notifier(method, params);
+      this.notifier(...notification);
     } catch {
       // The transport is gone or broken; the job goes on and its result lands in history.
     }
@@ -254,23 +256,4 @@ export class Session implements SessionLink, KernelSession {
   private assertOpen(): void {
     if (this.closedFlag) throw coreError('CapabilityDenied', 'this session is closed');
   }
-}
-
-/** The `job.progress` params for a report: fraction clamped to 0..1, eta from the rate so far. */
-export function progressParams(
-  jobId: string,
-  report: { label: string; step: number; total: number; preview?: unknown },
-  etaMs: number | null = null,
-): Record<string, unknown> {
-  const total = report.total > 0 ? report.total : 1;
-  const params: Record<string, unknown> = {
-    job_id: jobId,
-    label: report.label,
-    step: report.step,
-    total: report.total,
-    fraction: Math.min(1, Math.max(0, report.step / total)),
-    eta_ms: etaMs,
-  };
-  if (report.preview !== undefined) params.preview = report.preview;
-  return params;
 }

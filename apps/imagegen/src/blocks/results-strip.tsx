@@ -1,11 +1,13 @@
 /** A horizontal strip of the images the last run produced, newest job first. */
+
+import type { ImageValue } from '@viwo/protocol';
 import { For, Show } from 'solid-js';
-import { type ImageRef, imageUrl } from './workbench-api.ts';
+import { imageUrl } from './workbench-api.ts';
 
 /** One finished run. */
 export interface RunResult {
   jobId: string;
-  images: ImageRef[];
+  images: ImageValue[];
   durationMs: number;
   summary: string;
 }

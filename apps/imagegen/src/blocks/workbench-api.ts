@@ -3,30 +3,32 @@
  * workbench (`src/state/workbench.ts`, issue 7). Declared structurally so these panels depend on
  * the shape, not on the module, and can be mounted with any object that provides it.
  */
+
+import {
+  type CapabilityMetadata,
+  type ImageValue,
+  imagePath,
+  isImageValue,
+  type JobResult,
+  type OpcodeMetadata,
+  type RpcMethodName,
+  type RpcNotificationName,
+  type RpcNotifications,
+  type RpcParamsArgument,
+  type RpcResult,
+} from '@viwo/protocol';
 import { type Accessor, createContext, useContext } from 'solid-js';
-import type { CapabilityInfo, OpcodeInfo } from './metadata-types.ts';
-
-/** An image value on the wire. */
-export interface ImageRef {
-  $image: string;
-  width: number;
-  height: number;
-}
-
-/** `execute_script` result. */
-export interface ExecuteResult {
-  job_id: string;
-  result: unknown;
-  images: ImageRef[];
-  logs: unknown[];
-  duration_ms: number;
-}
 
 /** The JSON-RPC connection: requests, plus notifications when the connection module offers them. */
 export interface RpcLike {
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
+  call<M extends RpcMethodName>(method: M, ...args: RpcParamsArgument<M>): Promise<RpcResult<M>>;
+  /** Subscribes to connection state changes (`open` after every (re)connect). */
+  onState?(handler: (state: string) => void): () => void;
   /** Subscribes to a server notification; returns the unsubscribe function. */
-  on?(method: string, handler: (params: unknown) => void): () => void;
+  on?<N extends RpcNotificationName>(
+    method: N,
+    handler: (params: RpcNotifications[N]) => void,
+  ): () => void;
 }
 
 /** The shared workbench state both modes edit. */
@@ -34,9 +36,9 @@ export interface WorkbenchApi {
   script: Accessor<unknown>;
   setScript(script: unknown): void;
   rpc: RpcLike;
-  opcodes: Accessor<OpcodeInfo[]>;
-  capabilities: Accessor<CapabilityInfo[]>;
-  runScript(script?: unknown): Promise<ExecuteResult>;
+  opcodes: Accessor<OpcodeMetadata[]>;
+  capabilities: Accessor<CapabilityMetadata[]>;
+  runScript(script?: unknown): Promise<JobResult>;
   /** Switches the visible mode (Layer / Blocks), when the shell offers it. */
   setMode?(mode: 'layer' | 'blocks'): void;
 }
@@ -64,19 +66,18 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
-/** URL of a stored image. */
-export function imageUrl(image: ImageRef): string {
-  return `/images/${image.$image}.png`;
+/** URL of a stored image, relative to the page's origin. */
+export function imageUrl(image: ImageValue): string {
+  return imagePath(image);
 }
 
 /** Every image value inside a result (images nest in lists and objects). */
-export function collectImages(value: unknown, out: ImageRef[] = []): ImageRef[] {
-  if (Array.isArray(value)) {
+export function collectImages(value: unknown, out: ImageValue[] = []): ImageValue[] {
+  if (isImageValue(value)) out.push(value);
+  else if (Array.isArray(value)) {
     for (const item of value) collectImages(item, out);
   } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.$image === 'string') out.push(record as unknown as ImageRef);
-    else for (const item of Object.values(record)) collectImages(item, out);
+    for (const item of Object.values(value)) collectImages(item, out);
   }
   return out;
 }

@@ -2,8 +2,7 @@
  * Pure script edits behind the gallery's actions: placing a history image as a new layer of the
  * shared script, and re-running a job with the seeds it really used.
  */
-import type { CapabilityInfo } from '../blocks/metadata-types.ts';
-import type { ImageRef } from '../blocks/workbench-api.ts';
+import type { CapabilityMetadata, ImageValue } from '@viwo/protocol';
 
 /** A history entry as `history.list` serves it. */
 export interface HistoryEntry {
@@ -14,7 +13,7 @@ export interface HistoryEntry {
   script: unknown;
   params: { type: string; method: string; args: unknown[] }[];
   seeds: number[];
-  images: ImageRef[];
+  images: ImageValue[];
   duration_ms: number | null;
   parent_id?: string;
   favorite: boolean;
@@ -33,7 +32,7 @@ function steps(script: unknown): unknown[] {
  */
 export function appendImageLayer(
   script: unknown,
-  image: ImageRef,
+  image: ImageValue,
   layerId: string,
   name: string,
 ): unknown {
@@ -65,7 +64,7 @@ export function freshLayerId(script: unknown, base: string): string {
   return id;
 }
 
-function seededMethods(capabilities: readonly CapabilityInfo[]): Set<string> {
+function seededMethods(capabilities: readonly CapabilityMetadata[]): Set<string> {
   const names = new Set<string>();
   for (const capability of capabilities) {
     for (const method of capability.methods) {
@@ -85,7 +84,7 @@ function seededMethods(capabilities: readonly CapabilityInfo[]): Set<string> {
 export function withRecordedSeeds(
   script: unknown,
   seeds: readonly number[],
-  capabilities: readonly CapabilityInfo[],
+  capabilities: readonly CapabilityMetadata[],
 ): unknown {
   const seeded = seededMethods(capabilities);
   const seededNames = new Set([...seeded].map((key) => key.slice(key.lastIndexOf('.') + 1)));

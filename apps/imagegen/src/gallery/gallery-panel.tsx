@@ -3,11 +3,12 @@
  * search by prompt, filter by capability type or favourites; open full size, download, delete,
  * favourite, use as layer, re-run with the same seeds, open the script in Blocks.
  */
+
+import type { HistoryQuery, ImageValue } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import {
   errorMessage,
-  type ImageRef,
   imageUrl,
   resolveWorkbench,
   type WorkbenchApi,
@@ -38,7 +39,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const [favoritesOnly, setFavoritesOnly] = createSignal(false);
   const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
   const [expanded, setExpanded] = createSignal<string>();
-  const [viewing, setViewing] = createSignal<ImageRef>();
+  const [viewing, setViewing] = createSignal<ImageValue>();
   const rpc = () => props.workbench.rpc;
 
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -46,12 +47,12 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const refresh = async () => {
     clearTimeout(retry);
     try {
-      const params: Record<string, unknown> = { limit: PAGE_SIZE };
+      const params: HistoryQuery = { limit: PAGE_SIZE };
       if (query().trim()) params.query = query().trim();
       if (type()) params.type = type();
       if (favoritesOnly()) params.favorite = true;
-      const list = await rpc().call<unknown>('history.list', params);
-      setEntries(Array.isArray(list) ? (list as HistoryEntry[]) : []);
+      const list = await rpc().call('history.list', params);
+      setEntries(Array.isArray(list) ? list : []);
       if (message()?.text.startsWith('history unavailable')) setMessage(undefined);
     } catch (error) {
       setMessage({ kind: 'error', text: `history unavailable: ${errorMessage(error)}` });
@@ -69,7 +70,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
     }
   };
 
-  const useAsLayer = (entry: HistoryEntry, image: ImageRef) => {
+  const useAsLayer = (entry: HistoryEntry, image: ImageValue) => {
     const script = props.workbench.script();
     const id = freshLayerId(script, `history-${image.$image.slice(0, 8)}`);
     props.workbench.setScript(

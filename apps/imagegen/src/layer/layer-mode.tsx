@@ -10,6 +10,7 @@ import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
+import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -18,7 +19,6 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
-import { embedScriptInPng } from './png-embed.ts';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */

@@ -1,6 +1,11 @@
+import {
+  type CapabilityMetadata,
+  imagePath,
+  type JobResult,
+  type OpcodeMetadata,
+} from '@viwo/protocol';
 import { type Accessor, createSignal } from 'solid-js';
-import type { CapabilityInfo, OpcodeInfo } from '../blocks/metadata-types.ts';
-import type { ExecuteResult, WorkbenchApi } from '../blocks/workbench-api.ts';
+import type { WorkbenchApi } from '../blocks/workbench-api.ts';
 import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
 
 /** A toast shown at the bottom right. */
@@ -30,7 +35,7 @@ export interface Workbench extends WorkbenchApi {
   toast(kind: Toast['kind'], text: string): void;
   jobs: Accessor<JobView[]>;
   /** Runs a script without replacing the shared one (generation calls from Layer Mode). */
-  execute(script: unknown): Promise<ExecuteResult>;
+  execute(script: unknown): Promise<JobResult>;
 }
 
 /** A readable message for an RPC or script error. */
@@ -50,8 +55,8 @@ export function describeError(error: unknown): string {
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
   const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
-  const [opcodes, setOpcodes] = createSignal<OpcodeInfo[]>([]);
-  const [capabilities, setCapabilities] = createSignal<CapabilityInfo[]>([]);
+  const [opcodes, setOpcodes] = createSignal<OpcodeMetadata[]>([]);
+  const [capabilities, setCapabilities] = createSignal<CapabilityMetadata[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
   const [toasts, setToasts] = createSignal<Toast[]>([]);
   const [jobs, setJobs] = createSignal<JobView[]>([]);
@@ -69,8 +74,8 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
 
   const loadMetadata = async () => {
     try {
-      setOpcodes(await rpc.call<OpcodeInfo[]>('get_opcodes'));
-      setCapabilities(await rpc.call<CapabilityInfo[]>('get_capability_metadata'));
+      setOpcodes(await rpc.call('get_opcodes'));
+      setCapabilities(await rpc.call('get_capability_metadata'));
     } catch (error) {
       toast('error', `could not load metadata: ${describeError(error)}`);
     }
@@ -109,23 +114,15 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       return [created, ...current].slice(0, 20);
     });
   };
-  rpc.on('job.progress', (raw) => {
-    const params = raw as {
-      job_id: string;
-      label: string;
-      fraction: number;
-      eta_ms: number | null;
-      preview?: { $image: string };
-    };
+  rpc.on('job.progress', (params) => {
     updateJob(params.job_id, {
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,
-      ...(params.preview ? { preview: `/images/${params.preview.$image}.png` } : {}),
+      ...(params.preview ? { preview: imagePath(params.preview) } : {}),
     });
   });
-  rpc.on('job.done', (raw) => {
-    const params = raw as { job_id: string; status: string };
+  rpc.on('job.done', (params) => {
     setJobs((current) =>
       current.map((job) =>
         job.jobId === params.job_id
@@ -140,9 +137,9 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     );
   });
 
-  const execute = async (toRun: unknown): Promise<ExecuteResult> => {
+  const execute = async (toRun: unknown): Promise<JobResult> => {
     try {
-      return await rpc.call<ExecuteResult>('execute_script', { script: toRun });
+      return await rpc.call('execute_script', { script: toRun });
     } catch (error) {
       toast('error', describeError(error));
       throw error;

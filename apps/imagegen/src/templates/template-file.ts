@@ -6,14 +6,14 @@
  */
 
 /** A value inside the template's script the user may change before running it. */
-export interface ExposedParam {
+export type ExposedParam = {
   /** JSON path of the literal inside the script. */
   path: (string | number)[];
   /** Shown label. */
   label: string;
   /** Param type from metadata (`number`, `text`, `seed`, …) so the right input is shown. */
   type: string;
-}
+};
 
 /** A stored template as `templates.get` / `templates.list` return it. */
 export interface TemplateRecord {
@@ -105,7 +105,8 @@ export function withValueAtPath(
 
 /** The exposed params of a record that have this editor's shape (others are ignored). */
 export function exposedParams(record: Pick<TemplateRecord, 'exposed'>): ExposedParam[] {
-  return (record.exposed ?? []).filter(
+  const entries: readonly unknown[] = record.exposed ?? [];
+  return entries.filter(
     (entry): entry is ExposedParam =>
       Array.isArray((entry as ExposedParam).path) &&
       typeof (entry as ExposedParam).label === 'string' &&

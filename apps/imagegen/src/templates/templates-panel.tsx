@@ -235,7 +235,10 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
-    const unsubscribe = rpc().on?.('connection.open', () => void refresh());
+    // Reload after every reconnect (the server may have restarted with other templates).
+    const unsubscribe = rpc().onState?.((state) => {
+      if (state === 'open') void refresh();
+    });
     onCleanup(() => {
       disposed = true;
       clearTimeout(retry);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LogLevel } from '@viwo/script';
+import type { JobLog, JobProgress, JobResult, JobSummary, LogLevel } from '@viwo/protocol';
 import { check, evaluate, ScriptError } from '@viwo/script';
 import type { CallScope } from '../capabilities/capability-invoker.ts';
 import type { ProgressReport } from '../capability-definition.ts';
@@ -8,36 +8,11 @@ import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
-import { progressParams } from '../session.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
+import { progressParams } from './job-progress.ts';
 import { parseScriptInput } from './parse-script-input.ts';
 
-/** One log line of a job. */
-export interface JobLog {
-  level: LogLevel;
-  message: string;
-}
-
-/** What `execute_script` answers. */
-export interface JobResult {
-  job_id: string;
-  result: unknown;
-  images: ImageValue[];
-  logs: JobLog[];
-  duration_ms: number;
-}
-
-/** A job as `job.list` / `job.get` report it. */
-export interface JobSummary {
-  job_id: string;
-  status: JobStatus;
-  created: number;
-  duration_ms: number | null;
-  images: ImageValue[];
-  progress?: Record<string, unknown>;
-  error?: { code: string; message: string; path?: (string | number)[] };
-  result?: unknown;
-}
+export type { JobLog, JobResult, JobSummary } from '@viwo/protocol';
 
 interface JobState {
   id: string;
@@ -50,7 +25,7 @@ interface JobState {
   /** The job's recording store: everything it wrote so far. */
   store: RecordingImageStore;
   images: ImageValue[];
-  progress?: Record<string, unknown>;
+  progress?: JobProgress;
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
