@@ -24,7 +24,7 @@ export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
-export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
+export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
@@ -52,18 +52,13 @@ export {
 } from './persistence/template-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
+export { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
 export {
   createRuntime,
   type Runtime,
   type RuntimeHealth,
   type RuntimeOptions,
 } from './runtime.ts';
-export {
-  type GrantPolicy,
-  type JobLimits,
-  localUsersPolicy,
-  type Principal,
-} from './runtime-core.ts';
 export type { ScriptHost } from './script-host.ts';
 export { asScriptHost } from './script-host.ts';
 export { Session, type SessionNotifier } from './session.ts';
