@@ -51,6 +51,7 @@ export {
   TemplateStore,
 } from './persistence/template-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
+export { createCanvasPlugin } from './plugins/canvas-plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
 export { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
 export {
