@@ -13,7 +13,6 @@ import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-dif
 import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
-import '../tiny-models/tiny-controlnet-model.ts';
 import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */
