@@ -7,29 +7,15 @@
 import {
   type CapabilityMetadata,
   type ImageValue,
-  imagePath,
   isImageValue,
+  isScriptErrorData,
   type JobResult,
   type OpcodeMetadata,
-  type RpcMethodName,
-  type RpcNotificationName,
-  type RpcNotifications,
-  type RpcParamsArgument,
-  type RpcResult,
 } from '@viwo/protocol';
 import { type Accessor, createContext, useContext } from 'solid-js';
+import type { RpcLike } from '../rpc/rpc-client.ts';
 
-/** The JSON-RPC connection: requests, plus notifications when the connection module offers them. */
-export interface RpcLike {
-  call<M extends RpcMethodName>(method: M, ...args: RpcParamsArgument<M>): Promise<RpcResult<M>>;
-  /** Subscribes to connection state changes (`open` after every (re)connect). */
-  onState?(handler: (state: string) => void): () => void;
-  /** Subscribes to a server notification; returns the unsubscribe function. */
-  on?<N extends RpcNotificationName>(
-    method: N,
-    handler: (params: RpcNotifications[N]) => void,
-  ): () => void;
-}
+export type { RpcLike } from '../rpc/rpc-client.ts';
 
 /** The shared workbench state both modes edit. */
 export interface WorkbenchApi {
@@ -54,21 +40,20 @@ export function errorPath(error: unknown): (string | number)[] | undefined {
     : undefined;
 }
 
-/** A one-line message for any thrown value (RPC errors carry `data.message` with the detail). */
+/**
+ * The app's one message for any thrown value: a script error as `code: message at [path]` (RPC
+ * errors carry `{code, message, path}` in `data`), anything else by its message.
+ */
 export function errorMessage(error: unknown): string {
   if (error && typeof error === 'object') {
-    const record = error as { message?: unknown; data?: { message?: unknown; code?: unknown } };
-    const detail = record.data?.message;
-    const code = record.data?.code;
-    if (typeof detail === 'string') return typeof code === 'string' ? `${code}: ${detail}` : detail;
+    const record = error as { message?: unknown; data?: unknown };
+    if (isScriptErrorData(record.data)) {
+      const { code, message, path } = record.data;
+      return `${code}: ${message}${path?.length ? ` at [${path.join(', ')}]` : ''}`;
+    }
     if (typeof record.message === 'string') return record.message;
   }
   return String(error);
-}
-
-/** URL of a stored image, relative to the page's origin. */
-export function imageUrl(image: ImageValue): string {
-  return imagePath(image);
 }
 
 /** Every image value inside a result (images nest in lists and objects). */

@@ -2,23 +2,9 @@
  * Pure script edits behind the gallery's actions: placing a history image as a new layer of the
  * shared script, and re-running a job with the seeds it really used.
  */
-import type { CapabilityMetadata, ImageValue } from '@viwo/protocol';
+import type { CapabilityMetadata, HistoryEntry, ImageValue } from '@viwo/protocol';
 
-/** A history entry as `history.list` serves it. */
-export interface HistoryEntry {
-  id: string;
-  job_id: string;
-  created: number;
-  status: string;
-  script: unknown;
-  params: { type: string; method: string; args: unknown[] }[];
-  seeds: number[];
-  images: ImageValue[];
-  duration_ms: number | null;
-  parent_id?: string;
-  favorite: boolean;
-  error?: { code: string; message: string; path?: (string | number)[] };
-}
+export type { HistoryEntry } from '@viwo/protocol';
 
 /** The steps of a script as a `std.seq` body (a non-seq script becomes its only step). */
 function steps(script: unknown): unknown[] {

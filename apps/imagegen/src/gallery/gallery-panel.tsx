@@ -4,21 +4,16 @@
  * favourite, use as layer, re-run with the same seeds, open the script in Blocks.
  */
 
-import type { HistoryQuery, ImageValue } from '@viwo/protocol';
+import { type HistoryEntry, type HistoryQuery, type ImageValue, imagePath } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
-import {
-  errorMessage,
-  imageUrl,
-  resolveWorkbench,
-  type WorkbenchApi,
-} from '../blocks/workbench-api.ts';
+import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { historyApi } from '../rpc/history-api.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
   entryPrompt,
   freshLayerId,
-  type HistoryEntry,
   withRecordedSeeds,
 } from './gallery-actions.ts';
 
@@ -51,8 +46,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
       if (query().trim()) params.query = query().trim();
       if (type()) params.type = type();
       if (favoritesOnly()) params.favorite = true;
-      const list = await rpc().call('history.list', params);
-      setEntries(Array.isArray(list) ? list : []);
+      setEntries(await historyApi(rpc()).list(params));
       if (message()?.text.startsWith('history unavailable')) setMessage(undefined);
     } catch (error) {
       setMessage({ kind: 'error', text: `history unavailable: ${errorMessage(error)}` });
@@ -183,7 +177,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         title="Open full size"
                       >
                         <img
-                          src={imageUrl(image)}
+                          src={imagePath(image)}
                           alt={`${image.width}×${image.height}`}
                           width={96}
                           loading="lazy"
@@ -191,7 +185,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                       </button>
                       <figcaption>
                         <a
-                          href={imageUrl(image)}
+                          href={imagePath(image)}
                           download={`viwo-${image.$image.slice(0, 12)}.png`}
                         >
                           Download
@@ -249,7 +243,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   title="Favourite"
                   onClick={() =>
                     void act('favourite', () =>
-                      rpc().call('history.favorite', { id: entry.id, value: !entry.favorite }),
+                      historyApi(rpc()).favorite(entry.id, !entry.favorite),
                     )
                   }
                 >
@@ -276,7 +270,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   type="button"
                   onClick={() => {
                     if (confirm('Delete this history entry?')) {
-                      void act('delete', () => rpc().call('history.delete', { id: entry.id }));
+                      void act('delete', () => historyApi(rpc()).remove(entry.id));
                     }
                   }}
                 >
@@ -305,7 +299,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
             >
               <img
                 class="viwo-full-image"
-                src={imageUrl(image())}
+                src={imagePath(image())}
                 alt={`${image().width}×${image().height}`}
               />
             </button>

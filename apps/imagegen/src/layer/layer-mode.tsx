@@ -6,6 +6,7 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
+import { imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { canvasSize } from '../state/settings.ts';
@@ -251,8 +252,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const exportPng = async () => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
-      const image = outcome.result as { $image: string };
-      const response = await fetch(`/images/${image.$image}.png`);
+      if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
+      const response = await fetch(imagePath(outcome.result));
       if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
       const png = new Uint8Array(await response.arrayBuffer());
       const link = document.createElement('a');
@@ -383,14 +384,10 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(`/images/${tile.image.$image}.png`)
+                      : window.open(imagePath(tile.image))
                   }
                 >
-                  <img
-                    src={`/images/${tile.image.$image}.png`}
-                    alt="result"
-                    data-testid="result-image"
-                  />
+                  <img src={imagePath(tile.image)} alt="result" data-testid="result-image" />
                 </button>
               )}
             </For>

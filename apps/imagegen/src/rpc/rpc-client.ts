@@ -7,6 +7,21 @@ import type {
   ScriptErrorData,
 } from '@viwo/protocol';
 
+/**
+ * The JSON-RPC connection as panels use it: typed requests, plus notifications and connection
+ * states when the connection offers them ({@link RpcClient} does; test doubles may not).
+ */
+export interface RpcLike {
+  call<M extends RpcMethodName>(method: M, ...args: RpcParamsArgument<M>): Promise<RpcResult<M>>;
+  /** Subscribes to connection state changes (`open` after every (re)connect). */
+  onState?(handler: (state: ConnectionState) => void): () => void;
+  /** Subscribes to a server notification; returns the unsubscribe function. */
+  on?<N extends RpcNotificationName>(
+    method: N,
+    handler: (params: RpcNotifications[N]) => void,
+  ): () => void;
+}
+
 /** Connection states shown in the header. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -46,7 +61,7 @@ export interface RpcClientOptions {
  * a silent hang); notifications reach every subscriber of their method; state changes are
  * announced so the UI can show them.
  */
-export class RpcClient {
+export class RpcClient implements RpcLike {
   private socket: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();

@@ -5,8 +5,8 @@ import {
   type OpcodeMetadata,
 } from '@viwo/protocol';
 import { type Accessor, createSignal } from 'solid-js';
-import type { WorkbenchApi } from '../blocks/workbench-api.ts';
-import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
+import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import type { ConnectionState, RpcClient } from '../rpc/rpc-client.ts';
 
 /** A toast shown at the bottom right. */
 export interface Toast {
@@ -38,16 +38,6 @@ export interface Workbench extends WorkbenchApi {
   execute(script: unknown): Promise<JobResult>;
 }
 
-/** A readable message for an RPC or script error. */
-export function describeError(error: unknown): string {
-  if (error instanceof RpcCallError) {
-    const code = error.data?.code;
-    const path = error.data?.path?.length ? ` at [${error.data.path.join(', ')}]` : '';
-    return `${code ? `${code}: ` : ''}${error.message}${path}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Builds the workbench over a connection. Metadata reloads on every (re)connect; the user is told
  * when the connection drops and when it comes back.
@@ -77,7 +67,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       setOpcodes(await rpc.call('get_opcodes'));
       setCapabilities(await rpc.call('get_capability_metadata'));
     } catch (error) {
-      toast('error', `could not load metadata: ${describeError(error)}`);
+      toast('error', `could not load metadata: ${errorMessage(error)}`);
     }
   };
 
@@ -141,7 +131,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     try {
       return await rpc.call('execute_script', { script: toRun });
     } catch (error) {
-      toast('error', describeError(error));
+      toast('error', errorMessage(error));
       throw error;
     }
   };

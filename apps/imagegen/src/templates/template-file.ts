@@ -15,22 +15,6 @@ export type ExposedParam = {
   type: string;
 };
 
-/** A stored template as `templates.get` / `templates.list` return it. */
-export interface TemplateRecord {
-  id: string;
-  name: string;
-  description?: string;
-  tags?: string[];
-  script: unknown;
-  exposed?: ExposedParam[] | Record<string, unknown>[];
-  thumbnail?: { $image: string; width: number; height: number } | null;
-  version?: number;
-  created?: string | number;
-  updated?: string | number;
-  /** Set on templates shipped with the app (not stored server-side). */
-  builtin?: boolean;
-}
-
 /** File name for an export: the template name made safe for file systems. */
 export function templateFileName(name: string): string {
   const safe = name
@@ -104,7 +88,7 @@ export function withValueAtPath(
 }
 
 /** The exposed params of a record that have this editor's shape (others are ignored). */
-export function exposedParams(record: Pick<TemplateRecord, 'exposed'>): ExposedParam[] {
+export function exposedParams(record: { exposed?: readonly unknown[] }): ExposedParam[] {
   const entries: readonly unknown[] = record.exposed ?? [];
   return entries.filter(
     (entry): entry is ExposedParam =>
