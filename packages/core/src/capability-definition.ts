@@ -76,7 +76,7 @@ export interface CapabilityRestrictions {
 export interface CapabilityMethod {
   label: string;
   description: string;
-  params: CapabilityParam[];
+  params: readonly CapabilityParam[];
   returns: string;
   /**
    * Compute cost in megapixel-steps for the given (already validated) arguments; checked against

@@ -1,3 +1,4 @@
+import { CapabilityError } from '@viwo/core';
 import type { DiffusersModelInfo } from '../models/model-info.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
 
@@ -56,14 +57,12 @@ export interface ResolvedGeneration {
 export const LIMITS = { maxSteps: 150, maxBatch: 8, minSize: 64, maxSize: 4096, maxGuidance: 30 };
 
 /** Error for bad options; carries the option key so the message names it. */
-export class InvalidOptionError extends Error {
-  /** Core keeps this code when the error leaves the capability (ScriptError `InvalidArgument`). */
-  readonly code = 'InvalidArgument';
+export class InvalidOptionError extends CapabilityError {
   constructor(
     readonly key: string,
     message: string,
   ) {
-    super(message);
+    super('InvalidArgument', message);
     this.name = 'InvalidOptionError';
   }
 }
@@ -161,10 +160,9 @@ export function maxComputeOption(rawOptions: unknown): number | undefined {
 }
 
 /** Refusal of a call whose compute exceeds the caller's `max_compute`. */
-export class BudgetError extends Error {
-  readonly code = 'BudgetExceeded';
+export class BudgetError extends CapabilityError {
   constructor(message: string) {
-    super(message);
+    super('BudgetExceeded', message);
     this.name = 'BudgetError';
   }
 }
