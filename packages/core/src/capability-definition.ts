@@ -83,6 +83,11 @@ export interface CapabilityMethod {
    * the handle's `maxCompute` before `run` starts. Omit for methods with negligible cost.
    */
   cost?(args: unknown[]): number;
+  /**
+   * Runs before validation with the raw arguments, so a declaration whose live lists come from
+   * outside the process (models pulled by the CLI while the server runs) can rescan first.
+   */
+  prepare?(args: readonly unknown[]): Promise<void>;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 

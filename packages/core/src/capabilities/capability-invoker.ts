@@ -59,6 +59,11 @@ export async function invokeThroughHandle(
     );
   }
   const method = definition.methods[methodName]!;
+  try {
+    await method.prepare?.(args);
+  } catch (error) {
+    throw error instanceof ScriptError ? error : pluginFailure(error, where);
+  }
   const normalised = await validateArguments(method.params, [...args], {
     where,
     images: core.images,

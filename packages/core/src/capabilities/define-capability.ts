@@ -48,6 +48,8 @@ export interface TypedMethod<Params extends readonly CapabilityParam[]> {
   returns: string;
   /** Compute cost in megapixel-steps of the validated arguments (see `CapabilityMethod.cost`). */
   cost?(args: ArgsOf<Params>): number;
+  /** Runs before validation with the raw arguments (see `CapabilityMethod.prepare`). */
+  prepare?(args: readonly unknown[]): Promise<void>;
   /** Runs on arguments core has already validated against `params` (defaults filled in). */
   run(context: CapabilityCallContext, ...args: ArgsOf<Params>): Promise<unknown>;
 }

@@ -138,7 +138,7 @@ function build<Value, Options extends CommonOptions>(
   };
   const built: DeclaredParam = { name: rest.name ?? '', type, ...rest, ...extra };
   if (built.name === '') delete (built as Partial<DeclaredParam>).name;
-  if (implicitDefault !== undefined) {
+  if (options !== undefined && 'implicitDefault' in options) {
     built.optional = true;
     Object.defineProperty(built, 'implicitDefault', {
       enumerable: true,

@@ -14,6 +14,7 @@ export async function runMethod(
 ): Promise<unknown> {
   const method = definition.methods[methodName];
   if (!method) throw new Error(`${definition.type} has no method ${methodName}`);
+  await method.prepare?.(args);
   const validated = await validateArguments(method.params, args, {
     where: `${definition.type}.${methodName}`,
     images: context.images,
