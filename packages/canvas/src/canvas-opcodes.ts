@@ -1,12 +1,13 @@
-import type { ImageValue, ScriptHost } from '@viwo/core';
+import { type ImageValue, isImageValue } from '@viwo/protocol';
 import { type OpcodeDefinition, ScriptError } from '@viwo/script';
+import type { CanvasHost } from './canvas-host.ts';
 import { CANVAS_OPERATIONS, type CanvasOperationEntry } from './canvas-operations.ts';
 import { CanvasState } from './canvas-state.ts';
 import type { Surface } from './rasterizer.ts';
 
 const ATTACHMENT = 'canvas';
 
-function host(value: unknown, opcode: string): ScriptHost {
+function host(value: unknown, opcode: string): CanvasHost {
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -15,7 +16,7 @@ function host(value: unknown, opcode: string): ScriptHost {
   ) {
     throw new Error(`${opcode} needs the viwo runtime (no script host in this evaluation)`);
   }
-  return value as ScriptHost;
+  return value as CanvasHost;
 }
 
 /**
@@ -23,7 +24,7 @@ function host(value: unknown, opcode: string): ScriptHost {
  * The first use also registers a finalizer returning the final composite, so a canvas script's
  * job result (and `viwo run --out`) always includes the whole canvas.
  */
-function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptHost: ScriptHost } {
+function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptHost: CanvasHost } {
   const scriptHost = host(value, opcode);
   let state = scriptHost.attachments.get(ATTACHMENT) as CanvasState | undefined;
   if (!state) {
@@ -35,7 +36,7 @@ function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptH
   return { state, scriptHost };
 }
 
-function storeSurface(scriptHost: ScriptHost, surface: Surface): Promise<ImageValue> {
+function storeSurface(scriptHost: CanvasHost, surface: Surface): Promise<ImageValue> {
   return scriptHost.images.putRaw({
     data: new Uint8Array(surface.data.buffer, surface.data.byteOffset, surface.data.byteLength),
     width: surface.width,
@@ -68,7 +69,7 @@ function withArgumentErrors(definition: OpcodeDefinition): OpcodeDefinition {
 
 /** Pixels of an evaluated image argument, fetched from the store. */
 async function imagePixels(
-  scriptHost: ScriptHost,
+  scriptHost: CanvasHost,
   value: unknown,
   opcode: string,
 ): Promise<Surface> {
@@ -81,12 +82,6 @@ async function imagePixels(
     height: raw.height,
     data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
   };
-}
-
-function isImageValue(value: unknown): value is ImageValue {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as ImageValue).$image === 'string'
-  );
 }
 
 /** The server opcode of one table entry: decode, apply to the evaluation's canvas, answer. */

@@ -5,12 +5,12 @@ import { evaluate, ScriptError } from '@viwo/script';
 import fc from 'fast-check';
 import {
   type CanvasOperation,
+  canvasOpcodes,
   canvasScript,
   record,
   type Surface,
   scriptToLayers,
 } from '../src/index.ts';
-import { createCanvasPlugin } from '../src/plugin.ts';
 
 /**
  * An in-memory image store with the store's content addressing (sha256 of the bytes), so the
@@ -64,7 +64,7 @@ function createHost(): { host: ScriptHost; finalize: () => Promise<ImageValue[]>
   return { host, finalize };
 }
 
-const opcodes = createCanvasPlugin().opcodes?.() ?? [];
+const opcodes = canvasOpcodes;
 
 describe('canvas opcodes', () => {
   test('every opcode of the contract is present with canvas metadata', () => {

@@ -1,27 +1,14 @@
+import { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 import type {
   CapabilityCallContext,
   CapabilityDefinition,
   CapabilityMetadata,
   CapabilityMethod,
   CapabilityParam,
-  CapabilityParamType,
 } from '../capability-definition.ts';
 import { type ArgsOf, implicitDefaultOf } from './param.ts';
 
-/** Every param type metadata may use (ARCHITECTURE.md). */
-export const CAPABILITY_PARAM_TYPES: readonly CapabilityParamType[] = [
-  'string',
-  'text',
-  'number',
-  'integer',
-  'boolean',
-  'enum',
-  'seed',
-  'image',
-  'mask',
-  'object',
-  'list',
-];
+export { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 
 /**
  * Declares a capability type. Returns the definition unchanged after checking the declaration is

@@ -338,7 +338,8 @@ function withValueAt(
       list[0] = place(list[0], param.items, tail);
       return list;
     }
-    const field = param.fields?.find((candidate) => candidate.name === key)!;
+    const field = (param.fields ?? []).find((candidate) => candidate.name === key);
+    if (!field) throw new Error(`probe path names no field ${String(key)} of ${param.name}`);
     const record = { ...(current as Record<string, unknown>) };
     record[String(key)] = place(record[String(key)], field, tail);
     return record;

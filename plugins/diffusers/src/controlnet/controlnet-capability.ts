@@ -16,8 +16,9 @@ import { resolveGeneration } from '../pipeline/generation-request.ts';
 import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
 import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
 import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
+import type { PoseClient } from '../preprocessors/pose-client.ts';
+import { DEFAULT_POSE_CONFIDENCE } from '../preprocessors/pose-skeleton.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
-import '../tiny-models/tiny-controlnet-model.ts';
 import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */
@@ -28,6 +29,7 @@ const RELEVANT: Record<string, string[]> = {
   canny: ['low_threshold', 'high_threshold'],
   scribble: ['threshold'],
   softedge: ['sigma'],
+  pose: ['min_confidence'],
 };
 
 const preprocessOptions = () =>
@@ -54,6 +56,13 @@ const preprocessOptions = () =>
         min: 0,
         max: 255,
       }),
+      min_confidence: param.number({
+        label: 'Keypoint confidence',
+        description: 'pose: keypoints (and their limbs) below this confidence are not drawn',
+        default: DEFAULT_POSE_CONFIDENCE,
+        min: 0,
+        max: 1,
+      }),
       sigma: param.number({
         label: 'Sigma',
         description: 'softedge: line scale in pixels',
@@ -68,17 +77,24 @@ const preprocessOptions = () =>
 /** Preprocessors backed by configured ONNX models (offered only when configured). */
 export interface ModelPreprocessors {
   depth?: DepthPreprocessor;
+  /** MoveNet pose detection (real weights from npm), drawn as OpenPose skeletons. */
+  pose?: PoseClient;
 }
 
 /** Runs the model-backed preprocessor of `type` when there is one, else the model-free one. */
 async function runPreprocessor(
   raw: RawImage,
   type: string,
-  options: Record<string, unknown>,
+  options: Record<string, number>,
   models: ModelPreprocessors,
 ): Promise<RawImage> {
   // Depth takes no options (the preprocess method passes only the keys a type uses).
   if (type === 'depth' && models.depth) return models.depth.run(raw);
+  if (type === 'pose' && models.pose) {
+    // Validated by core against the declaration (0–1, default DEFAULT_POSE_CONFIDENCE).
+    const confidence = options.min_confidence ?? DEFAULT_POSE_CONFIDENCE;
+    return (await models.pose.run(raw, confidence)).image;
+  }
   return preprocessImage(raw, type, options);
 }
 
@@ -86,8 +102,8 @@ async function runPreprocessor(
  * `controlnet.generate`: `preprocess(image, type, {…})` with the model-free preprocessors, and —
  * when an installed model has a `controlnet/model.onnx` — `apply(image, prompt, type, strength,
  * {…, controls: [{image, type, strength}]})`, whose controls' residuals are summed, each scaled
- * by its strength. `depth` is offered only with a configured depth ONNX model (`modelPreprocessors`);
- * pose has no model support and is absent — neither is ever faked.
+ * by its strength. `depth` is offered only with a configured depth ONNX model and `pose` with the
+ * MoveNet worker (`modelPreprocessors`) — neither is ever faked.
  */
 export function createControlnetCapability(
   pipeline: StableDiffusionPipeline,
@@ -96,6 +112,7 @@ export function createControlnetCapability(
   const controlTypes: string[] = [
     ...PREPROCESSOR_TYPES,
     ...(modelPreprocessors.depth ? ['depth'] : []),
+    ...(modelPreprocessors.pose ? ['pose'] : []),
   ];
   const registry = pipeline.registry;
   const controlModels = () => registry.list().filter((model) => controlnetPath(model));

@@ -26,7 +26,6 @@ import {
 import { encodePixels } from '../pipeline/vae-codec.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
-import '../tiny-models/tiny-inpaint-model.ts';
 import {
   buildInpaintMask,
   compositeWithMask,
