@@ -10,7 +10,9 @@ export type ImportRule =
   | 'forbidden-layer'
   | 'unknown-workspace'
   | 'browser-unsafe'
-  | 'external-dependency';
+  | 'external-dependency'
+  | 'undeclared-dependency'
+  | 'deep-import';
 
 /** One broken rule, naming the files involved. */
 export interface ImportProblem {
@@ -36,6 +38,7 @@ export function checkImportGraph(
     ...fileCycles(graph),
     ...workspaceCycles(graph),
     ...layerProblems(graph, byDir),
+    ...manifestProblems(graph),
   ];
   return problems.sort(
     (a, b) => a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),
@@ -173,6 +176,40 @@ function edgeProblems(
     ];
   }
   return [];
+}
+
+/**
+ * Source files reach other workspaces only through their package name, and only names their
+ * package.json declares (the hoisted install would let an undeclared import work by accident).
+ */
+function manifestProblems(graph: ImportGraph): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  for (const file of graph.files) {
+    if (!file.source) continue;
+    const declared = graph.declared?.[file.workspace];
+    for (const edge of file.imports) {
+      if (edge.workspace === undefined || edge.workspace === file.workspace) continue;
+      const where = `${file.path} imports '${edge.specifier}'`;
+      if (edge.specifier.startsWith('.') || edge.specifier.startsWith('/')) {
+        problems.push({
+          rule: 'deep-import',
+          message: `${where}: import another workspace by its package name, not by path`,
+          files: [file.path],
+        });
+        continue;
+      }
+      const segments = edge.specifier.startsWith('@') ? 2 : 1;
+      const name = edge.specifier.split('/').slice(0, segments).join('/');
+      if (declared && !declared.includes(name)) {
+        problems.push({
+          rule: 'undeclared-dependency',
+          message: `${where}: add "${name}" to ${file.workspace}/package.json`,
+          files: [file.path],
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /**

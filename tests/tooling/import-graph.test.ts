@@ -81,6 +81,32 @@ describe('import graph checker on fake graphs', () => {
     ]);
   });
 
+  test('workspaces are imported by declared package name, never by a path into them', () => {
+    const graph: ImportGraph = {
+      files: [
+        {
+          ...file('packages/core/src/k.ts'),
+          imports: [
+            { specifier: '@viwo/canvas', workspace: 'packages/canvas' },
+            { specifier: '@viwo/script/x', workspace: 'packages/script' },
+            { specifier: '../../script/src/s.ts', workspace: 'packages/script' },
+          ],
+        },
+      ],
+      declared: { 'packages/core': ['@viwo/script', 'sharp'] },
+    };
+    expect(checkImportGraph(graph).map((problem) => [problem.rule, problem.message])).toEqual([
+      [
+        'deep-import',
+        "packages/core/src/k.ts imports '../../script/src/s.ts': import another workspace by its package name, not by path",
+      ],
+      [
+        'undeclared-dependency',
+        'packages/core/src/k.ts imports \'@viwo/canvas\': add "@viwo/canvas" to packages/core/package.json',
+      ],
+    ]);
+  });
+
   test('test files may form package edges without breaking layer rules, but not file cycles', () => {
     const graph: ImportGraph = {
       files: [
@@ -154,7 +180,11 @@ describe('import graph collector on a real tree', () => {
         'packages/protocol/src/a.ts':
           "import type { B } from './b';\nexport interface A { b: B }\n",
         'packages/protocol/src/b.ts': "import type { A } from './a.ts';\nexport type B = A[];\n",
-        'packages/script/package.json': JSON.stringify({ name: '@viwo/script', exports: {} }),
+        'packages/script/package.json': JSON.stringify({
+          name: '@viwo/script',
+          exports: {},
+          dependencies: { '@viwo/protocol': 'workspace:*' },
+        }),
         'packages/script/src/s.ts':
           "// import '@viwo/nothing' in a comment is not an import\nimport type { A } from '@viwo/protocol';\nexport const s = (a: A) => import('./t.ts');\n",
         'packages/script/src/t.ts': 'export const t = 1;\n',
