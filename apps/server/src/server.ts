@@ -10,6 +10,7 @@ import {
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -72,7 +73,7 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = { ...createRpcMethods(), ...modelRpcMethods() };
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
