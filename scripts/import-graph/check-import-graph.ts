@@ -55,11 +55,17 @@ function fileCycles(graph: ImportGraph): ImportProblem[] {
       .filter((target) => workspaceOf.get(target) === file.workspace);
     edges.set(file.path, [...new Set(targets)]);
   }
-  return cyclesOf(edges).map((cycle) => ({
-    rule: 'file-cycle' as const,
-    message: `import cycle in ${workspaceOf.get(cycle[0]!)}: ${[...cycle, cycle[0]].join(' → ')}`,
-    files: cycle,
-  }));
+  return tangledComponents(edges).map((component) => {
+    const cycle = cycleThrough(component, edges);
+    // Breaking the shown cycle may leave another among the same files: name them all.
+    const others = component.filter((path) => !cycle.includes(path)).sort();
+    const rest = others.length > 0 ? ` (also tangled with ${others.join(', ')})` : '';
+    return {
+      rule: 'file-cycle' as const,
+      message: `import cycle in ${workspaceOf.get(cycle[0]!)}: ${[...cycle, cycle[0]].join(' → ')}${rest}`,
+      files: [...cycle, ...others],
+    };
+  });
 }
 
 function workspaceCycles(graph: ImportGraph): ImportProblem[] {
@@ -213,10 +219,20 @@ function manifestProblems(graph: ImportGraph): ImportProblem[] {
 }
 
 /**
- * Every strongly connected component with a cycle (Tarjan, iterative so deep graphs cannot
- * overflow the stack), each as one concrete cycle through its members, starting at its smallest.
+ * One concrete cycle per strongly connected component that has one, each starting at the
+ * component's smallest member.
  */
 export function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[][] {
+  return tangledComponents(edges)
+    .map((component) => cycleThrough(component, edges))
+    .sort();
+}
+
+/**
+ * Every strongly connected component with a cycle (Tarjan, iterative so deep graphs cannot
+ * overflow the stack): its members can all reach each other.
+ */
+function tangledComponents(edges: ReadonlyMap<string, readonly string[]>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -263,7 +279,7 @@ export function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[
       if (component.length > 1 || selfLoop) components.push(component);
     }
   }
-  return components.map((component) => cycleThrough(component, edges)).sort();
+  return components;
 }
 
 /** A shortest cycle from the component's smallest member back to itself (breadth-first). */

@@ -42,6 +42,28 @@ describe('import graph checker on fake graphs', () => {
     ]);
   });
 
+  test('a cycle inside a larger tangle names every file of the tangle', () => {
+    const graph: ImportGraph = {
+      files: [
+        file('packages/core/src/a.ts', 'packages/core/src/b.ts'),
+        file('packages/core/src/b.ts', 'packages/core/src/a.ts', 'packages/core/src/c.ts'),
+        file('packages/core/src/c.ts', 'packages/core/src/d.ts'),
+        file('packages/core/src/d.ts', 'packages/core/src/b.ts'),
+      ],
+    };
+    const [problem, ...others] = checkImportGraph(graph);
+    expect(others).toEqual([]);
+    expect(problem?.files).toEqual([
+      'packages/core/src/a.ts',
+      'packages/core/src/b.ts',
+      'packages/core/src/c.ts',
+      'packages/core/src/d.ts',
+    ]);
+    expect(problem?.message).toEndWith(
+      '(also tangled with packages/core/src/c.ts, packages/core/src/d.ts)',
+    );
+  });
+
   test('cycles between packages, app imports, plugin-to-plugin and layer breaks name the files', () => {
     const graph: ImportGraph = {
       files: [
