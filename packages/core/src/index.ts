@@ -1,4 +1,12 @@
-export { crc32, insertPngText, readPngText } from '@viwo/protocol';
+export {
+  crc32,
+  exifUserComment,
+  insertPngText,
+  readPngText,
+  readXmp,
+  viwoScriptFromXmp,
+  viwoXmp,
+} from '@viwo/protocol';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
 export {
   CAPABILITY_PARAM_TYPES,
@@ -23,12 +31,6 @@ export type {
 export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
-export {
-  exifUserComment,
-  readXmp,
-  viwoScriptFromXmp,
-  viwoXmp,
-} from './images/embedded-metadata.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
 export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';

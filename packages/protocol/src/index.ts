@@ -6,6 +6,14 @@ export type {
   ConversationSendResult,
   ConversationTurn,
 } from './conversations.ts';
+export {
+  exifUserComment,
+  insertJpegExif,
+  insertWebpExif,
+  readXmp,
+  viwoScriptFromXmp,
+  viwoXmp,
+} from './embedded-metadata.ts';
 export type { HistoryEntry, HistoryQuery, RecordedCall } from './history.ts';
 export type {
   ExecuteScriptParams,
