@@ -1,4 +1,5 @@
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
+export type { ComputeLedger } from './capabilities/compute-ledger.ts';
 export {
   CAPABILITY_PARAM_TYPES,
   capabilityMetadata,
@@ -28,6 +29,7 @@ export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export { openBunSqlite } from './persistence/bun-sqlite.ts';
 export type {
   HistoryEntry,
   HistoryQuery,
@@ -41,6 +43,14 @@ export {
   validateJsonSchema,
 } from './persistence/json-schema.ts';
 export { coreMigrations, type Migration, runMigrations } from './persistence/migrations.ts';
+export {
+  EVERYONE,
+  type OwnerScope,
+  ownerCondition,
+  ownerScopeOf,
+  type PrincipalUser,
+  visibleTo,
+} from './persistence/owner-scope.ts';
 export type { SqlDatabase, SqlValue } from './persistence/sql-database.ts';
 export {
   migrateTemplateExport,
@@ -50,6 +60,13 @@ export {
   type TemplateInput,
   TemplateStore,
 } from './persistence/template-store.ts';
+export {
+  type ComputeQuota,
+  hashToken,
+  type UserRecord,
+  UserStore,
+  utcDay,
+} from './persistence/user-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
 export {

@@ -1,18 +1,26 @@
 import type { OpcodeDefinition } from '@viwo/script';
 import type { CapabilityRegistry } from './capabilities/capability-registry.ts';
+import type { ComputeLedger } from './capabilities/compute-ledger.ts';
 import type { HandleTable } from './capabilities/handle-table.ts';
 import type { CapabilityRestrictions } from './capability-definition.ts';
 import type { FileImageStore } from './images/file-image-store.ts';
 import type { JobManager } from './jobs/job-manager.ts';
 import type { ResourceQueue } from './jobs/resource-queue.ts';
 import type { HistoryStore } from './persistence/history-store.ts';
+import type { PrincipalUser } from './persistence/owner-scope.ts';
 import type { TemplateStore } from './persistence/template-store.ts';
 
-/** Who a session acts for. `local` principals (loopback clients, the CLI) get the default grants. */
+/**
+ * Who a session acts for. `local` principals (loopback clients, the CLI) get the default grants.
+ * A signed-in user's principal carries the user (owner of what its jobs create; admins see all)
+ * and the user's compute quota, charged by every handle the session is granted.
+ */
 export interface Principal {
   id: string;
   local?: boolean;
   name?: string;
+  user?: PrincipalUser;
+  quota?: ComputeLedger;
 }
 
 /**
@@ -21,8 +29,9 @@ export interface Principal {
  */
 export type GrantPolicy = (principal: Principal, type: string) => boolean | CapabilityRestrictions;
 
-/** The default policy: local users get every type, others nothing. */
-export const localUsersPolicy: GrantPolicy = (principal) => principal.local === true;
+/** The default policy: local principals and signed-in users get every type, others nothing. */
+export const localUsersPolicy: GrantPolicy = (principal) =>
+  principal.local === true || principal.user !== undefined;
 
 /** Evaluation limits applied to every job unless the call asks for less gas. */
 export interface JobLimits {

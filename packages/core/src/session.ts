@@ -6,6 +6,7 @@ import type { CapabilityRestrictions } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import type { KernelSession } from './jobs/job-host.ts';
 import type { JobResult, JobSummary } from './jobs/job-manager.ts';
+import { type OwnerScope, ownerScopeOf } from './persistence/owner-scope.ts';
 import type { Principal, RuntimeCore, SessionLink } from './runtime-core.ts';
 
 /** Receives `job.progress`, `job.log` and `job.done` notifications for a session's jobs. */
@@ -210,7 +211,12 @@ export class Session implements SessionLink, KernelSession {
 
   /** One job, from memory or (after a restart or disconnect) from history. */
   getJob(jobId: string): JobSummary {
-    return this.core.jobs.get(jobId);
+    return this.core.jobs.get(this.principal, jobId);
+  }
+
+  /** Which owned rows (history, templates, conversations) this session's principal may see. */
+  get scope(): OwnerScope {
+    return ownerScopeOf(this.principal);
   }
 
   /** Disconnects: stops notifications; running jobs continue and land in history. */
@@ -229,7 +235,14 @@ export class Session implements SessionLink, KernelSession {
     const cached = this.granted.get(key);
     if (cached && !cached.revoked) return cached;
     const restrictions = grant === true ? {} : parseRestrictions(grant, `policy for ${type}`);
-    const record = this.core.handles.issue(this.id, type, restrictions);
+    // The user's quota rides on every root: derived handles are charged through it too.
+    const record = this.core.handles.issue(
+      this.id,
+      type,
+      restrictions,
+      undefined,
+      this.principal.quota,
+    );
     this.granted.set(key, record);
     return record;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CapabilityRestrictions } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
+import type { ComputeLedger } from './compute-ledger.ts';
 
 /** A capability handle on the wire. */
 export interface CapabilityHandle {
@@ -24,6 +25,8 @@ export interface HandleRecord {
   spent: number;
   /** Calls running through this handle right now. */
   readonly inflight: Set<AbortController>;
+  /** A quota kept outside the handle (a user's per-job and per-day compute), if any. */
+  readonly ledger?: ComputeLedger;
 }
 
 /** True when `value` has the handle shape `{$cap: string, type: string}`. */
@@ -43,14 +46,16 @@ export function isCapabilityHandle(value: unknown): value is CapabilityHandle {
 export class HandleTable {
   private readonly records = new Map<string, HandleRecord>();
 
-  /** Issues a handle to `sessionId`, as a child of `parent` when given. */
+  /** Issues a handle to `sessionId`, as a child of `parent` when given, charging `ledger` too. */
   issue(
     sessionId: string,
     type: string,
     restrictions: CapabilityRestrictions,
     parent?: HandleRecord,
+    ledger?: ComputeLedger,
   ): HandleRecord {
     const record: HandleRecord = {
+      ...(ledger ? { ledger } : {}),
       id: randomBytes(16).toString('base64url'),
       type,
       sessionId,

@@ -7,6 +7,7 @@ import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
+import { ownerScopeOf, visibleTo } from '../persistence/owner-scope.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
 import { progressParams } from '../session.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
@@ -43,6 +44,8 @@ interface JobState {
   id: string;
   sessionId: string;
   principalId: string;
+  /** The user the job belongs to (null without users). */
+  owner: string | null;
   status: JobStatus;
   created: number;
   durationMs: number | null;
@@ -105,6 +108,7 @@ export class JobManager {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
+      owner: ownerScopeOf(link.principal).owner,
       status: 'running',
       created: Date.now(),
       durationMs: null,
@@ -119,7 +123,14 @@ export class JobManager {
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
     // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
-    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
+    this.core.history.begin({
+      jobId: id,
+      sessionId: link.id,
+      script,
+      parentId,
+      status: 'running',
+      owner: state.owner,
+    });
 
     const logs: JobLog[] = [];
     const seeds: number[] = [];
@@ -191,11 +202,16 @@ export class JobManager {
     }
   }
 
-  /** Requests cancellation of a running job; the job ends as `cancelled` at its next step. */
+  /**
+   * Requests cancellation of a running job; the job ends as `cancelled` at its next step. Another
+   * user's job answers exactly like an unknown job id.
+   */
   cancel(principal: Principal, jobId: string): JobSummary {
     const state = this.jobs.get(jobId);
-    if (!state) return this.get(jobId);
-    if (state.principalId !== principal.id && !principal.local) {
+    if (!state) return this.get(principal, jobId);
+    if (principal.user) {
+      if (!visibleTo(ownerScopeOf(principal), state.owner)) throw unknownJob(jobId);
+    } else if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
     if (state.status === 'running') {
@@ -204,23 +220,33 @@ export class JobManager {
     return this.summary(state);
   }
 
-  /** Jobs of a principal in this process, newest first. */
+  /** Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first. */
   list(principal: Principal): JobSummary[] {
+    const scope = ownerScopeOf(principal);
     return [...this.jobs.values()]
-      .filter((state) => state.principalId === principal.id)
+      .filter((state) =>
+        principal.user ? visibleTo(scope, state.owner) : state.principalId === principal.id,
+      )
       .reverse()
       .map((state) => this.summary(state));
   }
 
-  /** A job from memory, or from history when this process no longer (or never) held it. */
-  get(jobId: string): JobSummary {
+  /**
+   * A job from memory, or from history when this process no longer (or never) held it. A job of
+   * another user answers exactly like an unknown id (no oracle for other users' job ids).
+   */
+  get(principal: Principal, jobId: string): JobSummary {
+    const scope = ownerScopeOf(principal);
     const state = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
-    if (state) return this.summary(state);
+    if (state) {
+      if (!visibleTo(scope, state.owner)) throw unknownJob(jobId);
+      return this.summary(state);
+    }
     let entry: HistoryEntry;
     try {
-      entry = this.core.history.get(String(jobId));
+      entry = this.core.history.get(String(jobId), scope);
     } catch {
-      throw coreError('NotFound', `job ${String(jobId)} does not exist`);
+      throw unknownJob(jobId);
     }
     const summary: JobSummary = {
       job_id: entry.job_id,
@@ -345,6 +371,11 @@ function producedImages(
   collectImageValues(result, seen, images);
   collectImageValues(finalImages, new Set(), images);
   return images;
+}
+
+/** The one error for a job id that does not exist or belongs to another user. */
+function unknownJob(jobId: unknown): ScriptError {
+  return coreError('NotFound', `job ${String(jobId)} does not exist`);
 }
 
 /** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */

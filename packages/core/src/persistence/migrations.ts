@@ -61,6 +61,30 @@ export const coreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'users (hashed tokens, compute quotas) and row owners',
+    up(db) {
+      // Rows written before users existed keep owner NULL: they belong to no one (admins see them).
+      db.exec(`
+        CREATE TABLE users (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          admin INTEGER NOT NULL DEFAULT 0,
+          token_hash TEXT NOT NULL,
+          created INTEGER NOT NULL,
+          max_compute_per_job REAL,
+          max_compute_per_day REAL,
+          compute_day TEXT,
+          compute_spent REAL NOT NULL DEFAULT 0
+        );
+        ALTER TABLE history ADD COLUMN owner TEXT;
+        ALTER TABLE templates ADD COLUMN owner TEXT;
+        CREATE INDEX history_owner ON history (owner, created DESC);
+        CREATE INDEX templates_owner ON templates (owner, updated DESC);
+      `);
+    },
+  },
 ];
 
 /**

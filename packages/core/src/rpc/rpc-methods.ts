@@ -165,32 +165,38 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
       return session.callMethod(handle, qualified.slice(split + 1), args);
     },
 
-    'templates.save': (raw, { runtime }) => {
+    'templates.save': (raw, { runtime, session }) => {
       const params = objectParams(raw, 'templates.save');
       requireString(params, 'name');
       if (params.script === undefined) throw invalidParams('script', 'is required');
-      return runtime.templates.save(params as unknown as TemplateInput);
+      return runtime.templates.save(params as unknown as TemplateInput, session.scope);
     },
-    'templates.list': (raw, { runtime }) => {
+    'templates.list': (raw, { runtime, session }) => {
       const params = objectParams(raw, 'templates.list');
       const query = optionalString(params, 'query');
-      return runtime.templates.list(query === undefined ? {} : { query });
+      return runtime.templates.list(query === undefined ? {} : { query }, session.scope);
     },
-    'templates.get': (raw, { runtime }) =>
-      runtime.templates.get(requireString(objectParams(raw, 'templates.get'), 'id')),
-    'templates.delete': (raw, { runtime }) => ({
-      ok: runtime.templates.delete(requireString(objectParams(raw, 'templates.delete'), 'id')),
+    'templates.get': (raw, { runtime, session }) =>
+      runtime.templates.get(requireString(objectParams(raw, 'templates.get'), 'id'), session.scope),
+    'templates.delete': (raw, { runtime, session }) => ({
+      ok: runtime.templates.delete(
+        requireString(objectParams(raw, 'templates.delete'), 'id'),
+        session.scope,
+      ),
     }),
-    'templates.export': (raw, { runtime }) =>
-      runtime.templates.export(requireString(objectParams(raw, 'templates.export'), 'id')),
-    'templates.import': (raw, { runtime }) => {
+    'templates.export': (raw, { runtime, session }) =>
+      runtime.templates.export(
+        requireString(objectParams(raw, 'templates.export'), 'id'),
+        session.scope,
+      ),
+    'templates.import': (raw, { runtime, session }) => {
       const params = objectParams(raw, 'templates.import');
       if (params.template === undefined)
         throw invalidParams('template', 'is required (an exported template object)');
-      return runtime.templates.import(params.template);
+      return runtime.templates.import(params.template, session.scope);
     },
 
-    'history.list': (raw, { runtime }) => {
+    'history.list': (raw, { runtime, session }) => {
       const params = objectParams(raw, 'history.list');
       const query: HistoryQuery = {};
       const text = optionalString(params, 'query');
@@ -202,17 +208,20 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
       if (limit !== undefined) query.limit = limit;
       if (offset !== undefined) query.offset = offset;
       if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
-      return runtime.history.list(query);
+      return runtime.history.list(query, session.scope);
     },
-    'history.get': (raw, { runtime }) =>
-      runtime.history.get(requireString(objectParams(raw, 'history.get'), 'id')),
-    'history.delete': (raw, { runtime }) => ({
-      ok: runtime.history.delete(requireString(objectParams(raw, 'history.delete'), 'id')),
+    'history.get': (raw, { runtime, session }) =>
+      runtime.history.get(requireString(objectParams(raw, 'history.get'), 'id'), session.scope),
+    'history.delete': (raw, { runtime, session }) => ({
+      ok: runtime.history.delete(
+        requireString(objectParams(raw, 'history.delete'), 'id'),
+        session.scope,
+      ),
     }),
-    'history.favorite': (raw, { runtime }) => {
+    'history.favorite': (raw, { runtime, session }) => {
       const params = objectParams(raw, 'history.favorite');
       if (typeof params.value !== 'boolean') throw invalidParams('value', 'must be a boolean');
-      return runtime.history.favorite(requireString(params, 'id'), params.value);
+      return runtime.history.favorite(requireString(params, 'id'), params.value, session.scope);
     },
   });
 }

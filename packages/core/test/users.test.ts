@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  EVERYONE,
+  ownerCondition,
+  ownerScopeOf,
+  runMigrations,
+  type SqlDatabase,
+  UserStore,
+  visibleTo,
+} from '../src/index.ts';
+import { openBunSqlite } from '../src/persistence/bun-sqlite.ts';
+
+let dir: string;
+let db: SqlDatabase;
+let clock = Date.UTC(2026, 10, 29, 23, 0);
+let users: UserStore;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'viwo-users-'));
+  db = openBunSqlite(join(dir, 'viwo.db'));
+  runMigrations(db);
+  users = new UserStore(db, () => clock);
+});
+afterAll(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('UserStore', () => {
+  test('tokens authenticate their user only; rotation retires the old token', () => {
+    const alice = users.add('alice', { admin: true });
+    const bob = users.add('bob');
+    expect(users.count()).toBe(2);
+    expect(users.authenticate(alice.token)?.name).toBe('alice');
+    expect(users.authenticate(bob.token)?.admin).toBe(false);
+    expect(users.authenticate(`${bob.token}x`)).toBeUndefined();
+    expect(users.authenticate('')).toBeUndefined();
+    const rotated = users.rotateToken('bob');
+    expect(users.authenticate(bob.token)).toBeUndefined();
+    expect(users.authenticate(rotated)?.id).toBe(bob.user.id);
+    expect(() => users.add('bob')).toThrow(/already exists/);
+    expect(() => users.add('-bad')).toThrow(/user name/);
+    expect(() => users.add('q', { maxComputePerDay: -1 })).toThrow(/maxComputePerDay/);
+  });
+
+  test('the ledger enforces per-job and per-UTC-day quotas and resets at midnight', () => {
+    const { user } = users.add('carol', { maxComputePerJob: 3, maxComputePerDay: 5 });
+    const ledger = users.ledger(user.id);
+    expect(ledger.refusal('job1', 3)).toBeNull();
+    ledger.charge('job1', 3);
+    expect(ledger.refusal('job1', 0.5)).toContain('per job');
+    expect(ledger.refusal('job2', 2)).toBeNull();
+    ledger.charge('job2', 2);
+    expect(ledger.refusal('job3', 0.5)).toContain('per day');
+    expect(users.get('carol').computeToday).toBe(5);
+    // A second ledger (another session or process) sees the same day's spend.
+    expect(users.ledger(user.id).refusal('job4', 1)).toContain('0 left today');
+    clock += 2 * 60 * 60 * 1000;
+    expect(users.get('carol').computeToday).toBe(0);
+    expect(ledger.refusal('job5', 3)).toBeNull();
+    users.setQuota('carol', { maxComputePerJob: null });
+    expect(users.get('carol').maxComputePerJob).toBeUndefined();
+    expect(ledger.refusal('job5', 4.5)).toBeNull();
+    users.remove('carol');
+    expect(ledger.refusal('job6', 0)).toContain('no longer exists');
+  });
+});
+
+describe('owner scopes', () => {
+  test('users see their own rows, admins and user-less callers see all', () => {
+    const own = ownerScopeOf({ user: { id: 'u1', name: 'a', admin: false } });
+    const admin = ownerScopeOf({ user: { id: 'u2', name: 'b', admin: true } });
+    expect(ownerScopeOf({})).toBe(EVERYONE);
+    expect(visibleTo(own, 'u1')).toBe(true);
+    expect(visibleTo(own, 'u2')).toBe(false);
+    expect(visibleTo(own, null)).toBe(false);
+    expect(visibleTo(admin, null)).toBe(true);
+    expect(ownerCondition(own)).toEqual({ sql: 'owner = ?', params: ['u1'] });
+    expect(ownerCondition(admin, 'c.owner')).toEqual({ sql: '1 = 1', params: [] });
+    expect(() => ownerCondition(own, 'owner; DROP TABLE x')).toThrow(/owner column/);
+  });
+});
