@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { TestRpcClient } from './rpc-client.ts';
 import { startTestServer, type TestServer } from './server-harness.ts';
 
@@ -83,6 +84,25 @@ describe('sign-in once users exist', () => {
       headers: { authorization: `Bearer ${tokens.root}` },
     });
     expect(await me.json()).toEqual({ user: { name: 'root', admin: true }, users: true });
+  });
+
+  test('uploads and image reads work with Bearer; signed-in images are never publicly cacheable', async () => {
+    const png = await sharp({
+      create: { width: 3, height: 2, channels: 3, background: '#123456' },
+    })
+      .png()
+      .toBuffer();
+    const auth = { authorization: `Bearer ${tokens.alice}` };
+    const upload = await fetch(`${base}/images`, { method: 'POST', body: png, headers: auth });
+    expect(upload.status).toBe(200);
+    const image = (await upload.json()) as { $image: string; width: number };
+    expect(image.width).toBe(3);
+    const path = `${base}/images/${image.$image}.png`;
+    expect((await fetch(path)).status).toBe(401);
+    const served = await fetch(path, { headers: auth });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('cache-control')).toStartWith('private');
+    expect(served.headers.get('vary')).toBe('Authorization');
   });
 
   test('the WebSocket accepts the token as a header or as ?token=', async () => {

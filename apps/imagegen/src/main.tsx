@@ -1,9 +1,13 @@
 import { render } from 'solid-js/web';
+import { setAccount } from './auth/account.ts';
+import { adoptTokenFromUrl, storedToken, storeToken, whoAmI } from './auth/auth-token.ts';
+import { SignInScreen } from './auth/sign-in-screen.tsx';
 import { newCanvasScript } from './layer/layer-mode.tsx';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { createWorkbench } from './state/workbench.ts';
 import './shell/app.css';
+import './auth/auth.css';
 
 const SCRIPT_KEY = 'viwo.imagegen.script';
 
@@ -16,14 +20,54 @@ function savedScript(): unknown {
   }
 }
 
-const rpc = new RpcClient(defaultRpcUrl(window.location));
-const workbench = createWorkbench(rpc, savedScript());
-// The script survives reloads; the automation hook lets browser tests drive and inspect it.
-const persist = () => localStorage.setItem(SCRIPT_KEY, JSON.stringify(workbench.script()));
-const originalSet = workbench.setScript;
-workbench.setScript = (script: unknown) => {
-  originalSet(script);
-  persist();
-};
-(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
-render(() => <App workbench={workbench} />, document.getElementById('root')!);
+function startApp(root: HTMLElement): void {
+  const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
+  const workbench = createWorkbench(rpc, savedScript());
+  // The script survives reloads; the automation hook lets browser tests drive and inspect it.
+  const persist = () => localStorage.setItem(SCRIPT_KEY, JSON.stringify(workbench.script()));
+  const originalSet = workbench.setScript;
+  workbench.setScript = (script: unknown) => {
+    originalSet(script);
+    persist();
+  };
+  // A refused reconnect may mean this user was removed or its token replaced: back to sign-in.
+  rpc.onState((state) => {
+    if (state !== 'reconnecting' || !storedToken()) return;
+    void whoAmI().then((who) => {
+      if (who.status !== 'sign-in-required') return;
+      storeToken(null);
+      window.location.reload();
+    });
+  });
+  (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
+  render(() => <App workbench={workbench} />, root);
+}
+
+/** Asks the server who we are first: a server with users gets the sign-in screen until then. */
+async function boot(): Promise<void> {
+  const root = document.getElementById('root')!;
+  adoptTokenFromUrl(window.location, window.history);
+  const hadToken = storedToken() !== null;
+  const who = await whoAmI();
+  if (who.status === 'sign-in-required') {
+    if (hadToken) storeToken(null);
+    const dispose = render(
+      () => (
+        <SignInScreen
+          {...(hadToken ? { message: 'Your saved token was not accepted; sign in again.' } : {})}
+          onSignedIn={(user) => {
+            dispose();
+            setAccount(user);
+            startApp(root);
+          }}
+        />
+      ),
+      root,
+    );
+    return;
+  }
+  if (who.status === 'signed-in') setAccount(who.user);
+  startApp(root);
+}
+
+void boot();

@@ -133,7 +133,7 @@ export function startServer(options: ServerOptions): RunningServer {
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
         if (!who.ok) return unauthorized(who.message);
-        return serveImage(runtime, url.pathname);
+        return serveImage(runtime, url.pathname, who.token !== null);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
@@ -205,7 +205,15 @@ async function uploadImage(runtime: Runtime, request: Request): Promise<Response
   }
 }
 
-async function serveImage(runtime: Runtime, pathname: string): Promise<Response> {
+/**
+ * Serves a stored image. Behind a token the answer is `private` and varies on `Authorization`:
+ * otherwise a browser (or proxy) cache would hand an authenticated image to a request without one.
+ */
+async function serveImage(
+  runtime: Runtime,
+  pathname: string,
+  authenticated: boolean,
+): Promise<Response> {
   const match = HASH_PATH.exec(pathname);
   if (!match) return json({ error: 'image paths are /images/<64 hex sha256>.png' }, 400);
   const hash = match[1]!;
@@ -214,7 +222,8 @@ async function serveImage(runtime: Runtime, pathname: string): Promise<Response>
   return new Response(Buffer.from(png), {
     headers: {
       'content-type': 'image/png',
-      'cache-control': 'public, max-age=31536000, immutable',
+      'cache-control': `${authenticated ? 'private' : 'public'}, max-age=31536000, immutable`,
+      ...(authenticated ? { vary: 'Authorization' } : {}),
       etag: `"${hash}"`,
     },
   });

@@ -4,6 +4,7 @@
  * the shape, not on the module, and can be mounted with any object that provides it.
  */
 import { type Accessor, createContext, useContext } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import type { CapabilityInfo, OpcodeInfo } from './metadata-types.ts';
 
 /** An image value on the wire. */
@@ -64,9 +65,9 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
-/** URL of a stored image. */
+/** URL of a stored image (an object URL of its bytes when signed in; reactive in JSX). */
 export function imageUrl(image: ImageRef): string {
-  return `/images/${image.$image}.png`;
+  return authedSrc(`/images/${image.$image}.png`);
 }
 
 /** Every image value inside a result (images nest in lists and objects). */

@@ -1,4 +1,5 @@
 import type { CanvasState, Surface } from '@viwo/canvas';
+import { authedFetch } from '../auth/auth-token.ts';
 
 /** An image value as the server returns it. */
 export interface ImageValue {
@@ -74,7 +75,7 @@ export async function uploadSurface(surface: Surface): Promise<ImageValue> {
       'image/png',
     ),
   );
-  const response = await fetch(`/images${location.search}`, { method: 'POST', body: blob });
+  const response = await authedFetch('/images', { method: 'POST', body: blob });
   const body = (await response.json()) as ImageValue & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `upload failed (${response.status})`);
   return body;

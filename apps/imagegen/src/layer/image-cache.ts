@@ -1,8 +1,9 @@
 import { imageKey, type Surface } from '@viwo/canvas';
+import { authedFetch } from '../auth/auth-token.ts';
 
 /** Decodes a stored PNG into a surface (browser: createImageBitmap + a 2D canvas). */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(`/images/${hash}.png`);
+  const response = await authedFetch(`/images/${hash}.png`);
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bitmap = await createImageBitmap(await response.blob());

@@ -8,6 +8,8 @@ import {
 } from '@viwo/canvas';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedFetch } from '../auth/auth-token.ts';
+import { authedSrc } from '../auth/authed-image.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
@@ -252,7 +254,7 @@ export function LayerMode(props: { workbench: Workbench }) {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
       const image = outcome.result as { $image: string };
-      const response = await fetch(`/images/${image.$image}.png`);
+      const response = await authedFetch(`/images/${image.$image}.png`);
       if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
       const png = new Uint8Array(await response.arrayBuffer());
       const link = document.createElement('a');
@@ -383,11 +385,11 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(`/images/${tile.image.$image}.png`)
+                      : window.open(authedSrc(`/images/${tile.image.$image}.png`))
                   }
                 >
                   <img
-                    src={`/images/${tile.image.$image}.png`}
+                    src={authedSrc(`/images/${tile.image.$image}.png`)}
                     alt="result"
                     data-testid="result-image"
                   />

@@ -6,6 +6,7 @@
  */
 import { parseText } from '@viwo/script';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
@@ -315,7 +316,12 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
               >
                 <Show when={template.thumbnail}>
                   {(thumbnail) => (
-                    <img src={`/images/${thumbnail().$image}.png`} alt="" width={40} height={40} />
+                    <img
+                      src={authedSrc(`/images/${thumbnail().$image}.png`)}
+                      alt=""
+                      width={40}
+                      height={40}
+                    />
                   )}
                 </Show>
                 <strong>{template.name}</strong>
