@@ -93,7 +93,11 @@ describe('sign-in once users exist', () => {
       .png()
       .toBuffer();
     const auth = { authorization: `Bearer ${tokens.alice}` };
-    const upload = await fetch(`${base}/images`, { method: 'POST', body: png, headers: auth });
+    const upload = await fetch(`${base}/images`, {
+      method: 'POST',
+      body: new Uint8Array(png),
+      headers: auth,
+    });
     expect(upload.status).toBe(200);
     const image = (await upload.json()) as { $image: string; width: number };
     expect(image.width).toBe(3);
