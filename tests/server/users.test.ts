@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRuntime } from '@viwo/core';
 import sharp from 'sharp';
+import { startServer } from '../../apps/server/src/index.ts';
 import { TestRpcClient } from './rpc-client.ts';
 import { startTestServer, type TestServer } from './server-harness.ts';
 
@@ -281,4 +283,27 @@ describe('removal and rotation', () => {
     harness.runtime.users.remove('temp');
     expect((await fetch(`${base}/whoami`, fresh)).status).toBe(401);
   });
+});
+
+test('a non-loopback server may run on users alone, and removing the last one never opens it', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'viwo-users-public-'));
+  const runtime = await createRuntime({ dataDir, plugins: [] });
+  const saved = process.env.VIWO_TOKEN;
+  delete process.env.VIWO_TOKEN;
+  try {
+    expect(() => startServer({ runtime, host: '0.0.0.0', port: 0 })).toThrow(/token or users/);
+    const { token } = runtime.users.add('solo');
+    const server = startServer({ runtime, host: '0.0.0.0', port: 0 });
+    const whoami = `http://127.0.0.1:${server.port}/whoami`;
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    expect((await fetch(whoami, auth)).status).toBe(200);
+    runtime.users.remove('solo');
+    expect((await fetch(whoami)).status).toBe(401);
+    await expect(TestRpcClient.connect(`ws://127.0.0.1:${server.port}/rpc`)).rejects.toThrow();
+    await server.stop();
+  } finally {
+    if (saved !== undefined) process.env.VIWO_TOKEN = saved;
+    await runtime.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
