@@ -107,4 +107,11 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     await page.waitForSelector('[data-testid=sign-in]');
     expect(await page.evaluate(() => localStorage.getItem('viwo.token'))).toBeNull();
   });
+
+  test('a sign-in link (/?token=…) signs in and leaves no token in the address bar', async () => {
+    await page.goto(`${server.url}/?token=${encodeURIComponent(tokens.bob!)}`);
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
+    expect(await page.textContent('[data-testid=account-name]')).toBe('bob');
+    expect(page.url()).not.toContain('token');
+  });
 });
