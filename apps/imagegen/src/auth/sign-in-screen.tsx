@@ -54,7 +54,7 @@ export function SignInScreen(props: {
             {error()}
           </p>
         </Show>
-        <button type="submit" disabled={busy()} data-testid="sign-in-submit">
+        <button type="submit" class="primary" disabled={busy()} data-testid="sign-in-submit">
           {busy() ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
