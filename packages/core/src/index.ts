@@ -29,6 +29,14 @@ export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export {
+  type AccessScope,
+  accessScopeOf,
+  EVERYONE,
+  ownerCondition,
+  type PrincipalUser,
+  visibleTo,
+} from './persistence/access-scope.ts';
 export { openBunSqlite } from './persistence/bun-sqlite.ts';
 export type {
   HistoryEntry,
@@ -43,14 +51,6 @@ export {
   validateJsonSchema,
 } from './persistence/json-schema.ts';
 export { coreMigrations, type Migration, runMigrations } from './persistence/migrations.ts';
-export {
-  EVERYONE,
-  type OwnerScope,
-  ownerCondition,
-  ownerScopeOf,
-  type PrincipalUser,
-  visibleTo,
-} from './persistence/owner-scope.ts';
 export type { SqlDatabase, SqlValue } from './persistence/sql-database.ts';
 export {
   migrateTemplateExport,

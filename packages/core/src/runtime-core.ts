@@ -6,8 +6,8 @@ import type { CapabilityRestrictions } from './capability-definition.ts';
 import type { FileImageStore } from './images/file-image-store.ts';
 import type { JobManager } from './jobs/job-manager.ts';
 import type { ResourceQueue } from './jobs/resource-queue.ts';
+import type { PrincipalUser } from './persistence/access-scope.ts';
 import type { HistoryStore } from './persistence/history-store.ts';
-import type { PrincipalUser } from './persistence/owner-scope.ts';
 import type { TemplateStore } from './persistence/template-store.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { CapabilityRestrictions } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import type { KernelSession } from './jobs/job-host.ts';
 import type { JobResult, JobSummary } from './jobs/job-manager.ts';
-import { type OwnerScope, ownerScopeOf } from './persistence/owner-scope.ts';
+import { type AccessScope, accessScopeOf } from './persistence/access-scope.ts';
 import type { Principal, RuntimeCore, SessionLink } from './runtime-core.ts';
 
 /** Receives `job.progress`, `job.log` and `job.done` notifications for a session's jobs. */
@@ -215,8 +215,8 @@ export class Session implements SessionLink, KernelSession {
   }
 
   /** Which owned rows (history, templates, conversations) this session's principal may see. */
-  get scope(): OwnerScope {
-    return ownerScopeOf(this.principal);
+  get scope(): AccessScope {
+    return accessScopeOf(this.principal);
   }
 
   /** Disconnects: stops notifications; running jobs continue and land in history. */

@@ -6,8 +6,8 @@ import type { ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
+import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
-import { ownerScopeOf, visibleTo } from '../persistence/owner-scope.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
 import { progressParams } from '../session.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
@@ -108,7 +108,7 @@ export class JobManager {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
-      owner: ownerScopeOf(link.principal).owner,
+      owner: accessScopeOf(link.principal).owner,
       status: 'running',
       created: Date.now(),
       durationMs: null,
@@ -210,7 +210,7 @@ export class JobManager {
     const state = this.jobs.get(jobId);
     if (!state) return this.get(principal, jobId);
     if (principal.user) {
-      if (!visibleTo(ownerScopeOf(principal), state.owner)) throw unknownJob(jobId);
+      if (!visibleTo(accessScopeOf(principal), state.owner)) throw unknownJob(jobId);
     } else if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
@@ -222,7 +222,7 @@ export class JobManager {
 
   /** Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first. */
   list(principal: Principal): JobSummary[] {
-    const scope = ownerScopeOf(principal);
+    const scope = accessScopeOf(principal);
     return [...this.jobs.values()]
       .filter((state) =>
         principal.user ? visibleTo(scope, state.owner) : state.principalId === principal.id,
@@ -236,7 +236,7 @@ export class JobManager {
    * another user answers exactly like an unknown id (no oracle for other users' job ids).
    */
   get(principal: Principal, jobId: string): JobSummary {
-    const scope = ownerScopeOf(principal);
+    const scope = accessScopeOf(principal);
     const state = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
     if (state) {
       if (!visibleTo(scope, state.owner)) throw unknownJob(jobId);

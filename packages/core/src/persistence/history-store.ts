@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
-import { EVERYONE, type OwnerScope, ownerCondition } from './owner-scope.ts';
+import { type AccessScope, EVERYONE, ownerCondition } from './access-scope.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
 /** Lifecycle of a job as stored in history. */
@@ -144,7 +144,7 @@ export class HistoryStore {
   }
 
   /** Entries visible in `scope`, newest first, filtered and paged. */
-  list(query: HistoryQuery = {}, scope: OwnerScope = EVERYONE): HistoryEntry[] {
+  list(query: HistoryQuery = {}, scope: AccessScope = EVERYONE): HistoryEntry[] {
     const owned = ownerCondition(scope);
     const where: string[] = [owned.sql];
     const params: SqlValue[] = [...owned.params];
@@ -172,7 +172,7 @@ export class HistoryStore {
    * One entry by history id or job id, if visible in `scope`; the same NotFound error otherwise
    * (another user's entry is indistinguishable from a missing one).
    */
-  get(id: string, scope: OwnerScope = EVERYONE): HistoryEntry {
+  get(id: string, scope: AccessScope = EVERYONE): HistoryEntry {
     const owned = ownerCondition(scope);
     const row = this.db.get<HistoryRow>(
       `SELECT * FROM history WHERE (id = ? OR job_id = ?) AND ${owned.sql}`,
@@ -183,7 +183,7 @@ export class HistoryStore {
   }
 
   /** Deletes an entry visible in `scope`; returns whether it existed there. */
-  delete(id: string, scope: OwnerScope = EVERYONE): boolean {
+  delete(id: string, scope: AccessScope = EVERYONE): boolean {
     const owned = ownerCondition(scope);
     return (
       this.db.run(`DELETE FROM history WHERE (id = ? OR job_id = ?) AND ${owned.sql}`, [
@@ -195,7 +195,7 @@ export class HistoryStore {
   }
 
   /** Sets or clears the favorite flag of an entry visible in `scope`; returns the updated entry. */
-  favorite(id: string, value: boolean, scope: OwnerScope = EVERYONE): HistoryEntry {
+  favorite(id: string, value: boolean, scope: AccessScope = EVERYONE): HistoryEntry {
     if (typeof value !== 'boolean') {
       throw coreError('InvalidArgument', 'history.favorite: value must be true or false');
     }

@@ -3,9 +3,9 @@ import templateSchema from '../../schemas/viwo-template.schema.json' with { type
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import { type AccessScope, EVERYONE, ownerCondition } from './access-scope.ts';
 import { clampInteger, escapeLike } from './history-store.ts';
 import { type JsonSchema, validateJsonSchema } from './json-schema.ts';
-import { EVERYONE, type OwnerScope, ownerCondition } from './owner-scope.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
 /** The export format version `templates.export` writes and the schema describes. */
@@ -74,7 +74,7 @@ export class TemplateStore {
    * Creates a template owned by `scope`'s owner, or overwrites the one named by `input.id`
    * (bumping its version) if it is visible in `scope`.
    */
-  save(input: TemplateInput, scope: OwnerScope = EVERYONE): Template {
+  save(input: TemplateInput, scope: AccessScope = EVERYONE): Template {
     if (typeof input !== 'object' || input === null) {
       throw coreError('InvalidArgument', 'template must be an object');
     }
@@ -125,7 +125,7 @@ export class TemplateStore {
    */
   list(
     query: { query?: string; limit?: number; offset?: number } = {},
-    scope: OwnerScope = EVERYONE,
+    scope: AccessScope = EVERYONE,
   ): Template[] {
     const limit = clampInteger(query.limit, 200, 1, 10000, 'limit');
     const offset = clampInteger(query.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
@@ -150,7 +150,7 @@ export class TemplateStore {
   }
 
   /** One template visible in `scope`; the same NotFound error otherwise. */
-  get(id: string, scope: OwnerScope = EVERYONE): Template {
+  get(id: string, scope: AccessScope = EVERYONE): Template {
     const owned = ownerCondition(scope);
     const row = this.db.get<TemplateRow>(`SELECT * FROM templates WHERE id = ? AND ${owned.sql}`, [
       String(id),
@@ -161,7 +161,7 @@ export class TemplateStore {
   }
 
   /** Deletes a template visible in `scope`; returns whether it existed there. */
-  delete(id: string, scope: OwnerScope = EVERYONE): boolean {
+  delete(id: string, scope: AccessScope = EVERYONE): boolean {
     const owned = ownerCondition(scope);
     return (
       this.db.run(`DELETE FROM templates WHERE id = ? AND ${owned.sql}`, [
@@ -172,7 +172,7 @@ export class TemplateStore {
   }
 
   /** The portable `.viwo-template.json` object of a stored template visible in `scope`. */
-  export(id: string, scope: OwnerScope = EVERYONE): TemplateExport {
+  export(id: string, scope: AccessScope = EVERYONE): TemplateExport {
     return this.toExportShape(this.get(id, scope));
   }
 
@@ -180,7 +180,7 @@ export class TemplateStore {
    * Stores an exported template under a new id. Older format versions are migrated first; anything
    * that still fails the schema is rejected with every violation listed, and nothing is stored.
    */
-  import(document: unknown, scope: OwnerScope = EVERYONE): Template {
+  import(document: unknown, scope: AccessScope = EVERYONE): Template {
     const migrated = migrateTemplateExport(document);
     assertValid(migrated, 'imported template');
     const { name, description, tags, script, exposed, thumbnail } = migrated as TemplateExport;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ComputeLedger } from '../capabilities/compute-ledger.ts';
 import { coreError } from '../errors.ts';
-import type { PrincipalUser } from './owner-scope.ts';
+import type { PrincipalUser } from './access-scope.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
 /** Compute limits of one user, in megapixel-steps; absent means unlimited. */

@@ -14,23 +14,23 @@ export interface PrincipalUser {
  * caller see every row (admins, and every caller on a server without users, as before users
  * existed). Rows created before users existed have no owner: only `all` scopes see them.
  */
-export interface OwnerScope {
+export interface AccessScope {
   readonly owner: string | null;
   readonly all: boolean;
 }
 
 /** The scope of a caller with no user: sees everything, creates unowned rows. */
-export const EVERYONE: OwnerScope = Object.freeze({ owner: null, all: true });
+export const EVERYONE: AccessScope = Object.freeze({ owner: null, all: true });
 
 /** The scope a principal's user gives it; no user means {@link EVERYONE}. */
-export function ownerScopeOf(principal: { user?: PrincipalUser }): OwnerScope {
+export function accessScopeOf(principal: { user?: PrincipalUser }): AccessScope {
   const user = principal.user;
   if (!user) return EVERYONE;
   return { owner: user.id, all: user.admin };
 }
 
 /** Whether a row owned by `owner` (null: nobody) is visible in `scope`. */
-export function visibleTo(scope: OwnerScope, owner: string | null | undefined): boolean {
+export function visibleTo(scope: AccessScope, owner: string | null | undefined): boolean {
   return scope.all || (scope.owner !== null && owner === scope.owner);
 }
 
@@ -40,7 +40,7 @@ export function visibleTo(scope: OwnerScope, owner: string | null | undefined): 
  * and delete so a row of another owner answers exactly like a missing one.
  */
 export function ownerCondition(
-  scope: OwnerScope,
+  scope: AccessScope,
   column = 'owner',
 ): { sql: string; params: SqlValue[] } {
   if (scope.all) return { sql: '1 = 1', params: [] };
