@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   accessScopeOf,
+  type ComputeLedger,
   coreMigrations,
+  createRuntime,
   EVERYONE,
   ownerCondition,
   runMigrations,
@@ -13,6 +15,7 @@ import {
   visibleTo,
 } from '../src/index.ts';
 import { openBunSqlite } from '../src/persistence/bun-sqlite.ts';
+import { createTestPlugin } from '../src/testing/test-plugin.ts';
 
 let dir: string;
 let db: SqlDatabase;
@@ -88,5 +91,63 @@ describe('owner scopes', () => {
     expect(ownerCondition(own)).toEqual({ sql: 'owner = ?', params: ['u1'] });
     expect(ownerCondition(admin, 'c.owner')).toEqual({ sql: '1 = 1', params: [] });
     expect(() => ownerCondition(own, 'owner; DROP TABLE x')).toThrow(/owner column/);
+  });
+});
+
+describe('quota charging under a busy device', () => {
+  test('calls that passed the quota check while queued are re-checked before they run', async () => {
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'viwo-quota-race-'));
+    const runtime = await createRuntime({ dataDir: runtimeDir, plugins: [createTestPlugin()] });
+    try {
+      // A ledger of 1.5 that announces when two calls have been checked (both now wait).
+      let spent = 0;
+      let checks = 0;
+      let bothChecked!: () => void;
+      const checked = new Promise<void>((resolve) => {
+        bothChecked = resolve;
+      });
+      const ledger: ComputeLedger = {
+        refusal(_jobId, cost) {
+          if (++checks === 2) bothChecked();
+          return spent + cost > 1.5 ? `over 1.5 (spent ${spent})` : null;
+        },
+        charge(_jobId, cost) {
+          spent += cost;
+        },
+      };
+      const blocker = runtime.openSession('local');
+      const started = new Promise<string>((resolve) =>
+        blocker.setNotifier((method, params) => {
+          if (method === 'job.progress') resolve(params.job_id as string);
+        }),
+      );
+      const render = (options: Record<string, unknown>) => [
+        'std.call_method',
+        ['get_capability', 'test'],
+        'render',
+        'p',
+        options,
+      ];
+      const blocking = blocker
+        .executeScript(render({ width: 2, height: 2, steps: 1000, delay_ms: 20 }))
+        .catch((error: { code: string }) => error.code);
+      const blockerJob = await started;
+      const capped = runtime.openSession({ id: 'capped', local: true, quota: ledger });
+      // 100×100×100 = 1 megapixel-step each: one fits in 1.5, two do not.
+      const outcomes = [1, 2].map(() =>
+        capped
+          .executeScript(render({ width: 100, height: 100, steps: 100 }))
+          .then(() => 'done')
+          .catch((error: { code: string }) => error.code),
+      );
+      await checked;
+      blocker.cancelJob(blockerJob);
+      expect(await blocking).toBe('Cancelled');
+      expect((await Promise.all(outcomes)).sort()).toEqual(['BudgetExceeded', 'done']);
+      expect(spent).toBe(1);
+    } finally {
+      await runtime.dispose();
+      await rm(runtimeDir, { recursive: true, force: true });
+    }
   });
 });

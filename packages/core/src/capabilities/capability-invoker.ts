@@ -76,6 +76,9 @@ export async function invokeThroughHandle(
   try {
     if (method.cost) release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
+    // Checked again now the slot is ours, in the same tick as the charge: calls that waited in the
+    // queue together must not overspend a budget (or a user's quota) together.
+    if (release) checkBudgets(record, cost, normalised, where, scope.jobId);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) {
       node.spent += cost;
