@@ -63,6 +63,9 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     await page.click('[data-testid=sign-in-submit]');
     await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
     expect(await page.textContent('[data-testid=account-name]')).toBe('alice');
+    expect(await page.getAttribute('[data-testid=account-name]', 'title')).toContain(
+      'compute per job unlimited',
+    );
     expect(await page.evaluate(() => localStorage.getItem('viwo.token'))).toBe(tokens.alice!);
 
     await page.evaluate(

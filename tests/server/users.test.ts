@@ -85,7 +85,11 @@ describe('sign-in once users exist', () => {
     const me = await fetch(`${base}/whoami`, {
       headers: { authorization: `Bearer ${tokens.root}` },
     });
-    expect(await me.json()).toEqual({ user: { name: 'root', admin: true }, users: true });
+    expect(await me.json()).toEqual({
+      user: { name: 'root', admin: true },
+      users: true,
+      quota: { max_compute_per_job: null, max_compute_per_day: null, compute_today: 0 },
+    });
   });
 
   test('uploads and image reads work with Bearer; signed-in images are never publicly cacheable', async () => {
@@ -257,6 +261,14 @@ describe('per-user compute quota', () => {
       expect(dayError.data.code).toBe('BudgetExceeded');
       expect(dayError.data.message).toContain('per day');
       expect(harness.runtime.users.get('capped').computeToday).toBeCloseTo(2, 6);
+      const me = await fetch(`${base}/whoami`, {
+        headers: { authorization: `Bearer ${tokens.capped}` },
+      });
+      expect(((await me.json()) as { quota: unknown }).quota).toEqual({
+        max_compute_per_job: 1,
+        max_compute_per_day: 2.5,
+        compute_today: 2,
+      });
     } finally {
       capped.close();
     }

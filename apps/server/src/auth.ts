@@ -97,15 +97,22 @@ export function unauthorized(message: string): Response {
 }
 
 /**
- * `GET /whoami`: who the bearer is (`user` null without users) and whether the server has users,
- * so the client can tell "sign in" from "connected" before opening the WebSocket.
+ * `GET /whoami`: who the bearer is (`user` null without users), whether the server has users (so
+ * the client can tell "sign in" from "connected" before opening the WebSocket), and a signed-in
+ * user's compute quota with today's spend.
  */
 export function whoami(principal: Principal, runtime: Runtime): Response {
-  const user = principal.user;
+  const user = principal.user ? runtime.users.byId(principal.user.id) : undefined;
+  const quota = user && {
+    max_compute_per_job: user.maxComputePerJob ?? null,
+    max_compute_per_day: user.maxComputePerDay ?? null,
+    compute_today: user.computeToday,
+  };
   return new Response(
     JSON.stringify({
       user: user ? { name: user.name, admin: user.admin } : null,
       users: runtime.users.count() > 0,
+      ...(quota ? { quota } : {}),
     }),
     { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } },
   );

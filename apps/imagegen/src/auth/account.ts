@@ -1,10 +1,11 @@
 import { createSignal } from 'solid-js';
-import { storeToken } from './auth-token.ts';
+import { type AccountQuota, storeToken } from './auth-token.ts';
 
 /** The signed-in user (null on a server without users). */
 export interface Account {
   name: string;
   admin: boolean;
+  quota?: AccountQuota;
 }
 
 const [currentAccount, setCurrentAccount] = createSignal<Account | null>(null);

@@ -40,9 +40,19 @@ export function authedFetch(input: string, init: RequestInit = {}): Promise<Resp
   return fetch(input, { ...init, headers });
 }
 
+/** A signed-in user's compute quota (megapixel-steps; null: unlimited) and today's spend. */
+export interface AccountQuota {
+  max_compute_per_job: number | null;
+  max_compute_per_day: number | null;
+  compute_today: number;
+}
+
 /** Who the server says we are (`GET /whoami`). */
 export type WhoAmI =
-  | { status: 'signed-in'; user: { name: string; admin: boolean } | null }
+  | {
+      status: 'signed-in';
+      user: { name: string; admin: boolean; quota?: AccountQuota } | null;
+    }
   | { status: 'sign-in-required'; message: string }
   | { status: 'unreachable'; message: string };
 
@@ -59,6 +69,10 @@ export async function whoAmI(): Promise<WhoAmI> {
     return { status: 'sign-in-required', message: body.error ?? 'sign-in required' };
   }
   if (!response.ok) return { status: 'unreachable', message: `HTTP ${response.status}` };
-  const body = (await response.json()) as { user: { name: string; admin: boolean } | null };
-  return { status: 'signed-in', user: body.user };
+  const body = (await response.json()) as {
+    user: { name: string; admin: boolean } | null;
+    quota?: AccountQuota;
+  };
+  const user = body.user && (body.quota ? { ...body.user, quota: body.quota } : body.user);
+  return { status: 'signed-in', user };
 }
