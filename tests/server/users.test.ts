@@ -113,6 +113,11 @@ describe('sign-in once users exist', () => {
     expect(served.status).toBe(200);
     expect(served.headers.get('cache-control')).toStartWith('private');
     expect(served.headers.get('vary')).toBe('Authorization');
+    const webp = `${base}/images/${image.$image}.webp`;
+    expect((await fetch(webp)).status).toBe(401);
+    const transcoded = await fetch(webp, { headers: auth });
+    expect(transcoded.status).toBe(200);
+    expect(transcoded.headers.get('cache-control')).toStartWith('private');
   });
 
   test('the WebSocket accepts the token as a header or as ?token=', async () => {

@@ -85,6 +85,19 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   };
 }
 
+/**
+ * An image answered to a request that carried a token: `private` and varying on `Authorization`,
+ * or a browser (or proxy) cache would hand it to a later request without the token.
+ */
+export function privateWhenSignedIn(response: Response, signedIn: boolean): Response {
+  if (!signedIn) return response;
+  const cacheControl = response.headers.get('cache-control');
+  if (cacheControl)
+    response.headers.set('cache-control', cacheControl.replace('public', 'private'));
+  response.headers.append('vary', 'Authorization');
+  return response;
+}
+
 /** The 401 answer, telling clients how to authenticate. */
 export function unauthorized(message: string): Response {
   return new Response(JSON.stringify({ error: message }), {

@@ -9,7 +9,8 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
-import { createAuthenticator, unauthorized, whoami } from './auth.ts';
+import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
+import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -133,7 +134,10 @@ export function startServer(options: ServerOptions): RunningServer {
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
         if (!who.ok) return unauthorized(who.message);
-        return serveImage(runtime, url.pathname, who.token !== null);
+        const image = isImageExportPath(url.pathname)
+          ? await serveImageExport(runtime, url)
+          : await serveImage(runtime, url.pathname);
+        return privateWhenSignedIn(image, who.token !== null);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
@@ -205,15 +209,7 @@ async function uploadImage(runtime: Runtime, request: Request): Promise<Response
   }
 }
 
-/**
- * Serves a stored image. Behind a token the answer is `private` and varies on `Authorization`:
- * otherwise a browser (or proxy) cache would hand an authenticated image to a request without one.
- */
-async function serveImage(
-  runtime: Runtime,
-  pathname: string,
-  authenticated: boolean,
-): Promise<Response> {
+async function serveImage(runtime: Runtime, pathname: string): Promise<Response> {
   const match = HASH_PATH.exec(pathname);
   if (!match) return json({ error: 'image paths are /images/<64 hex sha256>.png' }, 400);
   const hash = match[1]!;
@@ -222,8 +218,7 @@ async function serveImage(
   return new Response(Buffer.from(png), {
     headers: {
       'content-type': 'image/png',
-      'cache-control': `${authenticated ? 'private' : 'public'}, max-age=31536000, immutable`,
-      ...(authenticated ? { vary: 'Authorization' } : {}),
+      'cache-control': 'public, max-age=31536000, immutable',
       etag: `"${hash}"`,
     },
   });
