@@ -11,6 +11,7 @@ import {
 import type { ServerWebSocket } from 'bun';
 import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -80,7 +81,7 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = { ...createRpcMethods(), ...modelRpcMethods() };
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
