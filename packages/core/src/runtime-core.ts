@@ -29,9 +29,25 @@ export interface Principal {
  */
 export type GrantPolicy = (principal: Principal, type: string) => boolean | CapabilityRestrictions;
 
-/** The default policy: local principals and signed-in users get every type, others nothing. */
-export const localUsersPolicy: GrantPolicy = (principal) =>
-  principal.local === true || principal.user !== undefined;
+/**
+ * Methods a signed-in user who is not an admin may call on capability types that manage the whole
+ * server (what every user shares): they may look, not change.
+ */
+export const NON_ADMIN_METHODS: Readonly<Record<string, readonly string[]>> = {
+  models: ['list'],
+};
+
+/**
+ * The default policy: local principals and signed-in users get every type, others nothing;
+ * non-admin users get server-managing types only as far as {@link NON_ADMIN_METHODS} allows.
+ */
+export const localUsersPolicy: GrantPolicy = (principal, type) => {
+  const user = principal.user;
+  if (user && !user.admin && Object.hasOwn(NON_ADMIN_METHODS, type)) {
+    return { methods: [...NON_ADMIN_METHODS[type]!] };
+  }
+  return principal.local === true || user !== undefined;
+};
 
 /** Evaluation limits applied to every job unless the call asks for less gas. */
 export interface JobLimits {

@@ -8,6 +8,7 @@ import {
   coreMigrations,
   createRuntime,
   EVERYONE,
+  localUsersPolicy,
   ownerCondition,
   runMigrations,
   type SqlDatabase,
@@ -150,4 +151,14 @@ describe('quota charging under a busy device', () => {
       await rm(runtimeDir, { recursive: true, force: true });
     }
   });
+});
+
+test('non-admin users may list models but not pull or delete them (server-wide changes)', () => {
+  const user = { id: 'u', user: { id: 'u', name: 'u', admin: false } };
+  const admin = { id: 'a', user: { id: 'a', name: 'a', admin: true } };
+  expect(localUsersPolicy(user, 'models')).toEqual({ methods: ['list'] });
+  expect(localUsersPolicy(user, 'test')).toBe(true);
+  expect(localUsersPolicy(admin, 'models')).toBe(true);
+  expect(localUsersPolicy({ id: 'local', local: true }, 'models')).toBe(true);
+  expect(localUsersPolicy({ id: 'remote' }, 'models')).toBe(false);
 });
