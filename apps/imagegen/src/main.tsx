@@ -5,30 +5,20 @@ import { SignInScreen } from './auth/sign-in-screen.tsx';
 import { newCanvasScript } from './layer/layer-mode.tsx';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
+import { persistedScript } from './state/settings.ts';
 import { createWorkbench } from './state/workbench.ts';
 import './shell/app.css';
 import './auth/auth.css';
 
-const SCRIPT_KEY = 'viwo.imagegen.script';
-
-function savedScript(): unknown {
-  try {
-    const saved = localStorage.getItem(SCRIPT_KEY);
-    return saved ? JSON.parse(saved) : newCanvasScript();
-  } catch {
-    return newCanvasScript();
-  }
-}
-
 function startApp(root: HTMLElement): void {
+  const saved = persistedScript(newCanvasScript);
   const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
-  const workbench = createWorkbench(rpc, savedScript());
+  const workbench = createWorkbench(rpc, saved.value());
   // The script survives reloads; the automation hook lets browser tests drive and inspect it.
-  const persist = () => localStorage.setItem(SCRIPT_KEY, JSON.stringify(workbench.script()));
   const originalSet = workbench.setScript;
   workbench.setScript = (script: unknown) => {
     originalSet(script);
-    persist();
+    saved.set(script);
   };
   // A refused reconnect may mean this user was removed or its token replaced: back to sign-in.
   rpc.onState((state) => {

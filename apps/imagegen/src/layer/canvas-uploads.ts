@@ -1,12 +1,6 @@
 import type { CanvasState, Surface } from '@viwo/canvas';
+import type { ImageValue } from '@viwo/protocol';
 import { authedFetch } from '../auth/auth-token.ts';
-
-/** An image value as the server returns it. */
-export interface ImageValue {
-  $image: string;
-  width: number;
-  height: number;
-}
 
 /** Copies a rectangle out of a surface (clipped to it). */
 export function cropSurface(

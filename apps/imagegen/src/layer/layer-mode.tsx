@@ -6,12 +6,14 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
+import { imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { authedFetch } from '../auth/auth-token.ts';
 import { authedSrc } from '../auth/authed-image.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
+import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -20,7 +22,6 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
-import { embedScriptInPng } from './png-embed.ts';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -253,8 +254,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const exportPng = async () => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
-      const image = outcome.result as { $image: string };
-      const response = await authedFetch(`/images/${image.$image}.png`);
+      if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
+      const response = await authedFetch(imagePath(outcome.result));
       if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
       const png = new Uint8Array(await response.arrayBuffer());
       const link = document.createElement('a');
@@ -385,11 +386,11 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(authedSrc(`/images/${tile.image.$image}.png`))
+                      : window.open(authedSrc(imagePath(tile.image)))
                   }
                 >
                   <img
-                    src={authedSrc(`/images/${tile.image.$image}.png`)}
+                    src={authedSrc(imagePath(tile.image))}
                     alt="result"
                     data-testid="result-image"
                   />

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { type CapabilityHandle, isCapabilityHandle } from '@viwo/protocol';
 import type { CapabilityRestrictions } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ComputeLedger } from './compute-ledger.ts';
 
-/** A capability handle on the wire. */
-export interface CapabilityHandle {
-  $cap: string;
-  type: string;
-}
+export type { CapabilityHandle } from '@viwo/protocol';
+export { isCapabilityHandle };
 
 /**
  * One issued handle. Handles form a tree: `delegate`, `mint` and `give_capability` create children,
@@ -27,16 +25,6 @@ export interface HandleRecord {
   readonly inflight: Set<AbortController>;
   /** A quota kept outside the handle (a user's per-job and per-day compute), if any. */
   readonly ledger?: ComputeLedger;
-}
-
-/** True when `value` has the handle shape `{$cap: string, type: string}`. */
-export function isCapabilityHandle(value: unknown): value is CapabilityHandle {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>).$cap === 'string' &&
-    typeof (value as Record<string, unknown>).type === 'string'
-  );
 }
 
 /**
