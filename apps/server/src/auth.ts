@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Principal, Runtime } from '@viwo/core';
+import type { WhoAmIResponse } from '@viwo/protocol';
 
 /** Who a request acts as, or why it is refused. */
 export type AuthResult =
@@ -116,17 +117,18 @@ export function unauthorized(message: string): Response {
  */
 export function whoami(principal: Principal, runtime: Runtime): Response {
   const user = principal.user ? runtime.users.byId(principal.user.id) : undefined;
-  const quota = user && {
-    max_compute_per_job: user.maxComputePerJob ?? null,
-    max_compute_per_day: user.maxComputePerDay ?? null,
-    compute_today: user.computeToday,
+  const body: WhoAmIResponse = {
+    user: user ? { name: user.name, admin: user.admin } : null,
+    users: runtime.users.count() > 0,
   };
-  return new Response(
-    JSON.stringify({
-      user: user ? { name: user.name, admin: user.admin } : null,
-      users: runtime.users.count() > 0,
-      ...(quota ? { quota } : {}),
-    }),
-    { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } },
-  );
+  if (user) {
+    body.quota = {
+      max_compute_per_job: user.maxComputePerJob ?? null,
+      max_compute_per_day: user.maxComputePerDay ?? null,
+      compute_today: user.computeToday,
+    };
+  }
+  return new Response(JSON.stringify(body), {
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
 }

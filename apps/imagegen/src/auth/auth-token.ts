@@ -1,3 +1,5 @@
+import type { UserQuota, WhoAmIResponse } from '@viwo/protocol';
+
 /** Where the signed-in user's token lives in the browser (survives reloads, per origin). */
 const TOKEN_KEY = 'viwo.token';
 
@@ -41,11 +43,7 @@ export function authedFetch(input: string, init: RequestInit = {}): Promise<Resp
 }
 
 /** A signed-in user's compute quota (megapixel-steps; null: unlimited) and today's spend. */
-export interface AccountQuota {
-  max_compute_per_job: number | null;
-  max_compute_per_day: number | null;
-  compute_today: number;
-}
+export type AccountQuota = UserQuota;
 
 /** Who the server says we are (`GET /whoami`). */
 export type WhoAmI =
@@ -69,10 +67,7 @@ export async function whoAmI(): Promise<WhoAmI> {
     return { status: 'sign-in-required', message: body.error ?? 'sign-in required' };
   }
   if (!response.ok) return { status: 'unreachable', message: `HTTP ${response.status}` };
-  const body = (await response.json()) as {
-    user: { name: string; admin: boolean } | null;
-    quota?: AccountQuota;
-  };
+  const body = (await response.json()) as WhoAmIResponse;
   const user = body.user && (body.quota ? { ...body.user, quota: body.quota } : body.user);
   return { status: 'signed-in', user };
 }
