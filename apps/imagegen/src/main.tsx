@@ -3,6 +3,7 @@ import { setAccount } from './auth/account.ts';
 import { adoptTokenFromUrl, storedToken, storeToken, whoAmI } from './auth/auth-token.ts';
 import { SignInScreen } from './auth/sign-in-screen.tsx';
 import { newCanvasScript } from './layer/layer-mode.tsx';
+import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { persistedScript } from './state/settings.ts';
@@ -61,3 +62,4 @@ async function boot(): Promise<void> {
 }
 
 void boot();
+registerOfflineShell();
