@@ -4,11 +4,13 @@ import {
   createRpcMethods,
   defaultRpcLimits,
   dispatchRpc,
+  methodTable,
   parseErrorResponse,
   type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -71,7 +73,7 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = methodTable({ ...createRpcMethods(), ...createConversationMethods() });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;

@@ -28,6 +28,15 @@ export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export {
+  type Conversation,
+  type ConversationOptions,
+  ConversationStore,
+  type ConversationSummary,
+  type ConversationTurn,
+  type NewTurn,
+  type OwnerScope,
+} from './persistence/conversation-store.ts';
 export type {
   HistoryEntry,
   HistoryQuery,

@@ -12,6 +12,7 @@ import { JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import { ConversationStore } from './persistence/conversation-store.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
@@ -59,6 +60,8 @@ export interface Runtime {
   readonly images: FileImageStore;
   readonly history: HistoryStore;
   readonly templates: TemplateStore;
+  /** Conversations of the refine workflow (`conversations.*`). */
+  readonly conversations: ConversationStore;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -102,6 +105,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const history = new HistoryStore(db);
   history.markInterrupted();
   const templates = new TemplateStore(db);
+  const conversations = new ConversationStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -144,6 +148,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     templates,
+    conversations,
     health() {
       const pluginHealth = plugins.health();
       return {
@@ -180,6 +185,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const referenced = new Set([
         ...history.referencedImages(),
         ...templates.referencedImages(),
+        ...conversations.referencedImages(),
         ...core.jobs.liveImages(),
       ]);
       const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);
