@@ -60,7 +60,7 @@ describe('viwo chat with piped stdin', () => {
     const bytes = readFileSync(png);
     expect([...bytes.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
     // The exported script reproduces the current picture from nothing.
-    const watercolor = /#3 style[^]*?image: ([0-9a-f]{64})/.exec(out)![1]!;
+    const watercolor = /#3 style[\s\S]*?image: ([0-9a-f]{64})/.exec(out)![1]!;
     const run = viwo(['run', script]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).$image).toBe(watercolor);

@@ -1,6 +1,7 @@
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
+import { ChatMode } from '../chat/chat-mode.tsx';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import type { Workbench } from '../state/workbench.ts';
@@ -50,6 +51,14 @@ export function App(props: { workbench: Workbench }) {
             >
               Blocks
             </button>
+            <button
+              type="button"
+              data-testid="mode-chat"
+              classList={{ selected: workbench.mode() === 'chat' }}
+              onClick={() => workbench.setMode('chat')}
+            >
+              Chat
+            </button>
           </nav>
           <div class="header-actions">
             <button
@@ -95,6 +104,9 @@ export function App(props: { workbench: Workbench }) {
               </Match>
               <Match when={workbench.mode() === 'blocks'}>
                 <BlocksMode workbench={workbench} />
+              </Match>
+              <Match when={workbench.mode() === 'chat'}>
+                <ChatMode workbench={workbench} />
               </Match>
             </Switch>
           </div>

@@ -23,8 +23,8 @@ export interface JobView {
 
 /** The app-wide state: the one script both modes edit, the connection, metadata, jobs, toasts. */
 export interface Workbench extends WorkbenchApi {
-  mode: Accessor<'layer' | 'blocks'>;
-  setMode(mode: 'layer' | 'blocks'): void;
+  mode: Accessor<'layer' | 'blocks' | 'chat'>;
+  setMode(mode: 'layer' | 'blocks' | 'chat'): void;
   connection: Accessor<ConnectionState>;
   toasts: Accessor<Toast[]>;
   toast(kind: Toast['kind'], text: string): void;
@@ -49,7 +49,7 @@ export function describeError(error: unknown): string {
  */
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
-  const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
+  const [mode, setMode] = createSignal<'layer' | 'blocks' | 'chat'>('layer');
   const [opcodes, setOpcodes] = createSignal<OpcodeInfo[]>([]);
   const [capabilities, setCapabilities] = createSignal<CapabilityInfo[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
