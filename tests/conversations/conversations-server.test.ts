@@ -234,6 +234,14 @@ describe('conversations over the real server', () => {
     expect((await client.call<unknown[]>('conversations.list', {})).length).toBe(2);
   });
 
+  test('gc keeps every turn picture even when its history entries are gone', async () => {
+    const { runtime } = server;
+    for (const entry of runtime.history.list({ limit: 1000 })) runtime.history.delete(entry.id);
+    await runtime.gc();
+    const stored: Conversation = await client.call('conversations.get', { id: conversation.id });
+    for (const turn of stored.turns) expect(await runtime.images.has(turn.image.$image)).toBe(true);
+  });
+
   test('a generation that fails writes no turn; an unavailable capability is refused', async () => {
     const broken: Conversation = await client.call('conversations.create', {
       options: { ...OPTIONS, model_id: 'no-such-model' },
