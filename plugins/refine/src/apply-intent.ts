@@ -16,7 +16,14 @@ import {
   withArticle,
   wordsWithOffsets,
 } from './prompt-text.ts';
-import { FRAMING, PREPOSITIONS, SCENES, type SceneEntry, STYLES } from './vocabulary.ts';
+import {
+  FRAMING,
+  PREPOSITIONS,
+  SCENE_PARTS as SCENE_PART_LIST,
+  SCENES,
+  type SceneEntry,
+  STYLES,
+} from './vocabulary.ts';
 
 /** The prompt being edited: its phrases and the negative prompt. */
 export interface EditState {
@@ -30,9 +37,10 @@ export type EditOutcome =
   | { ok: false; message: string };
 
 const PREPOSITION_SET = new Set(PREPOSITIONS);
+const SCENE_PARTS = new Set(SCENE_PART_LIST);
 const FRAMING_SET = new Set(FRAMING);
 /** Adjective kinds that go first in a noun phrase (English order: size/age/mood before colour). */
-const EARLY_KINDS = new Set(['size', 'age', 'mood']);
+const EARLY_KINDS = new Set(['size', 'age', 'mood', 'tone']);
 
 const quote = (text: string) => `"${text}"`;
 
@@ -85,7 +93,18 @@ function applyAttribute(
   intent: Extract<Intent, { kind: 'attribute' }>,
 ): EditOutcome {
   const where = locate(state, intent.target);
-  if (typeof where === 'string') return { ok: false, message: where };
+  if (typeof where === 'string') {
+    // Parts of every scene ("make the sky orange") may be absent from the prompt: describe them.
+    if (!intent.target || !SCENE_PARTS.has(intent.target.toLowerCase())) {
+      return { ok: false, message: where };
+    }
+    const added = `${intent.word} ${intent.target}`;
+    return {
+      ok: true,
+      state: { ...state, phrases: insertPhrase(state.phrases, added) },
+      explanation: `Added ${quote(added)} (the prompt did not mention the ${intent.target}).`,
+    };
+  }
   const phrase = state.phrases[where.phrase]!;
   const headWords = wordsWithOffsets(phrase.slice(where.start, where.end));
   const headStart = where.start + headWords.at(-1)!.start;

@@ -181,16 +181,39 @@ function parseReplace(text: string): Intent | null {
   return { kind: 'replace', target, replacement };
 }
 
+/** Phrasings rewritten to the forms the parsers read ("the ball should be red" → "make …"). */
+const REWRITES: [RegExp, string][] = [
+  [/^(?:i want|i'd like|i would like|let|have)\s+(.+?)\s+to\s+be\s+(.+)$/i, 'make $1 $2'],
+  [/^(.+?)\s+(?:should|must|needs? to)\s+be\s+(.+)$/i, 'make $1 $2'],
+  [
+    /^(?:change|make|set|turn)\s+the\s+(?:colou?r|size|material|mood)\s+of\s+(.+?)\s+(?:to|into)\s+(.+)$/i,
+    'make $1 $2',
+  ],
+  [/^(?:change|make|set|turn)\s+the\s+(?:colou?r|size|material|mood)\s+of\s+(.+)$/i, 'make $1'],
+  [/^take\s+(.+?)\s+(?:off|away|out)$/i, 'remove $1'],
+  [/^add\s+(more|less|fewer)\s+(.+)$/i, '$1 $2'],
+  [
+    /^(?:make|turn)\s+(it|this|the image|the picture)\s+(?:look|feel|seem)\s+(?:like\s+)?(.+)$/i,
+    'make $1 $2',
+  ],
+];
+
 /** Politeness and filler that carry no meaning for the edit. */
 function normalise(modification: string): string {
-  let text = squash(modification).replace(/[.!?]+$/, '');
+  let text = squash(modification)
+    .replace(/[.!?]+$/, '')
+    .replace(/\s+instead\s+of\s+.+$/i, '');
   for (;;) {
     const next = text
       .replace(/^(?:please|pls|can you|could you|would you|now|then|ok|okay|hmm|also|and)\s+/i, '')
       .replace(/\s+(?:please|instead|too|as well|now|a bit|a little)$/i, '');
-    if (next === text) return text;
+    if (next === text) break;
     text = next;
   }
+  for (const [pattern, replacement] of REWRITES) {
+    if (pattern.test(text)) return text.replace(pattern, replacement);
+  }
+  return text;
 }
 
 /**

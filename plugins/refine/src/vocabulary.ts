@@ -350,6 +350,23 @@ export const FRAMING = [
   'sketch',
 ];
 
+/** Parts every scene has: "make the sky orange" describes one even when the prompt does not. */
+export const SCENE_PARTS = [
+  'sky',
+  'background',
+  'lighting',
+  'light',
+  'water',
+  'ground',
+  'clouds',
+  'sun',
+  'moon',
+  'atmosphere',
+  'colors',
+  'colours',
+  'foreground',
+];
+
 /** Names for the whole picture in "make it …", "turn this into …". */
 export const WHOLE_PICTURE = [
   'it',

@@ -151,6 +151,38 @@ describe('style switches', () => {
   });
 });
 
+describe('other phrasings of the same forms', () => {
+  test('"should be", "I want X to be Y", "the colour of X", "instead of"', () => {
+    for (const phrasing of [
+      'the ball should be red',
+      'I want the ball to be red',
+      'change the color of the ball to red',
+      'make the ball red instead of blue',
+      'can you make the ball red?',
+    ]) {
+      expect(ok(BASE, phrasing).prompt).toBe('a red ball on the grass, sunny day, oil painting');
+    }
+  });
+
+  test('"take X away", "add more X", "make it look like …"', () => {
+    expect(ok('a dog wearing a hat', 'take the hat off').negative_prompt).toBe('hat');
+    expect(ok('a lake, fog', 'add more fog').prompt).toBe('a lake, (fog:1.2)');
+    expect(ok('a lake', 'make it look like winter').prompt).toBe('a lake, in winter');
+    expect(ok(BASE, 'make it look like a watercolor').action).toBe('style');
+  });
+
+  test('scene parts the prompt does not mention are described, other things are refused', () => {
+    const sky = ok(BASE, 'make the sky orange');
+    expect(sky.prompt).toBe('a blue ball on the grass, sunny day, orange sky, oil painting');
+    expect(sky.explanation).toContain('did not mention the sky');
+    expect(refused(BASE, 'make the cat orange')).toContain('"cat" is not in the prompt');
+  });
+
+  test('tone goes before colour', () => {
+    expect(ok('a blue ball', 'make it brighter').prompt).toBe('a bright blue ball');
+  });
+});
+
 describe('strength, combinations and refusals', () => {
   test('small edits suggest less strength than style changes', () => {
     const attribute = ok(BASE, 'make the ball red').strength;
