@@ -106,13 +106,15 @@ describe('conversations over the real server', () => {
     expect(second.image.$image).not.toBe(first.image.$image);
   });
 
-  test('a user-set strength wins over the interpreted one', async () => {
+  test('a user-set strength (and any option) wins for that turn', async () => {
     const { turn } = await send({
       id: conversation.id,
       message: 'remove the grass',
-      options: { strength: 0.3 },
+      options: { strength: 0.3, steps: 3 },
     });
     expect(turn.strength).toBe(0.3);
+    // Other generation options override the conversation's for this turn only.
+    expect(turn.script[5]).toMatchObject({ steps: 3, strength: 0.3, seed: 7 });
     expect(turn.negative_prompt).toBe('grass');
     expect(turn.parent_id).toBe(second.id);
   });

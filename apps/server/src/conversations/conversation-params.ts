@@ -10,11 +10,11 @@ export const MAX_MESSAGE_LENGTH = 2000;
 /** Longest title accepted. */
 export const MAX_TITLE_LENGTH = 200;
 
-/** Per-send overrides: a user-set strength or a new seed (`/strength`, `/seed` in the CLI). */
-export interface SendOverrides {
-  strength?: number;
-  seed?: number;
-}
+/**
+ * Per-send overrides of the conversation's options for one turn: a user-set strength, a new seed
+ * (`/strength`, `/seed` in the CLI), or any other generation option.
+ */
+export type SendOverrides = Partial<ConversationOptions>;
 
 type Params = Record<string, unknown>;
 
@@ -96,42 +96,55 @@ function objectField(raw: unknown, path: string): Params {
   return raw as Params;
 }
 
+const OPTION_KEYS = [
+  'capability',
+  'model_id',
+  'width',
+  'height',
+  'steps',
+  'guidance_scale',
+  'strength',
+  'seed',
+] as const;
+
+const NUMBER_FIELDS = {
+  width: { min: 64, max: 4096, integer: true },
+  height: { min: 64, max: 4096, integer: true },
+  steps: { min: 1, max: 150, integer: true },
+  guidance_scale: { min: 0, max: 30 },
+  strength: { min: 0.01, max: 1 },
+  seed: { min: 0, max: MAX_SEED, integer: true },
+} as const;
+
+function capabilityField(value: unknown, registered: readonly string[]): string {
+  const known = CONVERSATION_CAPABILITIES as readonly string[];
+  if (typeof value !== 'string' || !known.includes(value)) {
+    throw invalidParams('options.capability', `must be one of ${known.join(', ')}`);
+  }
+  if (!registered.includes(value)) {
+    const available = registered.filter((type) => known.includes(type)).join(', ') || 'none';
+    throw invalidParams(
+      'options.capability',
+      `${value} is not available on this server (available: ${available})`,
+    );
+  }
+  return value;
+}
+
 /**
- * Validates `conversations.create` options: the capability must be one of
+ * Validates conversation options (all keys optional): the capability must be one of
  * {@link CONVERSATION_CAPABILITIES} and registered; numbers in range; unknown keys refused.
  */
-export function conversationOptions(
+export function partialOptions(
   raw: unknown,
   registered: readonly string[],
-): ConversationOptions {
+): Partial<ConversationOptions> {
   const source = objectField(raw, 'options');
-  rejectUnknown(source, 'options', [
-    'capability',
-    'model_id',
-    'width',
-    'height',
-    'steps',
-    'guidance_scale',
-    'strength',
-    'seed',
-  ]);
-  const capability = source.capability ?? 'diffusers.generate';
-  if (
-    typeof capability !== 'string' ||
-    !(CONVERSATION_CAPABILITIES as readonly string[]).includes(capability)
-  ) {
-    throw invalidParams(
-      'options.capability',
-      `must be one of ${CONVERSATION_CAPABILITIES.join(', ')}`,
-    );
+  rejectUnknown(source, 'options', OPTION_KEYS);
+  const options: Partial<ConversationOptions> = {};
+  if (source.capability !== undefined && source.capability !== null) {
+    options.capability = capabilityField(source.capability, registered);
   }
-  if (!registered.includes(capability)) {
-    throw invalidParams(
-      'options.capability',
-      `${capability} is not available on this server (available: ${registered.filter((type) => (CONVERSATION_CAPABILITIES as readonly string[]).includes(type)).join(', ') || 'none'})`,
-    );
-  }
-  const options: ConversationOptions = { capability };
   const modelId = source.model_id;
   if (modelId !== undefined && modelId !== null) {
     if (typeof modelId !== 'string' || modelId.length === 0) {
@@ -139,29 +152,21 @@ export function conversationOptions(
     }
     options.model_id = modelId;
   }
-  const fields = {
-    width: { min: 64, max: 4096, integer: true },
-    height: { min: 64, max: 4096, integer: true },
-    steps: { min: 1, max: 150, integer: true },
-    guidance_scale: { min: 0, max: 30 },
-    strength: { min: 0.01, max: 1 },
-    seed: { min: 0, max: MAX_SEED, integer: true },
-  } as const;
-  for (const [key, range] of Object.entries(fields)) {
+  for (const [key, range] of Object.entries(NUMBER_FIELDS)) {
     const value = numberField(source, 'options', key, range);
-    if (value !== undefined) (options as unknown as Record<string, number>)[key] = value;
+    if (value !== undefined) (options as Record<string, number>)[key] = value;
   }
   return options;
 }
 
-/** Validates `conversations.send` options (`strength`, `seed`). */
-export function sendOverrides(raw: unknown): SendOverrides {
-  const source = objectField(raw, 'options');
-  rejectUnknown(source, 'options', ['strength', 'seed']);
-  const overrides: SendOverrides = {};
-  const strength = numberField(source, 'options', 'strength', { min: 0.01, max: 1 });
-  const seed = numberField(source, 'options', 'seed', { min: 0, max: MAX_SEED, integer: true });
-  if (strength !== undefined) overrides.strength = strength;
-  if (seed !== undefined) overrides.seed = seed;
-  return overrides;
+/** Validates `conversations.create` options; the capability defaults to `diffusers.generate`. */
+export function conversationOptions(
+  raw: unknown,
+  registered: readonly string[],
+): ConversationOptions {
+  const options = partialOptions(raw, registered);
+  return {
+    ...options,
+    capability: options.capability ?? capabilityField('diffusers.generate', registered),
+  };
 }

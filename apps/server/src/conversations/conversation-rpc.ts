@@ -12,8 +12,8 @@ import {
   messageParam,
   objectParams,
   optionalString,
+  partialOptions,
   requiredString,
-  sendOverrides,
 } from './conversation-params.ts';
 import { ConversationService } from './conversation-service.ts';
 
@@ -55,7 +55,8 @@ export function createConversationMethods(): RpcMethodTable<RpcContext> {
       ) {
         throw invalidParams('parent_turn_id', 'must be a turn id (a non-empty string) or null');
       }
-      const overrides = sendOverrides(params.options);
+      const registered = context.runtime.capabilityMetadata().map((entry) => entry.type);
+      const overrides = partialOptions(params.options, registered);
       if (context.runningJobs >= context.limits.maxConcurrentJobs) {
         throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
           code: 'TooManyJobs',

@@ -114,6 +114,8 @@ export class ConversationService {
           ? store.latestTurn(conversation.id)
           : store.turn(conversation.id, request.parent_turn_id);
     const overrides = request.overrides ?? {};
+    // Per-turn overrides win over the conversation's options for this turn only.
+    const options = { ...conversation.options, ...overrides };
     let generation: TurnGeneration;
     let action = 'generate';
     let explanation = 'Generated a new picture from the message.';
@@ -121,7 +123,7 @@ export class ConversationService {
       generation = {
         prompt: request.message,
         negative_prompt: '',
-        seed: overrides.seed ?? conversation.options.seed ?? randomSeed(),
+        seed: options.seed ?? randomSeed(),
         strength: null,
         image: null,
       };
@@ -138,12 +140,13 @@ export class ConversationService {
       generation = {
         prompt: interpretation.prompt,
         negative_prompt: interpretation.negative_prompt,
+        // The parent's seed keeps the picture's identity; only an explicit per-turn seed changes it.
         seed: overrides.seed ?? parent.seed,
         strength: overrides.strength ?? conversation.options.strength ?? interpretation.strength,
         image: parent.image,
       };
     }
-    const script = turnScript(conversation.options, generation);
+    const script = turnScript(options, generation);
     const result = await session.executeScript(script);
     const turn = store.addTurn(
       conversation.id,
