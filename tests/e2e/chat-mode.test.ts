@@ -52,12 +52,13 @@ beforeAll(async () => {
       'viwo.imagegen.settings',
       JSON.stringify({ width: 64, height: 64, steps: 4 }),
     );
-    // Record every progress label Chat Mode shows (it can come and go within one frame).
+    // Record every progress label (and any preview) Chat Mode shows (it can come and go within one frame).
     const seen: string[] = [];
     (window as unknown as { __chatProgress: string[] }).__chatProgress = seen;
     new MutationObserver(() => {
-      const text = document.querySelector('[data-testid=chat-progress]')?.textContent;
-      if (text) seen.push(text);
+      const progress = document.querySelector('[data-testid=chat-progress]');
+      if (progress?.textContent) seen.push(progress.textContent);
+      if (progress?.querySelector('[data-testid=chat-preview]')) seen.push('preview shown');
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
   await openChat();
@@ -85,6 +86,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
       () => (window as unknown as { __chatProgress: string[] }).__chatProgress,
     );
     expect(labels.some((label) => /denoising · \d+%/.test(label))).toBe(true);
+    expect(labels).toContain('preview shown');
     const current = await page.getAttribute('[data-testid=chat-current-image]', 'src');
     const thumb = await last.locator('img').getAttribute('src');
     expect(current).toBe(thumb);
