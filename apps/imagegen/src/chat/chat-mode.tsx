@@ -9,20 +9,13 @@ import {
   type ChatConversation,
   type ChatSummary,
   type ChatTurn,
-  imageUrl,
   threadTo,
   treeRows,
 } from './chat-model.ts';
+import { ChatPicture, type Progress } from './chat-picture.tsx';
 import { ChatSidebar } from './chat-sidebar.tsx';
 import { ChatThread, ChatTree, type TurnActions } from './chat-thread.tsx';
 import './chat.css';
-
-/** Live progress of the turn being generated. */
-interface Progress {
-  label: string;
-  fraction: number;
-  preview: string | null;
-}
 
 /** Options for a new conversation from the user's saved defaults (Settings). */
 function newConversationOptions(capabilities: string[]): Record<string, unknown> {
@@ -220,50 +213,12 @@ export function ChatMode(props: { workbench: Workbench }) {
             </label>
           </Show>
         </div>
-        <div class="chat-picture" classList={{ comparing: compare() && parent() !== null }}>
-          <Show when={compare() && parent()}>
-            <figure data-testid="chat-before">
-              <img src={imageUrl(parent()!.image)} alt="before" />
-              <figcaption>Before · #{numberOf(parent()!)}</figcaption>
-            </figure>
-          </Show>
-          <Show
-            when={current()}
-            fallback={
-              <div class="chat-placeholder">
-                Describe a picture below to start, e.g. <em>a red fox in the snow, oil painting</em>
-                . Then say what to change: <em>make it night</em>, <em>add a moon in the sky</em>.
-              </div>
-            }
-          >
-            <figure>
-              <img
-                src={imageUrl(current()!.image)}
-                alt="current"
-                data-testid="chat-current-image"
-              />
-              <Show when={compare() && parent()}>
-                <figcaption>After · #{numberOf(current()!)}</figcaption>
-              </Show>
-            </figure>
-          </Show>
-          <Show when={progress()}>
-            <div class="chat-progress" data-testid="chat-progress">
-              <Show when={progress()!.preview}>
-                <img src={progress()!.preview!} alt="preview" data-testid="chat-preview" />
-              </Show>
-              <div class="progress">
-                <div
-                  class="progress-fill"
-                  style={{ width: `${Math.round(progress()!.fraction * 100)}%` }}
-                />
-              </div>
-              <span>
-                {progress()!.label} · {Math.round(progress()!.fraction * 100)}%
-              </span>
-            </div>
-          </Show>
-        </div>
+        <ChatPicture
+          current={current()}
+          parent={compare() ? parent() : null}
+          numberOf={numberOf}
+          progress={progress()}
+        />
         <ChatComposer
           busy={progress() !== null}
           hint={
