@@ -82,13 +82,14 @@ describe('viwo chat with piped stdin', () => {
   test('mistakes are reported on stderr and the REPL keeps going; exit 1 at the end', () => {
     const result = viwo(
       ['chat', '--conversation', conversationId],
-      'sing a song\n/strength 9\n/branch #99\n/frobnicate\nmore grass\n',
+      `sing a song\n/strength 9\n/branch #99\n/frobnicate\n${'x'.repeat(2500)}\nmore grass\n`,
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: the rules did not understand "sing a song"');
     expect(result.stderr).toContain('error: /strength takes a number from 0.01 to 1');
     expect(result.stderr).toContain('error: no turn #99');
     expect(result.stderr).toContain('error: unknown command /frobnicate');
+    expect(result.stderr).toContain("'message' is 2500 characters; the limit is 2000");
     expect(result.stdout).toContain('emphasis');
   });
 

@@ -7,7 +7,11 @@ import type {
   Runtime,
   Session,
 } from '@viwo/core';
-import { conversationOptions, type SendOverrides } from './conversations/conversation-params.ts';
+import {
+  conversationOptions,
+  messageParam,
+  type SendOverrides,
+} from './conversations/conversation-params.ts';
 import { ConversationService } from './conversations/conversation-service.ts';
 
 /** Where the REPL writes: answers on stdout, progress and errors on stderr. */
@@ -147,8 +151,10 @@ function announce(context: ChatContext, turn: ConversationTurn, jobDone: boolean
   );
 }
 
-async function sendLine(context: ChatContext, message: string): Promise<void> {
+async function sendLine(context: ChatContext, line: string): Promise<void> {
   const { service, session, state } = context;
+  // The same checks as conversations.send (empty, too long), before anything is created.
+  const message = messageParam({ message: line });
   if (!state.conversation) {
     state.conversation = service.create(session, '', context.options);
     context.io.out(`conversation ${state.conversation.id}\n`);
