@@ -172,18 +172,28 @@ function applyBackground(
 }
 
 /** Removes every occurrence of `pattern` (with a leading preposition/article) from the phrases. */
+const wordPatterns = new Map<string, RegExp>();
+
 function stripWords(phrases: readonly string[], alias: string, removed: string[]): string[] {
-  const pattern = new RegExp(
-    `(?:\\b(?:at|in|during|on|with)\\s+)?(?:\\b(?:the|a|an)\\s+)?(?<![\\w-])${escapeRegExp(alias)}(?![\\w-])`,
-    'gi',
-  );
+  let pattern = wordPatterns.get(alias);
+  if (!pattern) {
+    pattern = new RegExp(
+      `(?:\\b(?:at|in|during|on|with)\\s+)?(?:\\b(?:the|a|an)\\s+)?(?<![\\w-])${escapeRegExp(alias)}(?![\\w-])`,
+      'gi',
+    );
+    wordPatterns.set(alias, pattern);
+  }
+  const global = pattern;
   return phrases.map((phrase) =>
-    squash(
-      phrase.replace(pattern, (match) => {
-        removed.push(squash(match));
-        return ' ';
-      }),
-    ),
+    // A substring test first: most phrases never mention the word, and it is much cheaper.
+    !phrase.toLowerCase().includes(alias)
+      ? phrase
+      : squash(
+          phrase.replace(global, (match) => {
+            removed.push(squash(match));
+            return ' ';
+          }),
+        ),
   );
 }
 

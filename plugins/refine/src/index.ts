@@ -18,6 +18,7 @@ export {
   type Interpretation,
   interpretWithRules,
   MAX_MODIFICATION_LENGTH,
+  MAX_PROMPT_LENGTH,
   type RefineAction,
   type RuleOutcome,
 } from './rule-interpreter.ts';

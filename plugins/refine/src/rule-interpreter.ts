@@ -23,6 +23,9 @@ export type RuleOutcome =
 /** Longest modification the rules read; longer text is refused rather than half-understood. */
 export const MAX_MODIFICATION_LENGTH = 500;
 
+/** Longest prompt the rules edit (Stable Diffusion reads far less; this bounds the work). */
+export const MAX_PROMPT_LENGTH = 8000;
+
 function actionOf(intent: Intent): keyof typeof ACTION_STRENGTH {
   return intent.kind === 'background' ? 'replace' : intent.kind;
 }
@@ -75,6 +78,12 @@ export function interpretWithRules(
     return {
       ok: false,
       message: `the modification is ${text.length} characters; the limit is ${MAX_MODIFICATION_LENGTH}`,
+    };
+  }
+  if (String(prompt ?? '').length > MAX_PROMPT_LENGTH) {
+    return {
+      ok: false,
+      message: `the prompt is ${String(prompt).length} characters; the limit is ${MAX_PROMPT_LENGTH}`,
     };
   }
   const state: EditState = {

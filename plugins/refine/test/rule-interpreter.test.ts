@@ -1,5 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { interpretWithRules, MAX_MODIFICATION_LENGTH } from '../src/rule-interpreter.ts';
+import {
+  interpretWithRules,
+  MAX_MODIFICATION_LENGTH,
+  MAX_PROMPT_LENGTH,
+} from '../src/rule-interpreter.ts';
 
 const BASE = 'a blue ball on the grass, sunny day, oil painting';
 
@@ -208,5 +212,6 @@ describe('strength, combinations and refusals', () => {
     expect(refused(BASE, '   ')).toContain('empty');
     expect(refused(BASE, 'x'.repeat(MAX_MODIFICATION_LENGTH + 1))).toContain('limit');
     expect(refused('', 'make it bigger')).toContain('empty');
+    expect(refused('a '.repeat(MAX_PROMPT_LENGTH), 'make it night')).toContain('the limit is');
   });
 });
