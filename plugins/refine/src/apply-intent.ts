@@ -218,6 +218,13 @@ function applyScene(state: EditState, scene: SceneEntry): EditOutcome {
 }
 
 function applyAdd(state: EditState, intent: Extract<Intent, { kind: 'add' }>): EditOutcome {
+  const bare = stripDeterminer(intent.thing);
+  if (intent.placing && findThing(state.phrases, bare)) {
+    return {
+      ok: false,
+      message: `moving things is not understood yet (${quote(bare)} is already in the prompt); try "remove the ${bare}", then "add ${withArticle(bare)} ${intent.location}"`,
+    };
+  }
   const phrase = squash(`${withArticle(intent.thing)} ${intent.location}`);
   return {
     ok: true,

@@ -16,7 +16,7 @@ export type Intent =
   | { kind: 'replace'; target: string | null; replacement: string }
   | { kind: 'background'; replacement: string }
   | { kind: 'scene'; scene: SceneEntry }
-  | { kind: 'add'; thing: string; location: string }
+  | { kind: 'add'; thing: string; location: string; placing: boolean }
   | { kind: 'remove'; thing: string }
   | { kind: 'emphasis'; thing: string; direction: 1 | -1; step: number }
   | { kind: 'style'; style: StyleEntry };
@@ -134,15 +134,17 @@ function parseEmphasis(text: string): Intent | null {
 
 function parseAdd(text: string): Intent | null {
   const match =
-    /^(?:add|put|include|insert|place|draw|paint in|give\s+(?:it|him|her|them))\s+(.+)$/i.exec(
+    /^(add|put|include|insert|place|draw|paint in|give\s+(?:it|him|her|them))\s+(.+)$/i.exec(
       text,
-    ) ?? /^(?:with|plus|and)\s+(.+)$/i.exec(text);
+    ) ?? /^(with|plus|and)\s+(.+)$/i.exec(text);
   if (!match) return null;
-  const body = squash(match[1]!);
+  const body = squash(match[2]!);
   const split = ADD_LOCATION.exec(body);
   const thing = squash(split ? split[1]! : body);
   const location = split ? squash(split[2]!.replace(/^to\s+/i, 'on ')) : '';
-  return thing.length > 0 ? { kind: 'add', thing, location } : null;
+  // "put/place X somewhere" says where X goes: for an X already in the picture that is a move.
+  const placing = /^(?:put|place)$/i.test(match[1]!) && location.length > 0;
+  return thing.length > 0 ? { kind: 'add', thing, location, placing } : null;
 }
 
 /** "make/paint/turn X Y" and "make X a Y": attribute changes and replacements by "make". */

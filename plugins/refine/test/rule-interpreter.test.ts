@@ -103,6 +103,12 @@ describe('add and remove', () => {
     );
     expect(ok('a field', 'add clouds').prompt).toBe('a field, clouds');
     expect(ok('a field', 'add owl').prompt).toBe('a field, an owl');
+    expect(ok('a field', 'put a hat on the scarecrow').prompt).toBe(
+      'a field, a hat on the scarecrow',
+    );
+    expect(refused('a cat, a dog', 'put the cat behind the dog')).toContain(
+      'moving things is not understood yet',
+    );
   });
 
   test('remove/without/no move the thing into the negative prompt', () => {
