@@ -12,6 +12,7 @@ import {
 import type { ServerWebSocket } from 'bun';
 import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -74,7 +75,11 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = methodTable({ ...createRpcMethods(), ...createConversationMethods() });
+  const methods = methodTable({
+    ...createRpcMethods(),
+    ...modelRpcMethods(),
+    ...createConversationMethods(),
+  });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
