@@ -14,6 +14,7 @@ function turn(id: string, parent: string | null): ChatTurn {
     script: null,
     action: parent ? 'attribute' : 'generate',
     explanation: '',
+    job_id: `job_${id}`,
     created: 0,
   };
 }

@@ -1,9 +1,11 @@
 import {
   type CapabilityDefinition,
-  coreError,
+  CapabilityError,
   defineCapability,
+  defineMethod,
   type Plugin,
   type PluginContext,
+  param,
 } from '@viwo/core';
 import {
   interpretWithOllama,
@@ -21,11 +23,6 @@ export interface RefinePluginOptions {
   ollama?: OllamaConfig | null;
 }
 
-interface InterpretOptions {
-  negative_prompt?: string;
-  engine?: 'auto' | 'rules';
-}
-
 /**
  * The refine plugin: capability `refine` with `interpret(prompt, modification, {negative_prompt,
  * engine})`. Rules by default; with an Ollama model configured it asks the model first and falls
@@ -37,7 +34,9 @@ export function createRefinePlugin(options: RefinePluginOptions = {}): Plugin {
 
   const rules = (prompt: string, modification: string, negative: string): Interpretation => {
     const outcome = interpretWithRules(prompt, modification, negative);
-    if (!outcome.ok) throw coreError('InvalidArgument', outcome.message, ['modification']);
+    if (!outcome.ok) {
+      throw new CapabilityError('InvalidArgument', outcome.message, { param: 'modification' });
+    }
     return outcome.interpretation;
   };
 
@@ -47,63 +46,60 @@ export function createRefinePlugin(options: RefinePluginOptions = {}): Plugin {
     description:
       'Interprets a modification ("make the ball red") against a prompt: the new prompt, negative prompt, a suggested image-to-image strength and a one-line explanation',
     methods: {
-      interpret: {
+      interpret: defineMethod({
         label: 'Interpret a modification',
         description:
           'Applies a modification to a prompt (attribute, replace, time/weather, add, remove, more/less, style)',
         params: [
-          { name: 'prompt', type: 'text', label: 'Prompt', description: 'The current prompt' },
-          {
+          param.text({ name: 'prompt', label: 'Prompt', description: 'The current prompt' }),
+          param.text({
             name: 'modification',
-            type: 'text',
             label: 'Modification',
             description: 'What to change, e.g. "make the ball red"',
-          },
-          {
-            name: 'options',
-            type: 'object',
-            label: 'Options',
-            description: 'Interpretation options; unknown keys are rejected',
-            optional: true,
-            fields: [
-              {
-                name: 'negative_prompt',
-                type: 'text',
+          }),
+          param.object(
+            {
+              negative_prompt: param.text({
                 label: 'Negative prompt',
                 description: 'The current negative prompt (removed things are added to it)',
                 optional: true,
-              },
-              {
-                name: 'engine',
-                type: 'enum',
+              }),
+              engine: param.enum(['auto', 'rules'], {
                 label: 'Engine',
                 description: 'auto: the Ollama model when configured, else the rules',
-                options: ['auto', 'rules'],
                 default: 'auto',
-                optional: true,
-              },
-            ],
-          },
+              }),
+            },
+            {
+              name: 'options',
+              label: 'Options',
+              description: 'Interpretation options; unknown keys are rejected',
+              optional: true,
+            },
+          ),
         ],
         returns: 'object {prompt, negative_prompt, strength, action, explanation}',
-        async run(context, prompt, modification, rawOptions) {
-          const opts = (rawOptions ?? {}) as InterpretOptions;
-          const negative = opts.negative_prompt ?? '';
-          const text = String(prompt ?? '');
-          const change = String(modification ?? '');
-          if (!ollama || opts.engine === 'rules') return rules(text, change, negative);
+        async run(context, prompt, modification, options) {
+          const negative = options?.negative_prompt ?? '';
+          if (!ollama || options?.engine === 'rules') return rules(prompt, modification, negative);
           try {
-            return await interpretWithOllama(ollama, text, change, negative, context.signal);
+            return await interpretWithOllama(
+              ollama,
+              prompt,
+              modification,
+              negative,
+              context.signal,
+            );
           } catch (error) {
             if (context.signal.aborted) throw error;
             const reason = error instanceof Error ? error.message : String(error);
             const line = `Ollama model ${ollama.model} at ${ollama.url} gave no usable answer (${reason}); using the rules`;
             log('warn', line);
             context.log('warn', line);
-            return rules(text, change, negative);
+            return rules(prompt, modification, negative);
           }
         },
-      },
+      }),
     },
   });
 

@@ -1,7 +1,8 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
+import { errorMessage } from '../blocks/workbench-api.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
 import { settings } from '../state/settings.ts';
-import { describeError, type Workbench } from '../state/workbench.ts';
+import type { Workbench } from '../state/workbench.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import { ChatComposer, type ComposerValue } from './chat-composer.tsx';
 import {
@@ -61,23 +62,21 @@ export function ChatMode(props: { workbench: Workbench }) {
   const refreshList = async () => {
     try {
       const text = query().trim();
-      setSummaries(
-        await rpc.call<ChatSummary[]>('conversations.list', text ? { query: text } : {}),
-      );
+      setSummaries(await rpc.call('conversations.list', text ? { query: text } : {}));
     } catch (error) {
-      workbench.toast('error', `could not list conversations: ${describeError(error)}`);
+      workbench.toast('error', `could not list conversations: ${errorMessage(error)}`);
     }
   };
 
   const open = async (id: string, select?: string) => {
     try {
-      const loaded = await rpc.call<ChatConversation>('conversations.get', { id });
+      const loaded = await rpc.call('conversations.get', { id });
       setConversation(loaded);
       setCurrentId(select ?? loaded.turns.at(-1)?.id ?? null);
       setBranching(false);
       setCompare(false);
     } catch (error) {
-      workbench.toast('error', describeError(error));
+      workbench.toast('error', errorMessage(error));
     }
   };
 
@@ -87,13 +86,13 @@ export function ChatMode(props: { workbench: Workbench }) {
       let target = conversation();
       if (!target) {
         const types = workbench.capabilities().map((entry) => entry.type);
-        target = await rpc.call<ChatConversation>('conversations.create', {
+        target = await rpc.call('conversations.create', {
           options: newConversationOptions(types),
         });
         setConversation(target);
       }
       const parentId = currentId();
-      const reply = await rpc.call<{ turn: ChatTurn }>('conversations.send', {
+      const reply = await rpc.call('conversations.send', {
         id: target.id,
         message: value.message,
         ...(parentId ? { parent_turn_id: parentId } : {}),
@@ -103,7 +102,7 @@ export function ChatMode(props: { workbench: Workbench }) {
       void refreshList();
       return true;
     } catch (error) {
-      workbench.toast('error', describeError(error));
+      workbench.toast('error', errorMessage(error));
       return false;
     } finally {
       setProgress(null);
@@ -131,7 +130,7 @@ export function ChatMode(props: { workbench: Workbench }) {
       const target = conversation();
       if (!target) return;
       try {
-        const { script } = await rpc.call<{ script: unknown }>('conversations.export', {
+        const { script } = await rpc.call('conversations.export', {
           id: target.id,
           turn_id: turn.id,
         });
@@ -140,7 +139,7 @@ export function ChatMode(props: { workbench: Workbench }) {
         markTrusted();
         workbench.setMode('blocks');
       } catch (error) {
-        workbench.toast('error', describeError(error));
+        workbench.toast('error', errorMessage(error));
       }
     },
   };
@@ -158,7 +157,7 @@ export function ChatMode(props: { workbench: Workbench }) {
       if (conversation()?.id === id) startNew();
       void refreshList();
     } catch (error) {
-      workbench.toast('error', describeError(error));
+      workbench.toast('error', errorMessage(error));
     }
   };
 

@@ -2,42 +2,22 @@
  * Conversation shapes as `conversations.*` serves them (ARCHITECTURE.md, Conversations) and the
  * pure tree helpers Chat Mode renders from.
  */
-import type { ImageRef } from '../blocks/workbench-api.ts';
+import {
+  type Conversation,
+  type ConversationSummary,
+  type ConversationTurn,
+  type ImageValue,
+  imagePath,
+} from '@viwo/protocol';
 
 /** One turn of a conversation. */
-export interface ChatTurn {
-  id: string;
-  parent_id: string | null;
-  message: string;
-  prompt: string;
-  negative_prompt: string;
-  seed: number;
-  strength: number | null;
-  image: ImageRef;
-  script: unknown;
-  action: string;
-  explanation: string;
-  created: number;
-}
+export type ChatTurn = ConversationTurn;
 
 /** A conversation with all its turns (oldest first). */
-export interface ChatConversation {
-  id: string;
-  title: string;
-  created: number;
-  updated: number;
-  options: Record<string, unknown>;
-  turns: ChatTurn[];
-}
+export type ChatConversation = Conversation;
 
 /** A conversation in the list. */
-export interface ChatSummary {
-  id: string;
-  title: string;
-  updated: number;
-  turn_count: number;
-  thumbnail: ImageRef | null;
-}
+export type ChatSummary = ConversationSummary;
 
 /** A line of the tree view: the turn, its depth, and its number (#1 is the first turn). */
 export interface TreeRow {
@@ -47,8 +27,8 @@ export interface TreeRow {
 }
 
 /** The URL the server serves an image at. */
-export function imageUrl(image: ImageRef): string {
-  return `/images/${image.$image}.png`;
+export function imageUrl(image: ImageValue): string {
+  return imagePath(image);
 }
 
 /** The turns from the root down to `turnId` (the thread shown for the current picture). */

@@ -20,15 +20,6 @@ type Params = Record<string, unknown>;
 
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
-/** Params must be an object; a missing one counts as `{}`. */
-export function objectParams(raw: unknown, method: string): Params {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw invalidParams('params', `of ${method} must be an object`);
-  }
-  return raw as Params;
-}
-
 /** A required non-empty string param. */
 export function requiredString(params: Params, name: string): string {
   const value = params[name];

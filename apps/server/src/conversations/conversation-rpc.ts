@@ -1,26 +1,37 @@
 import {
   invalidParams,
-  methodTable,
   type RpcContext,
   RpcError,
   RpcErrorCode,
   type RpcMethodTable,
+  typedMethodTable,
 } from '@viwo/core/rpc';
+import type { RpcMethodName } from '@viwo/protocol';
 import {
   conversationOptions,
   MAX_TITLE_LENGTH,
   messageParam,
-  objectParams,
   optionalString,
   partialOptions,
   requiredString,
 } from './conversation-params.ts';
 import { ConversationService } from './conversation-service.ts';
 
+/** The protocol methods this table implements. */
+type ConversationMethod = Extract<RpcMethodName, `conversations.${string}`>;
+
+/** Params as a plain record for the validators (typedMethodTable already refused non-objects). */
+const record = (params: object) => params as Record<string, unknown>;
+
+function registeredTypes(context: RpcContext): string[] {
+  return context.runtime.capabilityMetadata().map((entry) => entry.type);
+}
+
 /**
- * The `conversations.*` JSON-RPC methods (ARCHITECTURE.md, Conversations). Params are checked
- * before anything runs (−32602 naming the parameter); unknown conversations and turns are
- * NotFound (−32000); a modification the rules do not understand is InvalidArgument (−32000).
+ * The `conversations.*` JSON-RPC methods (ARCHITECTURE.md, Conversations), typed from
+ * `@viwo/protocol`. Params are checked before anything runs (−32602 naming the parameter);
+ * unknown conversations and turns are NotFound (−32000); a modification the rules do not
+ * understand is InvalidArgument (−32000).
  */
 export function createConversationMethods(): RpcMethodTable<RpcContext> {
   const services = new WeakMap<object, ConversationService>();
@@ -32,21 +43,18 @@ export function createConversationMethods(): RpcMethodTable<RpcContext> {
     }
     return found;
   };
-  return methodTable<RpcContext>({
-    'conversations.create': (raw, context) => {
-      const params = objectParams(raw, 'conversations.create');
-      const title = optionalString(params, 'title')?.trim() ?? '';
+  return typedMethodTable<RpcContext, ConversationMethod>({
+    'conversations.create': (params, context) => {
+      const title = optionalString(record(params), 'title')?.trim() ?? '';
       if (title.length > MAX_TITLE_LENGTH) {
         throw invalidParams('title', `is longer than ${MAX_TITLE_LENGTH} characters`);
       }
-      const registered = context.runtime.capabilityMetadata().map((entry) => entry.type);
-      const options = conversationOptions(params.options, registered);
+      const options = conversationOptions(params.options, registeredTypes(context));
       return service(context).create(context.session, title, options);
     },
-    'conversations.send': async (raw, context) => {
-      const params = objectParams(raw, 'conversations.send');
-      const id = requiredString(params, 'id');
-      const message = messageParam(params);
+    'conversations.send': async (params, context) => {
+      const id = requiredString(record(params), 'id');
+      const message = messageParam(record(params));
       const parent = params.parent_turn_id;
       if (
         parent !== undefined &&
@@ -55,8 +63,7 @@ export function createConversationMethods(): RpcMethodTable<RpcContext> {
       ) {
         throw invalidParams('parent_turn_id', 'must be a turn id (a non-empty string) or null');
       }
-      const registered = context.runtime.capabilityMetadata().map((entry) => entry.type);
-      const overrides = partialOptions(params.options, registered);
+      const overrides = partialOptions(params.options, registeredTypes(context));
       if (context.runningJobs >= context.limits.maxConcurrentJobs) {
         throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
           code: 'TooManyJobs',
@@ -76,26 +83,17 @@ export function createConversationMethods(): RpcMethodTable<RpcContext> {
         context.runningJobs--;
       }
     },
-    'conversations.list': (raw, context) => {
-      const params = objectParams(raw, 'conversations.list');
-      return service(context).list(context.session, optionalString(params, 'query'));
-    },
-    'conversations.get': (raw, context) =>
-      service(context).get(
-        context.session,
-        requiredString(objectParams(raw, 'conversations.get'), 'id'),
-      ),
-    'conversations.delete': (raw, context) => {
-      service(context).delete(
-        context.session,
-        requiredString(objectParams(raw, 'conversations.delete'), 'id'),
-      );
+    'conversations.list': (params, context) =>
+      service(context).list(context.session, optionalString(record(params), 'query')),
+    'conversations.get': (params, context) =>
+      service(context).get(context.session, requiredString(record(params), 'id')),
+    'conversations.delete': (params, context) => {
+      service(context).delete(context.session, requiredString(record(params), 'id'));
       return { ok: true };
     },
-    'conversations.export': (raw, context) => {
-      const params = objectParams(raw, 'conversations.export');
-      const turnId = optionalString(params, 'turn_id');
-      return service(context).export(context.session, requiredString(params, 'id'), turnId);
+    'conversations.export': (params, context) => {
+      const turnId = optionalString(record(params), 'turn_id');
+      return service(context).export(context.session, requiredString(record(params), 'id'), turnId);
     },
   });
 }

@@ -34,7 +34,7 @@ function generationOptions(
  * refinement names its parent's picture as an image literal, so the script runs on its own.
  */
 export function turnScript(options: ConversationOptions, turn: TurnGeneration): unknown[] {
-  const capability = ['get_capability', options.capability];
+  const capability = ['get_capability', options.capability ?? 'diffusers.generate'];
   if (turn.image === null) {
     return [
       'std.call_method',

@@ -1,58 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  Conversation,
+  ConversationOptions,
+  ConversationSummary,
+  ConversationTurn,
+  ImageValue,
+} from '@viwo/protocol';
 import { coreError } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
 import { escapeLike } from './history-store.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
-/** Options a conversation generates with (ARCHITECTURE.md, Conversations). */
-export interface ConversationOptions {
-  capability: string;
-  model_id?: string;
-  width?: number;
-  height?: number;
-  steps?: number;
-  guidance_scale?: number;
-  strength?: number;
-  seed?: number;
-}
-
-/** One turn: a message, what the interpreter made of it, and the picture it produced. */
-export interface ConversationTurn {
-  id: string;
-  parent_id: string | null;
-  message: string;
-  prompt: string;
-  negative_prompt: string;
-  seed: number;
-  strength: number | null;
-  image: ImageValue;
-  script: unknown;
-  action: string;
-  explanation: string;
-  job_id: string;
-  created: number;
-}
-
-/** A conversation with its turns (oldest first; they form a tree through `parent_id`). */
-export interface Conversation {
-  id: string;
-  title: string;
-  created: number;
-  updated: number;
-  options: ConversationOptions;
-  turns: ConversationTurn[];
-}
-
-/** A conversation in `conversations.list`: no turns, but their count and the latest picture. */
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  created: number;
-  updated: number;
-  options: ConversationOptions;
-  turn_count: number;
-  thumbnail: ImageValue | null;
-}
+export type { Conversation, ConversationOptions, ConversationSummary, ConversationTurn };
 
 /** Who may see a conversation: `undefined` sees all (admin, local), a string only its own. */
 export type OwnerScope = string | undefined;
