@@ -85,7 +85,7 @@ describe('viwo chat with piped stdin', () => {
       `sing a song\n/strength 9\n/branch #99\n/frobnicate\n${'x'.repeat(2500)}\nmore grass\n`,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: the rules did not understand "sing a song"');
+    expect(result.stderr).toContain('the rules did not understand "sing a song"');
     expect(result.stderr).toContain('error: /strength takes a number from 0.01 to 1');
     expect(result.stderr).toContain('error: no turn #99');
     expect(result.stderr).toContain('error: unknown command /frobnicate');
