@@ -102,6 +102,22 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     expect(statuses).toEqual([401, 401, 200]);
   });
 
+  test("signed in, Chat Mode's pictures load through the token too", async () => {
+    await page.getByRole('button', { name: 'Chat', exact: true }).click();
+    await page.fill('[data-testid=chat-input]', 'a red barn');
+    await page.press('[data-testid=chat-input]', 'Enter');
+    await page.waitForFunction(
+      () => {
+        const image = document.querySelector(
+          '[data-testid=chat-current-image]',
+        ) as HTMLImageElement | null;
+        return (image?.src.startsWith('blob:') ?? false) && image!.naturalWidth > 1;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+  }, 90_000);
+
   test('the token survives a reload; signing out brings the sign-in screen back', async () => {
     await page.reload();
     await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');

@@ -9,6 +9,7 @@ import {
   type ImageValue,
   imagePath,
 } from '@viwo/protocol';
+import { authedSrc } from '../auth/authed-image.ts';
 
 /** One turn of a conversation. */
 export type ChatTurn = ConversationTurn;
@@ -26,9 +27,9 @@ export interface TreeRow {
   number: number;
 }
 
-/** The URL the server serves an image at. */
+/** The URL of a stored image (an object URL of its bytes when signed in; reactive in JSX). */
 export function imageUrl(image: ImageValue): string {
-  return imagePath(image);
+  return authedSrc(imagePath(image));
 }
 
 /** The turns from the root down to `turnId` (the thread shown for the current picture). */

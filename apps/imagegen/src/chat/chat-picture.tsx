@@ -1,4 +1,5 @@
 import { Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { type ChatTurn, imageUrl } from './chat-model.ts';
 
 /** Live progress of the turn being generated. */
@@ -50,7 +51,11 @@ export function ChatPicture(props: {
       <Show when={props.progress}>
         <div class="chat-progress" data-testid="chat-progress">
           <Show when={props.progress!.preview}>
-            <img src={props.progress!.preview!} alt="preview" data-testid="chat-preview" />
+            <img
+              src={authedSrc(props.progress!.preview!)}
+              alt="preview"
+              data-testid="chat-preview"
+            />
           </Show>
           <div class="progress">
             <div
