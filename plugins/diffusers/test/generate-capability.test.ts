@@ -81,6 +81,7 @@ describe('registry', () => {
       'prompt_2',
       'negative_prompt_2',
       'max_compute',
+      'regions',
       'batch_size',
     ]);
     // Only models that run here: the ControlNet export's UNet needs residuals (apply only).
