@@ -7,6 +7,12 @@ export {
 } from './capabilities/define-capability.ts';
 export type { CapabilityHandle } from './capabilities/handle-table.ts';
 export { isCapabilityHandle } from './capabilities/handle-table.ts';
+export type {
+  RemoteCall,
+  RemoteCallContext,
+  RemoteCallDispatcher,
+  RemoteCallTarget,
+} from './capabilities/remote-calls.ts';
 export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 export { validateArguments } from './capabilities/validate-arguments.ts';
 export type {

@@ -1,6 +1,7 @@
 import type { OpcodeDefinition } from '@viwo/script';
 import type { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import type { HandleTable } from './capabilities/handle-table.ts';
+import type { RemoteCallDispatcher } from './capabilities/remote-calls.ts';
 import type { CapabilityRestrictions } from './capability-definition.ts';
 import type { FileImageStore } from './images/file-image-store.ts';
 import type { JobManager } from './jobs/job-manager.ts';
@@ -54,6 +55,8 @@ export interface RuntimeCore {
   /** Queue for methods that declare a compute cost (inference): one device, one at a time. */
   readonly deviceQueue: ResourceQueue;
   readonly jobs: JobManager;
+  /** Queue mode: where costed calls run instead of in-process; absent when embedded. */
+  readonly remoteCalls?: RemoteCallDispatcher;
   /** Aborted by `dispose`: direct method calls (outside jobs) stop with it. */
   readonly shutdown: AbortSignal;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */

@@ -154,8 +154,16 @@ export class Session implements SessionLink, KernelSession {
     return this.core.handles.revoke(record);
   }
 
-  /** Calls a method outside any script (RPC `std.call_method`); progress is reported under a call id. */
-  async callMethod(handle: unknown, method: string, args: unknown[] = []): Promise<unknown> {
+  /**
+   * Calls a method outside any script (RPC `std.call_method`); progress is reported under a call
+   * id. `signal` (a queue worker's cancel) aborts the call as a job cancel would.
+   */
+  async callMethod(
+    handle: unknown,
+    method: string,
+    args: unknown[] = [],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<unknown> {
     this.assertOpen();
     if (!Array.isArray(args))
       throw coreError('InvalidArgument', 'std.call_method: args must be a list');
@@ -163,7 +171,9 @@ export class Session implements SessionLink, KernelSession {
     const scope: CallScope = {
       jobId: callId,
       sessionId: this.id,
-      signal: this.core.shutdown,
+      signal: options.signal
+        ? AbortSignal.any([this.core.shutdown, options.signal])
+        : this.core.shutdown,
       images: this.core.images,
       progress: (report) => this.notify('job.progress', progressParams(callId, report)),
       log: (level, message) => this.notify('job.log', { job_id: callId, level, message }),

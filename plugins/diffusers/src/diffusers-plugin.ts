@@ -1,4 +1,10 @@
 import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
+import {
+  cudaFallbackMessage,
+  effectiveProvider,
+  type ProviderProbe,
+  probeExecutionProvider,
+} from '@viwo/onnx';
 import { createGenerateCapability } from './capability/generate-capability.ts';
 import { createControlnetCapability } from './controlnet/controlnet-capability.ts';
 import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
@@ -38,6 +44,7 @@ export interface DiffusersPlugin extends Plugin {
 export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
   let pipeline: StableDiffusionPipeline | undefined;
   let depth: DepthPreprocessor | undefined;
+  let provider: ProviderProbe | undefined;
   return {
     name: 'diffusers',
     version: '0.1.0',
@@ -45,6 +52,8 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return pipeline;
     },
     async init(context: PluginContext) {
+      provider = await probeExecutionProvider();
+      if (provider.reason) context.log('warn', cudaFallbackMessage(provider.reason));
       const registry = new ModelRegistry(context.dataDir, (level, message) =>
         context.log(level, message),
       );
@@ -63,6 +72,9 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
         'info',
         `diffusers: ${models.length} model(s), default ${registry.defaultModel()?.id ?? 'none'}`,
       );
+    },
+    executionProvider() {
+      return provider ? effectiveProvider(provider) : 'cpu';
     },
     capabilities() {
       if (!pipeline) throw new Error('diffusers plugin used before init');

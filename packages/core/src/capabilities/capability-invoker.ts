@@ -2,7 +2,7 @@ import type { LogLevel } from '@viwo/script';
 import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
-import type { ImageStore } from '../image-value.ts';
+import type { ImageStore, ImageValue } from '../image-value.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
 import type { RuntimeCore } from '../runtime-core.ts';
 import type { HandleRecord } from './handle-table.ts';
@@ -19,6 +19,10 @@ export interface CallScope {
   log(level: LogLevel, message: string): void;
   recordSeed(seed: number): void;
   recordCall(call: RecordedCall): void;
+  /** Names a worker that ran one of the scope's calls (queue mode). */
+  recordWorker?(workerId: string): void;
+  /** Records images a remote call stored as produced by the scope's job (queue mode). */
+  adoptImages?(images: ImageValue[]): void;
   /** Resolves another capability the session holds, for `CapabilityCallContext.invoke`. */
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
 }
@@ -72,9 +76,19 @@ export async function invokeThroughHandle(
   if (scope.signal.aborted) onScopeAbort();
   else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
   record.inflight.add(controller);
+  const remote = core.remoteCalls?.accepts({
+    type: record.type,
+    method: methodName,
+    plugin: core.registry.pluginOf(record.type) ?? '',
+    costed: method.cost !== undefined,
+  })
+    ? core.remoteCalls
+    : undefined;
   let release: (() => void) | undefined;
   try {
-    if (method.cost) release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
+    // Remote calls skip the local device slot: the queue and its workers schedule the devices.
+    if (method.cost && !remote)
+      release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
@@ -90,7 +104,25 @@ export async function invokeThroughHandle(
       invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
       recordSeed: (seed) => scope.recordSeed(seed),
     };
-    const result = await method.run(context, ...normalised);
+    const result = remote
+      ? await remote.run(
+          {
+            type: record.type,
+            method: methodName,
+            plugin: core.registry.pluginOf(record.type) ?? '',
+            costed: method.cost !== undefined,
+            args: normalised,
+            restrictions: structuredClone(record.restrictions),
+            jobId: scope.jobId,
+            sessionId: scope.sessionId,
+          },
+          {
+            ...context,
+            recordWorker: (id) => scope.recordWorker?.(id),
+            adoptImages: (images) => scope.adoptImages?.(images),
+          },
+        )
+      : await method.run(context, ...normalised);
     throwIfAborted(controller.signal);
     return result;
   } catch (error) {

@@ -37,6 +37,8 @@ export interface JobSummary {
   progress?: Record<string, unknown>;
   error?: { code: string; message: string; path?: (string | number)[] };
   result?: unknown;
+  /** Queue mode: the workers that ran the job's device calls. */
+  workers?: string[];
 }
 
 interface JobState {
@@ -54,6 +56,7 @@ interface JobState {
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
+  workers: Set<string>;
   settled: Promise<void>;
 }
 
@@ -112,6 +115,7 @@ export class JobManager {
       store: new RecordingImageStore(this.core.images),
       images: [],
       progressStart: new Map(),
+      workers: new Set(),
       settled: new Promise<void>((resolve) => {
         release = resolve;
       }),
@@ -143,6 +147,8 @@ export class JobManager {
       log,
       recordSeed: (seed) => seeds.push(seed),
       recordCall: (call) => calls.push(call),
+      recordWorker: (workerId) => state.workers.add(workerId),
+      adoptImages: (adopted) => images.adopt(adopted),
       invoke: (type, method, args) =>
         link.callInScope(link.getCapability(type), method, args, scope),
     };
@@ -311,6 +317,7 @@ export class JobManager {
     if (state.progress) summary.progress = state.progress;
     if (state.error) summary.error = state.error;
     if (state.status === 'done') summary.result = state.result;
+    if (this.core.remoteCalls) summary.workers = [...state.workers];
     return summary;
   }
 
