@@ -83,6 +83,9 @@ async function serve(args: string[]): Promise<void> {
       ...(flags.has('token') ? { token: flags.get('token')! } : {}),
       allowedOrigins: allowed.filter(Boolean),
       ...(process.env.VIWO_WORKER_TOKEN ? { workerToken: process.env.VIWO_WORKER_TOKEN } : {}),
+      ...(process.env.VIWO_MAX_UPLOAD_BYTES
+        ? { maxUploadBytes: Number(process.env.VIWO_MAX_UPLOAD_BYTES) }
+        : {}),
       ...(queue ? { extraHealth: async () => ({ ...(await queue.health()) }) } : {}),
     });
   } catch (error) {
