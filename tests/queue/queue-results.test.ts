@@ -84,6 +84,7 @@ describe('queue mode', () => {
     const answer = rpc.request('execute_script', { script });
     await queued;
     workers.push(await startWorker(redis.url, server.url, { id: 'gpu-a' }));
+    expect(workers[0]!.output()).toContain('plugin diffusers: execution provider cpu');
     const reply = await answer;
     const remote = reply.result as JobAnswer;
     expect(reply.error).toBeUndefined();

@@ -26,9 +26,14 @@ export function oneNodeModel(): Uint8Array {
  * Runs a one-node session on `provider` with no CPU fallback allowed, so a missing or broken
  * provider shows up as an error here rather than as silently slow CPU sessions later.
  */
-export async function smokeSession(provider: ExecutionProvider): Promise<{ runMs: number }> {
+export async function smokeSession(
+  provider: ExecutionProvider,
+  options: { quiet?: boolean } = {},
+): Promise<{ runMs: number }> {
   const session = await ort.InferenceSession.create(oneNodeModel(), {
     executionProviders: [provider],
+    // Quiet: onnxruntime's own error lines (the reason is in the thrown error anyway).
+    ...(options.quiet ? { logSeverityLevel: 4 as const } : {}),
   });
   try {
     const input = new ort.Tensor('float32', Float32Array.from([-1, 0, 1, 2]), [1, 4]);
@@ -57,7 +62,7 @@ export function probeExecutionProvider(
     probe = (async (): Promise<ProviderProbe> => {
       if (requested === 'cpu') return { requested, actual: 'cpu' };
       try {
-        await smokeSession(requested);
+        await smokeSession(requested, { quiet: true });
         return { requested, actual: requested };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

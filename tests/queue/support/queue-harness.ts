@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const cli = join(import.meta.dir, '../../../apps/server/src/cli.ts');
+export const cli = join(import.meta.dir, '../../../apps/server/src/cli.ts');
 
 /** Short lock so a killed worker's call is handed on within a couple of seconds. */
 export const TEST_QUEUE_ENV = { VIWO_QUEUE_LOCK_MS: '1000', VIWO_EP: 'cpu' };
@@ -18,7 +18,8 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-function watch(command: string[], env: Record<string, string>): Child {
+/** Spawns the CLI-like command with the running Bun and watches its output. */
+export function watch(command: string[], env: Record<string, string>): Child {
   const child = Bun.spawn([process.execPath, ...command], {
     stdin: 'ignore',
     env: { ...process.env, ...env },
