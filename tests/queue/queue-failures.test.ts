@@ -87,6 +87,45 @@ describe('queue mode failures', () => {
     await second.child.stop();
   }, 60_000);
 
+  test("fairness: one session's batch does not starve another session's call", async () => {
+    const host = await server(redis.url);
+    const events = observeQueue(redis.url, 'diffusers');
+    cleanups.push(() => events.close());
+    await events.waitUntilReady();
+    const added: string[] = [];
+    const finished: string[] = [];
+    let allDone!: () => void;
+    const fourDone = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    events.on('waiting', ({ jobId }) => added.push(jobId));
+    events.on('completed', ({ jobId }) => {
+      finished.push(jobId);
+      if (finished.length === 4) allDone();
+    });
+    const batch = await TestRpcClient.connect(host.wsUrl);
+    const other = await TestRpcClient.connect(host.wsUrl);
+    const replies: Promise<Record<string, unknown>>[] = [];
+    for (const seed of [1, 2, 3]) {
+      const queued = nextEvent(events, 'waiting');
+      replies.push(batch.request('execute_script', { script: generate({ seed, steps: 2 }) }));
+      await queued;
+    }
+    const queued = nextEvent(events, 'waiting');
+    replies.push(other.request('execute_script', { script: generate({ seed: 4, steps: 2 }) }));
+    await queued;
+    const runner = await worker(redis.url, host.url, 'fair');
+    for (const reply of await Promise.all(replies)) expect(reply.error).toBeUndefined();
+    await fourDone;
+    // The batch's first call was first in line; the other session's call goes next, ahead of the
+    // batch's second and third.
+    expect(finished).toEqual([added[0], added[3], added[1], added[2]]);
+    batch.close();
+    other.close();
+    await runner.stop();
+    await host.child.stop();
+  }, 60_000);
+
   test('a worker killed mid-call: another worker reruns it, the client gets one result', async () => {
     const host = await server(redis.url);
     const first = await worker(redis.url, host.url, 'doomed');
