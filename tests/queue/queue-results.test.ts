@@ -122,6 +122,29 @@ describe('queue mode', () => {
     rpc.close();
   }, 60_000);
 
+  test('preprocessors run on a worker too, with in-process bytes', async () => {
+    const rpc = await TestRpcClient.connect(server.wsUrl);
+    const source = await rpc.call<JobAnswer>('execute_script', {
+      script: generate({ seed: 11, steps: 2, width: 64, height: 64 }),
+    });
+    const script = [
+      'std.call_method',
+      ['get_capability', 'controlnet.generate'],
+      'preprocess',
+      source.result,
+      'canny',
+      {},
+    ];
+    const remote = await rpc.call<JobAnswer>('execute_script', { script });
+    const session = reference.openSession('ref');
+    await session.executeScript(generate({ seed: 11, steps: 2, width: 64, height: 64 }));
+    const local = await session.executeScript(script);
+    expect(remote.result).toEqual(local.result as JobAnswer['result']);
+    const job = await rpc.call<{ workers: string[] }>('job.get', { job_id: remote.job_id });
+    expect(job.workers).toEqual(['gpu-a']);
+    rpc.close();
+  }, 60_000);
+
   test('job.cancel aborts the call on the worker, which then takes the next one', async () => {
     const rpc = await TestRpcClient.connect(server.wsUrl);
     const long = rpc.request('execute_script', {

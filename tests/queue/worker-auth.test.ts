@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { insertPngText } from '@viwo/core';
 import sharp from 'sharp';
+import { runsOnWorkers } from '../../apps/server/src/queue/queue-dispatcher.ts';
 import { parseQueueUrl } from '../../apps/server/src/queue/queue-settings.ts';
 import { isLoopbackPeer, workerAccess } from '../../apps/server/src/worker-auth.ts';
 import { startTestServer, type TestServer } from '../server/server-harness.ts';
@@ -36,6 +37,15 @@ describe('worker authentication rules', () => {
     expect(isLoopbackPeer('::1')).toBe(true);
     expect(isLoopbackPeer('192.168.1.2')).toBe(false);
     expect(isLoopbackPeer(undefined)).toBe(false);
+  });
+
+  test('device work goes to workers; cheap, runware and refine calls stay on the server', () => {
+    const call = { type: 't', method: 'm', costed: false, device: false };
+    expect(runsOnWorkers({ ...call, plugin: 'diffusers', costed: true })).toBe(true);
+    expect(runsOnWorkers({ ...call, plugin: 'diffusers', device: true })).toBe(true);
+    expect(runsOnWorkers({ ...call, plugin: 'upscale' })).toBe(false);
+    expect(runsOnWorkers({ ...call, plugin: 'runware', costed: true })).toBe(false);
+    expect(runsOnWorkers({ ...call, plugin: 'refine', costed: true })).toBe(false);
   });
 
   test('Redis URLs: credentials never shown; bad URLs named', () => {

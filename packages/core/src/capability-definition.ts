@@ -83,6 +83,11 @@ export interface CapabilityMethod {
    * the handle's `maxCompute` before `run` starts. Omit for methods with negligible cost.
    */
   cost?(args: unknown[]): number;
+  /**
+   * Device work without a compute budget of its own (e.g. preprocessors running a model): in
+   * queue mode it goes to the workers like costed methods. Costed methods are device work anyway.
+   */
+  device?: boolean;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 

@@ -29,6 +29,18 @@ import { bullConnection, connectRedis } from './redis-connection.ts';
 /** Plugins whose calls never leave the server (the Runware API key stays here; refine is cheap). */
 const SERVER_ONLY_PLUGINS = new Set(['runware', 'refine']);
 
+/**
+ * Which calls queue mode sends to workers: device work (costed, or declared `device`) of plugins
+ * that may leave the server. Cheap calls (metadata, canvas, interpret) stay in-process.
+ */
+export function runsOnWorkers(target: RemoteCallTarget): boolean {
+  return (
+    (target.costed || target.device) &&
+    target.plugin !== '' &&
+    !SERVER_ONLY_PLUGINS.has(target.plugin)
+  );
+}
+
 interface PendingCall {
   id: string;
   sessionId: string;
@@ -88,7 +100,7 @@ export class QueueDispatcher implements RemoteCallDispatcher {
   }
 
   accepts(target: RemoteCallTarget): boolean {
-    return target.costed && target.plugin !== '' && !SERVER_ONLY_PLUGINS.has(target.plugin);
+    return runsOnWorkers(target);
   }
 
   /**

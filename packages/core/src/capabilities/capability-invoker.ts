@@ -81,6 +81,7 @@ export async function invokeThroughHandle(
     method: methodName,
     plugin: core.registry.pluginOf(record.type) ?? '',
     costed: method.cost !== undefined,
+    device: method.device === true,
   })
     ? core.remoteCalls
     : undefined;
@@ -111,6 +112,7 @@ export async function invokeThroughHandle(
             method: methodName,
             plugin: core.registry.pluginOf(record.type) ?? '',
             costed: method.cost !== undefined,
+            device: method.device === true,
             args: normalised,
             restrictions: structuredClone(record.restrictions),
             jobId: scope.jobId,

@@ -9,6 +9,8 @@ export interface RemoteCallTarget {
   plugin: string;
   /** Whether the method declares a compute cost (device work). */
   costed: boolean;
+  /** Whether the method declares itself device work without a cost (preprocessors). */
+  device: boolean;
 }
 
 /** A validated call handed to a dispatcher: arguments already normalised and budget-checked. */

@@ -140,6 +140,8 @@ export function createControlnetCapability(
     preprocess: {
       label: 'Preprocess',
       description: 'Turns an image into a control image of the given type (same size)',
+      // Depth and pose run models: in queue mode they go to the GPU workers.
+      device: true,
       params: [
         { name: 'image', type: 'image', label: 'Image', description: 'Source image' },
         {
