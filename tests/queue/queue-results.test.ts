@@ -110,6 +110,8 @@ describe('queue mode', () => {
     );
     expect(progress).toBeGreaterThanOrEqual(0);
     expect(progress).toBeLessThan(replyIndex);
+    // The client's queue panel names the worker from the progress notifications.
+    expect((rpc.messages[progress]!.params as { worker?: string }).worker).toBe('gpu-a');
 
     const job = await rpc.call<{ workers: string[] }>('job.get', { job_id: remote.job_id });
     expect(job.workers).toEqual(['gpu-a']);

@@ -42,6 +42,8 @@ export interface ProgressReport {
   total: number;
   /** Optional low-resolution preview, already stored. */
   preview?: ImageValue;
+  /** Queue mode: the worker running the call (set by core's dispatcher, not by plugins). */
+  worker?: string;
 }
 
 /** What a capability method receives besides its arguments. */

@@ -269,7 +269,7 @@ export class Session implements SessionLink, KernelSession {
 /** The `job.progress` params for a report: fraction clamped to 0..1, eta from the rate so far. */
 export function progressParams(
   jobId: string,
-  report: { label: string; step: number; total: number; preview?: unknown },
+  report: { label: string; step: number; total: number; preview?: unknown; worker?: string },
   etaMs: number | null = null,
 ): Record<string, unknown> {
   const total = report.total > 0 ? report.total : 1;
@@ -282,5 +282,6 @@ export function progressParams(
     eta_ms: etaMs,
   };
   if (report.preview !== undefined) params.preview = report.preview;
+  if (report.worker !== undefined) params.worker = report.worker;
   return params;
 }

@@ -17,6 +17,8 @@ export interface JobView {
   fraction: number;
   etaMs: number | null;
   preview: string | null;
+  /** Queue mode: the worker running the job's current call. */
+  worker: string | null;
   done: boolean;
   status: string;
 }
@@ -102,6 +104,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
         fraction: 0,
         etaMs: null,
         preview: null,
+        worker: null,
         done: false,
         status: 'running',
         ...change,
@@ -116,8 +119,10 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       fraction: number;
       eta_ms: number | null;
       preview?: { $image: string };
+      worker?: string;
     };
     updateJob(params.job_id, {
+      ...(typeof params.worker === 'string' ? { worker: params.worker } : {}),
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,

@@ -49,6 +49,8 @@ interface PendingCall {
   reject(error: unknown): void;
   /** Workers that declined, so each decline is logged once. */
   declined: Set<string>;
+  /** The worker running the call now (named in progress for the client's queue panel). */
+  worker?: string;
 }
 
 /** What `/health` shows about queue mode (no credentials). */
@@ -255,7 +257,8 @@ export class QueueDispatcher implements RemoteCallDispatcher {
     const { context } = call;
     switch (event.kind) {
       case 'start':
-        context.recordWorker(event.worker);
+        call.worker = String(event.worker);
+        context.recordWorker(call.worker);
         break;
       case 'progress': {
         const report: Parameters<RemoteCallContext['progress']>[0] = {
@@ -264,6 +267,7 @@ export class QueueDispatcher implements RemoteCallDispatcher {
           total: Number(event.total),
         };
         if (event.preview) report.preview = event.preview as ImageValue;
+        if (call.worker) report.worker = call.worker;
         context.progress(report);
         break;
       }
