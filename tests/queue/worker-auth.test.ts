@@ -34,6 +34,10 @@ describe('worker authentication rules', () => {
     expect(workerAccess(request({ 'x-viwo-worker': 'bad id!' }), '127.0.0.1', {}).kind).toBe(
       'denied',
     );
+    expect(workerAccess(request(WORKER), '127.0.0.1', { clientAuthRequired: true })).toMatchObject({
+      kind: 'denied',
+      reason: expect.stringContaining('VIWO_WORKER_TOKEN'),
+    });
     expect(isLoopbackPeer('::1')).toBe(true);
     expect(isLoopbackPeer('192.168.1.2')).toBe(false);
     expect(isLoopbackPeer(undefined)).toBe(false);

@@ -7,6 +7,11 @@ export interface WorkerAuthPolicy {
   workerToken?: string;
   /** The server's own client token (`--token` / `VIWO_TOKEN`), also accepted from a worker. */
   serverToken?: string;
+  /**
+   * Clients must authenticate in some other way (user tokens exist): then loopback workers are
+   * not trusted without a worker token either.
+   */
+  clientAuthRequired?: boolean;
 }
 
 /** A request's standing as a worker: not claiming to be one, an authenticated one, or refused. */
@@ -41,6 +46,12 @@ export function workerAccess(
     return tokens.some((token) => sameSecret(presented, token))
       ? { kind: 'worker', id }
       : { kind: 'denied', reason: 'worker token missing or wrong (VIWO_WORKER_TOKEN / --token)' };
+  }
+  if (policy.clientAuthRequired) {
+    return {
+      kind: 'denied',
+      reason: 'this server requires authentication: set VIWO_WORKER_TOKEN on it and pass --token',
+    };
   }
   return isLoopbackPeer(peerAddress)
     ? { kind: 'worker', id }
