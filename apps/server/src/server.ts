@@ -9,6 +9,8 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 import { workerAccess } from './worker-auth.ts';
@@ -76,7 +78,7 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = { ...createRpcMethods(), ...modelRpcMethods() };
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
@@ -134,6 +136,7 @@ export function startServer(options: ServerOptions): RunningServer {
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        if (isImageExportPath(url.pathname)) return serveImageExport(runtime, url);
         return serveImage(runtime, url.pathname);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
