@@ -66,6 +66,41 @@ describe('queue mode failures', () => {
     await host.child.stop();
   }, 60_000);
 
+  test('worker flags: missing, unknown or out-of-range values are named', async () => {
+    const cases: [string[], RegExp][] = [
+      [['worker', '--queue', redis.url], /--queue and --server are required/],
+      [
+        [
+          'worker',
+          '--queue',
+          redis.url,
+          '--server',
+          'http://127.0.0.1:1',
+          '--capabilities',
+          'runware',
+        ],
+        /--capabilities: "runware" is not a worker capability \(diffusers, upscale\)/,
+      ],
+      [
+        ['worker', '--queue', redis.url, '--server', 'http://127.0.0.1:1', '--concurrency', '0'],
+        /--concurrency must be a whole number from 1 to 64, got 0/,
+      ],
+      [
+        ['worker', '--queue', redis.url, '--server', 'ftp://x'],
+        /--server must be the server's http/,
+      ],
+      [
+        ['worker', '--queue', redis.url, '--server', 'http://127.0.0.1:1', '--id', 'w'],
+        /cannot reach the server at http:\/\/127.0.0.1:1/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const { code, output } = await runCli(args);
+      expect(code).toBe(1);
+      expect(output).toMatch(message);
+    }
+  }, 60_000);
+
   test('after a server restart, the calls its previous run left in Redis are removed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'viwo-qrestart-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
