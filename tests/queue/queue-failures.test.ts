@@ -203,6 +203,12 @@ describe('queue mode failures', () => {
     expect((reply.error as { message: string }).message).toContain(
       'lost the connection to the queue',
     );
+    const whileDown = await rpc.request('execute_script', {
+      script: generate({ seed: 6, steps: 2, width: 64, height: 64 }),
+    });
+    expect((whileDown.error as { message: string }).message).toMatch(
+      /the queue \(redis:\/\/127\.0\.0\.1:\d+\) is unreachable; the call was not sent/,
+    );
     await redis.restart();
     await host.child.until(/queue: reconnected/);
     const next = await rpc.call<{ result: { width: number } }>('execute_script', {
