@@ -60,6 +60,22 @@ async function health(): Promise<{
   return (await fetch(`${server.url}/health`)).json() as never;
 }
 
+/** Waits for `promise`; if it takes over 30 s, fails showing the processes' output instead. */
+async function withOutput<T>(promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const logs = [server.child, ...workers].map((child) => child.output().slice(-1500));
+      reject(new Error(`still waiting after 30 s; output:\n${logs.join('\n---\n')}`));
+    }, 30_000);
+  });
+  try {
+    return await Promise.race([promise, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('queue mode', () => {
   test('with no worker a call waits visibly queued, and job.cancel removes it', async () => {
     const rpc = await TestRpcClient.connect(server.wsUrl);
@@ -156,10 +172,10 @@ describe('queue mode', () => {
     const jobId = (started.params as { job_id: string }).job_id;
     const failed = nextEvent<{ failedReason: string }>(events, 'failed');
     await rpc.call('job.cancel', { job_id: jobId });
-    const reply = await long;
+    const reply = await withOutput(long);
     expect((reply.error as { data: { code: string } }).data.code).toBe('Cancelled');
     // The worker stopped the call itself (a worker that ignored the cancel would complete it).
-    expect((await failed).failedReason).toContain('Cancelled');
+    expect((await withOutput(failed)).failedReason).toContain('Cancelled');
     const next = await rpc.call<JobAnswer>('execute_script', {
       script: generate({ seed: 10, steps: 2, width: 64, height: 64 }),
     });

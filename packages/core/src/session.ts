@@ -172,7 +172,7 @@ export class Session implements SessionLink, KernelSession {
       jobId: callId,
       sessionId: this.id,
       signal: options.signal
-        ? AbortSignal.any([this.core.shutdown, options.signal])
+        ? eitherSignal(this.core.shutdown, options.signal)
         : this.core.shutdown,
       images: this.core.images,
       progress: (report) => this.notify('job.progress', progressParams(callId, report)),
@@ -264,6 +264,19 @@ export class Session implements SessionLink, KernelSession {
   private assertOpen(): void {
     if (this.closedFlag) throw coreError('CapabilityDenied', 'this session is closed');
   }
+}
+
+/**
+ * A signal aborted when either source aborts. Built by hand rather than with `AbortSignal.any`,
+ * whose result sources hold only weakly: the call must see the abort however long it runs.
+ */
+function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  for (const source of [first, second]) {
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  }
+  return controller.signal;
 }
 
 /** The `job.progress` params for a report: fraction clamped to 0..1, eta from the rate so far. */

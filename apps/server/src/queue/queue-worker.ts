@@ -147,7 +147,7 @@ export class QueueWorker {
         throw new DelayedError();
       }
       await this.report(job, { kind: 'start', worker: this.options.id });
-      const value = await this.runCall(job, controller.signal);
+      const value = await this.runCall(job, controller);
       const produced: ImageValue[] = [];
       collectImages(value, produced, new Set());
       for (const image of produced) await images.upload(runtime.images, image);
@@ -172,14 +172,24 @@ export class QueueWorker {
   }
 
   /** Runs the call through a fresh session of this worker's runtime, forwarding its notifications. */
-  private async runCall(job: Job<RemoteJobData>, signal: AbortSignal): Promise<unknown> {
+  private async runCall(job: Job<RemoteJobData>, controller: AbortController): Promise<unknown> {
     const { runtime, images } = this.options;
     const data = job.data;
+    const { signal } = controller;
+    // Besides the pub/sub message, the cancel mark is checked as progress arrives (at most every
+    // 250 ms), so a cancel published while this worker's subscriber was reconnecting still lands.
+    let lastCheck = performance.now();
+    const checkCancelled = async () => {
+      if (performance.now() - lastCheck < 250) return;
+      lastCheck = performance.now();
+      if (await this.redis.exists(cancelKey(String(job.id)))) controller.abort();
+    };
     const session = runtime.openSession({ id: `worker:${this.options.id}`, local: true });
     // Notifications are forwarded strictly in order; previews are on the server before their event.
     let forwarding: Promise<void> = Promise.resolve();
     session.setNotifier((method, params) => {
       forwarding = forwarding.then(async () => {
+        await checkCancelled();
         if (method === 'job.log') {
           const level = params.level as 'info' | 'warn' | 'error';
           await this.report(job, { kind: 'log', level, message: String(params.message) });
