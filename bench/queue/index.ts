@@ -51,10 +51,15 @@ async function run(target: Target, script: unknown): Promise<void> {
   if (reply.error) throw new Error(JSON.stringify(reply.error));
 }
 
-/** Medians of two workloads measured alternately, after one warm-up run of each. */
+/**
+ * Medians of two workloads measured alternately, after warm-up runs of each (the pipelines' JS
+ * takes a few runs to reach steady speed in each process).
+ */
 async function pairedMedians(first: () => Promise<void>, second: () => Promise<void>) {
-  await first();
-  await second();
+  for (let warm = 0; warm < 5; warm++) {
+    await first();
+    await second();
+  }
   const samples: [number[], number[]] = [[], []];
   for (let index = 0; index < runs; index++) {
     for (const [which, work] of [first, second].entries()) {
