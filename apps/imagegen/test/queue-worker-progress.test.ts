@@ -14,7 +14,7 @@ const server = Bun.serve({
   websocket: {
     message(socket, raw) {
       const request = JSON.parse(String(raw)) as { id: number; method: string };
-      if (request.method === 'run') {
+      if (request.method === 'job.list') {
         const progress = (worker?: string) =>
           socket.send(
             JSON.stringify({
@@ -51,7 +51,7 @@ test('job.progress with a worker names it in the job view; without one it stays 
       if (state === 'open') resolve();
     });
   });
-  await rpc.call('run');
+  await rpc.call('job.list');
   expect(seen).toEqual([null, 'gpu-box-2']);
   expect(workbench.jobs()[0]).toMatchObject({ jobId: 'job_1', worker: 'gpu-box-2' });
   rpc.close();

@@ -3,9 +3,11 @@ import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
+import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
-import type { RuntimeCore } from '../runtime-core.ts';
+import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
+import type { RemoteCallDispatcher } from './remote-calls.ts';
 import { validateArguments } from './validate-arguments.ts';
 
 /** Where a capability call runs: the job (or direct call) that made it. */
@@ -27,13 +29,24 @@ export interface CallScope {
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
 }
 
+/** What a call needs from the runtime: the capability definitions, images, the device slot. */
+export interface CallEnvironment {
+  readonly registry: Pick<CapabilityRegistry, 'get' | 'pluginOf'>;
+  /** The store arguments are checked against (image values must exist). */
+  readonly images: ImageStore;
+  /** Methods that declare a compute cost (inference) run here, one device at a time. */
+  readonly deviceQueue: ResourceQueue;
+  /** Queue mode: where device work runs instead of in-process; absent when embedded. */
+  readonly remoteCalls?: RemoteCallDispatcher;
+}
+
 /**
  * Runs `method` through a handle: method allowed by the handle → arguments valid (bounds
  * included) → compute within every budget on the handle's chain → a device slot if the method
  * has a cost → run with an AbortSignal that fires on job cancel or on revocation of the handle.
  */
 export async function invokeThroughHandle(
-  core: RuntimeCore,
+  environment: CallEnvironment,
   record: HandleRecord,
   methodName: string,
   args: readonly unknown[],
@@ -41,7 +54,7 @@ export async function invokeThroughHandle(
 ): Promise<unknown> {
   const where = `${record.type}.${String(methodName)}`;
   if (record.revoked) throw coreError('Revoked', `${where}: this capability has been revoked`);
-  const definition = core.registry.get(record.type);
+  const definition = environment.registry.get(record.type);
   if (!definition) {
     throw coreError(
       'CapabilityDenied',
@@ -64,7 +77,7 @@ export async function invokeThroughHandle(
   const method = definition.methods[methodName]!;
   const normalised = await validateArguments(method.params, [...args], {
     where,
-    images: core.images,
+    images: environment.images,
     bounds: record.restrictions.bounds,
   });
 
@@ -76,20 +89,20 @@ export async function invokeThroughHandle(
   if (scope.signal.aborted) onScopeAbort();
   else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
   record.inflight.add(controller);
-  const remote = core.remoteCalls?.accepts({
+  const remote = environment.remoteCalls?.accepts({
     type: record.type,
     method: methodName,
-    plugin: core.registry.pluginOf(record.type) ?? '',
+    plugin: environment.registry.pluginOf(record.type) ?? '',
     costed: method.cost !== undefined,
     device: method.device === true,
   })
-    ? core.remoteCalls
+    ? environment.remoteCalls
     : undefined;
   let release: (() => void) | undefined;
   try {
     // Remote calls skip the local device slot: the queue and its workers schedule the devices.
     if (method.cost && !remote)
-      release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
+      release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
@@ -110,7 +123,7 @@ export async function invokeThroughHandle(
           {
             type: record.type,
             method: methodName,
-            plugin: core.registry.pluginOf(record.type) ?? '',
+            plugin: environment.registry.pluginOf(record.type) ?? '',
             costed: method.cost !== undefined,
             device: method.device === true,
             args: normalised,
