@@ -41,7 +41,7 @@ export interface CapabilityRestrictions {
 export interface CapabilityMethod {
   label: string;
   description: string;
-  params: CapabilityParam[];
+  params: readonly CapabilityParam[];
   returns: string;
   /**
    * Compute cost in megapixel-steps for the given (already validated) arguments; checked against
@@ -53,6 +53,11 @@ export interface CapabilityMethod {
    * queue mode it goes to the workers like costed methods. Costed methods are device work anyway.
    */
   device?: boolean;
+  /**
+   * Runs before validation with the raw arguments, so a declaration whose live lists come from
+   * outside the process (models pulled by the CLI while the server runs) can rescan first.
+   */
+  prepare?(args: readonly unknown[]): Promise<void>;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 
