@@ -226,10 +226,9 @@ export class QueueDispatcher implements RemoteCallDispatcher {
     const name = queueNameFor(plugin);
     let entry = this.queues.get(name);
     if (!entry) {
-      const queue = new Queue(name, {
-        connection: bullConnection(this.url, false),
-        prefix: QUEUE_PREFIX,
-      });
+      // The queue shares the dispatcher's own client, so "reconnected" (its 'ready') also means
+      // jobs can be added again; only the event reader needs a (blocking) connection of its own.
+      const queue = new Queue(name, { connection: this.redis, prefix: QUEUE_PREFIX });
       const events = new QueueEvents(name, {
         connection: bullConnection(this.url, true),
         prefix: QUEUE_PREFIX,
