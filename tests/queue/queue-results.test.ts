@@ -26,6 +26,8 @@ let reference: Runtime;
 let referenceDir: string;
 let events: QueueEvents;
 const workers: (Child & { dataDir: string })[] = [];
+/** Every worker data dir, including those of workers stopped mid-file. */
+const dataDirs: string[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -43,7 +45,9 @@ afterAll(async () => {
   await reference?.dispose();
   await redis?.stop();
   server?.cleanup();
-  for (const worker of workers) rmSync(worker.dataDir, { recursive: true, force: true });
+  for (const dir of [...dataDirs, ...workers.map((worker) => worker.dataDir)]) {
+    rmSync(dir, { recursive: true, force: true });
+  }
   rmSync(referenceDir, { recursive: true, force: true });
 });
 
@@ -193,7 +197,7 @@ describe('queue mode', () => {
       { recursive: true },
     );
     await workers[0]!.stop();
-    workers.shift();
+    dataDirs.push(workers.shift()!.dataDir);
     workers.push(await startWorker(redis.url, server.url, { id: 'turbo-only', dataDir: partial }));
     const rpc = await TestRpcClient.connect(server.wsUrl);
     const script = generate({ seed: 3, steps: 2, width: 64, height: 64, model_id: 'tiny-sd15' });
