@@ -9,6 +9,7 @@
 import { rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { startQueueServer, startWorker, watch } from '../../tests/queue/support/queue-harness.ts';
+import { observeQueue } from '../../tests/queue/support/queue-scripts.ts';
 import { startRedis } from '../../tests/queue/support/redis-server.ts';
 import { TestRpcClient } from '../../tests/server/rpc-client.ts';
 
@@ -107,11 +108,42 @@ try {
     image,
     {},
   ];
+  // Where queue mode spends its time, from BullMQ's own events: queueing (request → job added),
+  // pickup (added → a worker took it), hand-back (completed → reply at the client).
+  const events = observeQueue(redis.url, 'diffusers');
+  await events.waitUntilReady();
+  const stamps = new Map<string, Record<string, number>>();
+  for (const name of ['waiting', 'active', 'completed'] as const) {
+    events.on(name, ({ jobId }: { jobId: string }) => {
+      const entry = stamps.get(jobId) ?? {};
+      entry[name] ??= performance.now();
+      stamps.set(jobId, entry);
+    });
+  }
+  const phases: Record<'queueing' | 'pickup' | 'handBack', number[]> = {
+    queueing: [],
+    pickup: [],
+    handBack: [],
+  };
+  const tracedQueueRun = async () => {
+    const sent = performance.now();
+    await run(queue, generate.script());
+    const replied = performance.now();
+    const entry = [...stamps.values()].at(-1);
+    if (entry?.waiting && entry.active && entry.completed) {
+      phases.queueing.push(entry.waiting - sent);
+      phases.pickup.push(entry.active - entry.waiting);
+      phases.handBack.push(replied - entry.completed);
+    }
+  };
   const rows: string[][] = [];
   const [genPlain, genQueue] = await pairedMedians(
     () => run(plain.target, generate.script()),
-    () => run(queue, generate.script()),
+    tracedQueueRun,
   );
+  await events.close();
+  const median = (list: number[]) =>
+    list.length > 0 ? list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!.toFixed(1) : 'n/a';
   rows.push([
     generate.name,
     genPlain.toFixed(1),
@@ -151,6 +183,12 @@ try {
     '',
     '',
     transfer.toFixed(1),
+  ]);
+  rows.push([
+    `txt2img queue phases: queueing ${median(phases.queueing)}, pickup ${median(phases.pickup)}, hand-back ${median(phases.handBack)}`,
+    '',
+    '',
+    '',
   ]);
   console.log(`median of ${runs} runs each, measured alternately after warm-up (ms per call):`);
   console.log('| call | in-process | queue mode | queue overhead |');

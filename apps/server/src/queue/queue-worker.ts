@@ -187,8 +187,14 @@ export class QueueWorker {
     const session = runtime.openSession({ id: `worker:${this.options.id}`, local: true });
     // Notifications are forwarded strictly in order; previews are on the server before their event.
     let forwarding: Promise<void> = Promise.resolve();
+    // Progress reports waiting to be forwarded: when newer ones are already queued behind a
+    // report, its preview is not uploaded (every step is still reported; only stale previews,
+    // each an HTTP upload, are skipped so a fast device is not held back by them).
+    let queuedProgress = 0;
     session.setNotifier((method, params) => {
+      if (method === 'job.progress') queuedProgress++;
       forwarding = forwarding.then(async () => {
+        if (method === 'job.progress') queuedProgress--;
         await checkCancelled();
         if (method === 'job.log') {
           const level = params.level as 'info' | 'warn' | 'error';
@@ -200,7 +206,7 @@ export class QueueWorker {
             step: Number(params.step),
             total: Number(params.total),
           };
-          if (isImageValue(params.preview)) {
+          if (isImageValue(params.preview) && queuedProgress === 0) {
             await images.upload(runtime.images, params.preview);
             event.preview = params.preview;
           }
