@@ -113,6 +113,26 @@ describe('what a worker may do over HTTP', () => {
     expect((await fetch(`${base}/`, { headers: WORKER })).status).toBe(403);
   });
 
+  test('once users exist, a loopback worker needs the worker token', async () => {
+    const withUsers = await startTestServer({ workerToken: 'w-secret' });
+    const open = await startTestServer();
+    try {
+      open.runtime.users.add('alice');
+      const refused = await post(open.server.url, WORKER);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: string }).error).toContain('VIWO_WORKER_TOKEN');
+      withUsers.runtime.users.add('bob');
+      const accepted = await post(withUsers.server.url, {
+        ...WORKER,
+        authorization: 'Bearer w-secret',
+      });
+      expect(accepted.status).toBe(200);
+    } finally {
+      await withUsers.stop();
+      await open.stop();
+    }
+  });
+
   test('with VIWO_WORKER_TOKEN set, a worker without it is refused even on loopback', async () => {
     const base = secured.server.url;
     const refused = await post(base, WORKER);
