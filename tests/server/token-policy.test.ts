@@ -6,6 +6,7 @@ import { createRuntime } from '@viwo/core';
 import { createTestPlugin } from '@viwo/core/testing';
 import { bearerToken, secretsEqual } from '../../apps/server/src/auth.ts';
 import { startServer } from '../../apps/server/src/index.ts';
+import { workerAccess } from '../../apps/server/src/worker-auth.ts';
 import { TestRpcClient } from './rpc-client.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'viwo-token-'));
@@ -78,4 +79,16 @@ test('secretsEqual compares by content only, whatever the lengths', () => {
   expect(bearerToken(new Request('http://x/', { headers: { authorization: 'Basic t1' } }))).toBe(
     null,
   );
+});
+
+test('a worker token is read like a client token: any scheme case, constant-time compare', () => {
+  const request = (authorization: string) =>
+    new Request('http://127.0.0.1/images', {
+      headers: { authorization, 'x-viwo-worker': 'w1' },
+    });
+  const policy = { workerToken: 'worker-secret' };
+  expect(workerAccess(request('bearer worker-secret'), '10.0.0.2', policy).kind).toBe('worker');
+  expect(workerAccess(request('BEARER worker-secret'), '10.0.0.2', policy).kind).toBe('worker');
+  expect(workerAccess(request('Bearer worker-secreT'), '10.0.0.2', policy).kind).toBe('denied');
+  expect(workerAccess(request('Basic worker-secret'), '10.0.0.2', policy).kind).toBe('denied');
 });

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { bearerToken, secretsEqual } from './auth.ts';
 import { WORKER_HEADER } from './queue/queue-settings.ts';
 
 /** How the server authenticates queue workers. */
@@ -37,13 +37,13 @@ export function workerAccess(
   if (!/^[\w.:@-]{1,128}$/.test(id)) {
     return { kind: 'denied', reason: `worker id ${JSON.stringify(id.slice(0, 40))} is not valid` };
   }
-  const header = request.headers.get('authorization') ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
+  // Same reading as client tokens: the scheme in any case, compared in constant time.
+  const presented = bearerToken(request) ?? '';
   const tokens = [policy.workerToken, policy.serverToken].filter(
     (token): token is string => typeof token === 'string' && token.length > 0,
   );
   if (tokens.length > 0) {
-    return tokens.some((token) => sameSecret(presented, token))
+    return tokens.some((token) => secretsEqual(presented, token))
       ? { kind: 'worker', id }
       : { kind: 'denied', reason: 'worker token missing or wrong (VIWO_WORKER_TOKEN / --token)' };
   }
@@ -66,10 +66,4 @@ export function isLoopbackPeer(address: string | undefined): boolean {
   if (!address) return false;
   const plain = address.replace(/^::ffff:/, '');
   return plain === '::1' || plain.startsWith('127.');
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
