@@ -19,6 +19,7 @@ export type {
   CapabilityRestrictions,
   ProgressReport,
 } from './capability-definition.ts';
+export { ConfigStore } from './config/config-store.ts';
 export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
@@ -67,3 +68,12 @@ export {
 export type { ScriptHost } from './script-host.ts';
 export { asScriptHost } from './script-host.ts';
 export { Session, type SessionNotifier } from './session.ts';
+export {
+  FileVideoStore,
+  isVideoValue,
+  mimeOfExtension,
+  sniffVideoMime,
+  VIDEO_TYPES,
+  type VideoMime,
+  type VideoValue,
+} from './videos/file-video-store.ts';

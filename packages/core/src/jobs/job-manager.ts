@@ -6,7 +6,12 @@ import type { ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
-import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
+import {
+  type HistoryEntry,
+  type JobStatus,
+  type RecordedCall,
+  totalCost,
+} from '../persistence/history-store.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
 import { progressParams } from '../session.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
@@ -25,6 +30,8 @@ export interface JobResult {
   images: ImageValue[];
   logs: JobLog[];
   duration_ms: number;
+  /** US dollars the job's paid (cloud) calls reported; absent when none did. */
+  cost?: number;
 }
 
 /** A job as `job.list` / `job.get` report it. */
@@ -170,12 +177,14 @@ export class JobManager {
       status = 'done';
       const duration = performance.now() - started;
       this.settle(state, link, status, duration, { calls, seeds, logs });
+      const cost = totalCost(calls);
       return {
         job_id: id,
         result: evaluation.value,
         images: state.images,
         logs,
         duration_ms: Math.round(duration),
+        ...(cost === undefined ? {} : { cost }),
       };
     } catch (caught) {
       const error = toScriptError(caught);

@@ -12,6 +12,8 @@ export interface RecordedCall {
   type: string;
   method: string;
   args: unknown[];
+  /** What the call cost in US dollars, when a paid (cloud) capability reported it. */
+  cost?: number;
 }
 
 /** A history entry as served by `history.list` / `history.get`. */
@@ -27,6 +29,8 @@ export interface HistoryEntry {
   duration_ms: number | null;
   parent_id?: string;
   favorite: boolean;
+  /** Total US dollars the job's paid calls reported (absent when none did). */
+  cost?: number;
   result?: unknown;
   error?: { code: string; message: string; path?: (string | number)[] };
   logs: { level: string; message: string }[];
@@ -225,9 +229,20 @@ function toEntry(row: HistoryRow): HistoryEntry {
     logs: JSON.parse(row.logs),
   };
   if (row.parent_id) entry.parent_id = row.parent_id;
+  const cost = totalCost(entry.params);
+  if (cost !== undefined) entry.cost = cost;
   if (row.result !== null) entry.result = JSON.parse(row.result);
   if (row.error !== null) entry.error = JSON.parse(row.error);
   return entry;
+}
+
+/** The sum of the calls' reported costs, or undefined when no call reported one. */
+export function totalCost(calls: readonly RecordedCall[]): number | undefined {
+  let total: number | undefined;
+  for (const call of calls) {
+    if (typeof call?.cost === 'number') total = (total ?? 0) + call.cost;
+  }
+  return total === undefined ? undefined : Math.round(total * 1e10) / 1e10;
 }
 
 /** Escapes LIKE wildcards so a user query matches literally. */

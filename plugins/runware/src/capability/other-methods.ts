@@ -1,0 +1,225 @@
+import type { CapabilityCallContext, CapabilityMethod, ImageValue } from '@viwo/core';
+import type { RunwareItem } from '../client/runware-messages.ts';
+import { RunwarePluginError } from '../errors.ts';
+import type { RunwareService } from '../runware-service.ts';
+import {
+  DEFAULT_BACKGROUND_MODEL,
+  IMAGE_PARAM,
+  OPTION_NAMES,
+  PROMPT_PARAM,
+} from './runware-params.ts';
+
+/** `upscale`, `removeBackground` and `enhancePrompt`: one task, one answer each. */
+export function otherMethods(service: RunwareService): Record<string, CapabilityMethod> {
+  return {
+    upscale: {
+      label: 'Upscale (Runware)',
+      description: 'Super-resolves an image by 2, 3 or 4 on Runware',
+      params: [
+        IMAGE_PARAM,
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Scale factor',
+          optional: true,
+          fields: [
+            { name: 'factor', type: 'enum', label: 'Factor', options: [2, 3, 4], default: 2 },
+          ],
+        },
+      ],
+      returns: 'image',
+      run: (context, image, options) => {
+        const input = image as ImageValue;
+        const factor = ((options ?? {}) as { factor?: number }).factor ?? 2;
+        return singleImageTask(
+          service,
+          context,
+          'upscale',
+          input,
+          async (uuid) => ({
+            taskType: 'upscale',
+            inputImage: uuid,
+            upscaleFactor: factor,
+          }),
+          {
+            parameters: `Upscale: Runware, Scale: ${factor}`,
+            options: { factor },
+          },
+        );
+      },
+    },
+    removeBackground: {
+      label: 'Remove background (Runware)',
+      description: 'Cuts out the subject (transparent background) on Runware',
+      params: [
+        IMAGE_PARAM,
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Model and mask settings',
+          optional: true,
+          fields: [
+            {
+              name: 'model',
+              type: 'string',
+              label: 'Model (AIR id)',
+              description: `Background-removal model; default ${DEFAULT_BACKGROUND_MODEL} (RemBG 1.4)`,
+              default: DEFAULT_BACKGROUND_MODEL,
+            },
+            {
+              name: 'post_process_mask',
+              type: 'boolean',
+              label: 'Smooth the mask',
+              optional: true,
+            },
+            {
+              name: 'return_only_mask',
+              type: 'boolean',
+              label: 'Return only the mask',
+              optional: true,
+            },
+            { name: 'alpha_matting', type: 'boolean', label: 'Alpha matting', optional: true },
+          ],
+        },
+      ],
+      returns: 'image (RGBA)',
+      run: (context, image, options) => {
+        const input = image as ImageValue;
+        const settings = (options ?? {}) as Record<string, unknown>;
+        const model = (settings.model as string | undefined) ?? DEFAULT_BACKGROUND_MODEL;
+        const flags: Record<string, boolean> = {};
+        if (settings.post_process_mask !== undefined)
+          flags.postProcessMask = settings.post_process_mask as boolean;
+        if (settings.return_only_mask !== undefined)
+          flags.returnOnlyMask = settings.return_only_mask as boolean;
+        if (settings.alpha_matting !== undefined)
+          flags.alphaMatting = settings.alpha_matting as boolean;
+        return singleImageTask(
+          service,
+          context,
+          'removeBackground',
+          input,
+          async (uuid) => ({
+            taskType: 'removeBackground',
+            inputImage: uuid,
+            model,
+            ...(Object.keys(flags).length > 0 ? { settings: flags } : {}),
+          }),
+          {
+            parameters: `Remove background: Runware, Model: ${model}`,
+            options: { ...settings, model },
+          },
+        );
+      },
+    },
+    enhancePrompt: {
+      label: 'Enhance prompt (Runware)',
+      description: 'Rewrites a short prompt into a richer one on Runware',
+      params: [
+        PROMPT_PARAM,
+        {
+          name: 'options',
+          type: 'object',
+          label: 'Options',
+          description: 'Length of the enhanced prompt',
+          optional: true,
+          fields: [
+            {
+              name: 'max_length',
+              type: 'integer',
+              label: 'Max length',
+              description: 'Longest enhanced prompt, in tokens',
+              min: 12,
+              max: 400,
+              default: 120,
+            },
+          ],
+        },
+      ],
+      returns: 'string',
+      run: (context, prompt, options) => {
+        const maxLength = ((options ?? {}) as { max_length?: number }).max_length ?? 120;
+        const progress = service.progress(context, 'enhancePrompt', 1);
+        return service.withSlot(context, progress, async () => {
+          const items = await service.client.run({
+            task: {
+              taskType: 'promptEnhance',
+              prompt,
+              promptMaxLength: maxLength,
+              promptVersions: 1,
+              includeCost: true,
+            },
+            timeoutMs: service.settings.taskTimeoutMs,
+            signal: context.signal,
+            optionNames: { ...OPTION_NAMES, prompt: 'prompt' },
+            onSent: () => progress.sent(),
+            onItem: () => {
+              progress.received(0);
+              return true;
+            },
+          });
+          const item = items[0]!;
+          if (typeof item.text !== 'string') {
+            throw new RunwarePluginError(
+              'RunwareBadResponse',
+              'Runware answered badly: the enhanced prompt has no text',
+            );
+          }
+          service.record(context, item);
+          return item.text;
+        });
+      },
+    },
+  };
+}
+
+/** Uploads one input image, runs one task on it, stores the single resulting image. */
+function singleImageTask(
+  service: RunwareService,
+  context: CapabilityCallContext,
+  method: string,
+  input: ImageValue,
+  build: (uuid: string) => Promise<Record<string, unknown> & { taskType: string }>,
+  recorded: { parameters: string; options: Record<string, unknown> },
+): Promise<ImageValue> {
+  const progress = service.progress(context, method, 1);
+  return service.withSlot(context, progress, async () => {
+    const task = {
+      ...(await build(await service.upload(context, input))),
+      outputType: service.settings.outputType,
+      outputFormat: 'PNG',
+      includeCost: true,
+    };
+    const items = await service.client.run({
+      task,
+      timeoutMs: service.settings.taskTimeoutMs,
+      signal: context.signal,
+      optionNames: OPTION_NAMES,
+      onSent: () => progress.sent(),
+      onItem: () => {
+        progress.received(0);
+        return true;
+      },
+    });
+    const item: RunwareItem = items[0]!;
+    const raw = await service.decodeImage(context, item);
+    const script = [
+      'std.call_method',
+      ['get_capability', 'runware'],
+      method,
+      input,
+      recorded.options,
+    ];
+    const image = await context.images.putRaw(raw, {
+      parameters: recorded.parameters,
+      viwo: JSON.stringify({
+        script,
+        params: { type: 'runware', method, options: recorded.options },
+      }),
+    });
+    service.record(context, item);
+    return image;
+  });
+}
