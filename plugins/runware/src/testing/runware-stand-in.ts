@@ -17,7 +17,9 @@ export type StandInFault =
   /** Answer with an image URL on a host that is not the endpoint's. */
   | 'foreign-url'
   /** Answer with an error whose message echoes the API key. */
-  | 'echo-key';
+  | 'echo-key'
+  /** Keep the answer until `release()` (a slow task whose result may arrive late). */
+  | 'hold';
 
 /** Options of {@link startRunwareStandIn}. */
 export interface StandInOptions {
@@ -47,6 +49,8 @@ export interface RunwareStandIn {
   connections(): number;
   /** Arms a fault for the next task of a type. */
   inject(taskType: string, fault: StandInFault): void;
+  /** Sends every held answer now (on the socket its task came on, if still open). */
+  release(): Promise<void>;
   /** Resolves when a task of this type has been received (counting earlier ones: the n-th). */
   waitForTask(taskType: string, count?: number): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -77,6 +81,7 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
     resolve: (task: Record<string, unknown>) => void;
   }[] = [];
   let connections = 0;
+  const held: (() => Promise<void>)[] = [];
   const state: StandInState = {
     media: new Map(),
     videos: new Map(),
@@ -167,11 +172,17 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
         ],
       });
     }
-    const answers: TaskAnswer[] = await answerTask(state, task, {
-      ...(fault === 'oversize' ? { oversizeBytes: options.oversizeBytes ?? 8 * 1024 * 1024 } : {}),
-      foreignUrl: fault === 'foreign-url',
-    });
-    for (const answer of answers) send(socket, answer);
+    const answer = async () => {
+      const answers: TaskAnswer[] = await answerTask(state, task, {
+        ...(fault === 'oversize'
+          ? { oversizeBytes: options.oversizeBytes ?? 8 * 1024 * 1024 }
+          : {}),
+        foreignUrl: fault === 'foreign-url',
+      });
+      for (const message of answers) send(socket, message);
+    };
+    if (fault === 'hold') held.push(answer);
+    else await answer();
   };
 
   const server: Server<SocketData> = Bun.serve<SocketData>({
@@ -227,6 +238,9 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
       const list = faults.get(taskType) ?? [];
       list.push(fault);
       faults.set(taskType, list);
+    },
+    async release() {
+      for (const answer of held.splice(0)) await answer();
     },
     waitForTask(taskType, count = 1) {
       const seen = received.filter((entry) => entry.task.taskType === taskType);

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageValue } from '@viwo/core';
+import { ScriptError } from '@viwo/script';
+import { call, type RunwareFixture, runwareFixture } from './support/runware-fixture.ts';
+
+let fixture: RunwareFixture | undefined;
+
+afterEach(async () => {
+  await fixture?.dispose();
+  fixture = undefined;
+});
+
+async function failure(promise: Promise<unknown>): Promise<ScriptError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ScriptError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function tasksOf(f: RunwareFixture, taskType: string) {
+  return f.standIn.received.filter((entry) => entry.task.taskType === taskType);
+}
+
+async function storedImageCount(dataDir: string): Promise<number> {
+  let count = 0;
+  const root = join(dataDir, 'images');
+  for (const prefix of await readdir(root).catch(() => [] as string[])) {
+    count += (await readdir(join(root, prefix))).length;
+  }
+  return count;
+}
+
+const TEXT = (prompt: string, options: Record<string, unknown> = {}) =>
+  call('textToImage', prompt, { width: 128, height: 128, seed: 21, ...options });
+
+describe('runware faults', () => {
+  test('a socket dropped mid-task reconnects, re-authenticates and re-sends with the same seed', async () => {
+    fixture = await runwareFixture();
+    const clean = await fixture.session.executeScript(TEXT('a harbour'));
+    fixture.standIn.inject('imageInference', 'drop');
+    const result = await fixture.session.executeScript(TEXT('a harbour'));
+    expect((result.result as ImageValue).$image).toBe((clean.result as ImageValue).$image);
+    const sends = tasksOf(fixture, 'imageInference').slice(1);
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.connection).toBeGreaterThan(sends[0]!.connection);
+    expect(sends[1]!.task.seed).toBe(sends[0]!.task.seed);
+    const auths = tasksOf(fixture, 'authentication');
+    expect(auths.at(-1)!.connection).toBe(sends[1]!.connection);
+  });
+
+  test('a second drop while re-sending gives a clear error', async () => {
+    fixture = await runwareFixture();
+    fixture.standIn.inject('imageInference', 'drop');
+    fixture.standIn.inject('imageInference', 'drop');
+    const error = await failure(fixture.session.executeScript(TEXT('a storm')));
+    expect(error.code).toBe('RunwareUnavailable');
+    expect(error.message).toContain('dropped again');
+    // The plugin still works afterwards.
+    const after = await fixture.session.executeScript(TEXT('a storm'));
+    expect(after.images).toHaveLength(1);
+  });
+
+  test('no answer before the task timeout is a clear error, and nothing is stored', async () => {
+    fixture = await runwareFixture({ taskTimeoutMs: 150 });
+    const before = await storedImageCount(fixture.dataDir);
+    fixture.standIn.inject('imageInference', 'silence');
+    const error = await failure(fixture.session.executeScript(TEXT('silence')));
+    expect(error.code).toBe('RunwareUnavailable');
+    expect(error.message).toContain('did not finish the imageInference task within 0.2 s');
+    expect(await storedImageCount(fixture.dataDir)).toBe(before);
+  });
+
+  test('an invalid key is "Runware rejected the API key", never echoed, never retried', async () => {
+    fixture = await runwareFixture({ apiKey: 'wrong-key-abcdef123' });
+    const error = await failure(fixture.session.executeScript(TEXT('hello')));
+    expect(error.code).toBe('RunwareAuth');
+    expect(error.message).toContain('Runware rejected the API key');
+    expect(error.message).not.toContain('wrong-key-abcdef123');
+    expect(tasksOf(fixture, 'authentication')).toHaveLength(1);
+    expect(tasksOf(fixture, 'imageInference')).toHaveLength(0);
+  });
+
+  test('without any key the error says how to set one', async () => {
+    fixture = await runwareFixture({ apiKey: undefined });
+    const error = await failure(fixture.session.executeScript(TEXT('hello')));
+    expect(error.code).toBe('RunwareAuth');
+    expect(error.message).toContain('viwo config set runware.api_key');
+    expect(error.message).toContain('RUNWARE_API_KEY');
+    expect(fixture.standIn.connections()).toBe(0);
+  });
+
+  test('an error for another task is ignored; the right answer still arrives', async () => {
+    fixture = await runwareFixture();
+    fixture.standIn.inject('imageInference', 'error-for-other-task');
+    const result = await fixture.session.executeScript(TEXT('mine'));
+    expect(result.images).toHaveLength(1);
+  });
+
+  test("Runware's validation error names its code, the parameter and our option name", async () => {
+    fixture = await runwareFixture();
+    const error = await failure(
+      fixture.session.executeScript(TEXT('a model typo', { model_id: 'flux-dev' })),
+    );
+    expect(error.code).toBe('RunwareError');
+    expect(error.message).toContain('invalidModel');
+    expect(error.message).toContain('parameter model = our model_id');
+    expect(error.message).toContain('expected an AIR id');
+  });
+
+  test('a malformed message fails the task it names, cleanly; the next call works', async () => {
+    fixture = await runwareFixture();
+    fixture.standIn.inject('imageInference', 'malformed');
+    const error = await failure(fixture.session.executeScript(TEXT('garbled')));
+    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.message).toContain('not JSON');
+    expect((await fixture.session.executeScript(TEXT('fine'))).images).toHaveLength(1);
+  });
+
+  test('an oversized image is refused and nothing partial is stored', async () => {
+    fixture = await runwareFixture({ maxResultBytes: 256 * 1024 }, { oversizeBytes: 512 * 1024 });
+    const before = await storedImageCount(fixture.dataDir);
+    fixture.standIn.inject('imageInference', 'oversize');
+    const error = await failure(fixture.session.executeScript(TEXT('huge', { batch_size: 2 })));
+    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.message).toMatch(/over the 262144-byte limit/);
+    expect(await storedImageCount(fixture.dataDir)).toBe(before);
+  });
+
+  test('an oversized message is refused before parsing', async () => {
+    fixture = await runwareFixture({ maxMessageBytes: 4096 });
+    const error = await failure(fixture.session.executeScript(TEXT('big frame')));
+    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.message).toContain('over the 4096-byte limit');
+  });
+
+  test('a result URL on another host is never fetched', async () => {
+    fixture = await runwareFixture({ outputType: 'URL' });
+    fixture.standIn.inject('imageInference', 'foreign-url');
+    const error = await failure(fixture.session.executeScript(TEXT('elsewhere')));
+    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.message).toContain('refused to fetch a result from 169.254.169.254');
+  });
+
+  test('URL and data-URI outputs are fetched from the endpoint host and decoded', async () => {
+    fixture = await runwareFixture({ outputType: 'URL' });
+    const viaUrl = await fixture.session.executeScript(TEXT('same picture'));
+    await fixture.dispose();
+    fixture = await runwareFixture({ outputType: 'dataURI' });
+    const viaDataUri = await fixture.session.executeScript(TEXT('same picture'));
+    expect((viaDataUri.result as ImageValue).$image).toBe((viaUrl.result as ImageValue).$image);
+  });
+
+  test('cancel stops waiting at once and a late result is ignored', async () => {
+    fixture = await runwareFixture();
+    const before = await storedImageCount(fixture.dataDir);
+    fixture.standIn.inject('imageInference', 'hold');
+    let jobId = '';
+    fixture.session.setNotifier((method, params) => {
+      if (method === 'job.progress' && String(params.label).endsWith('sent')) {
+        jobId = String(params.job_id);
+        fixture!.session.cancelJob(jobId);
+      }
+    });
+    const error = await failure(fixture.session.executeScript(TEXT('slow')));
+    expect(error.code).toBe('Cancelled');
+    await fixture.standIn.release();
+    // A later call on the same connection completes; the late answer changed nothing.
+    fixture.session.setNotifier(() => {});
+    const after = await fixture.session.executeScript(TEXT('next'));
+    expect(after.images).toHaveLength(1);
+    expect(await storedImageCount(fixture.dataDir)).toBe(before + 1);
+    expect(fixture.runtime.history.get(jobId).status).toBe('cancelled');
+  });
+
+  test('cloud calls have their own concurrency limit', async () => {
+    fixture = await runwareFixture({ concurrency: 1 });
+    fixture.standIn.inject('imageInference', 'hold');
+    const labels: string[] = [];
+    fixture.session.setNotifier((method, params) => {
+      if (method === 'job.progress') labels.push(String(params.label));
+    });
+    const first = fixture.session.executeScript(TEXT('first'));
+    await fixture.standIn.waitForTask('imageInference');
+    let released = false;
+    const secondArrived = fixture.standIn.waitForTask('imageInference', 2).then(() => released);
+    const second = fixture.session.executeScript(TEXT('second'));
+    // Held first: without a limit of one the second task would reach the stand-in now.
+    while (labels.filter((label) => label.endsWith('queued')).length < 2) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    released = true;
+    await fixture.standIn.release();
+    expect(await secondArrived).toBe(true);
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.images.length)).toEqual([1, 1]);
+    expect(labels.filter((label) => label.endsWith('queued'))).toHaveLength(2);
+  });
+});
