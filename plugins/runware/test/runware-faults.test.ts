@@ -178,26 +178,30 @@ describe('runware faults', () => {
   });
 
   test('cloud calls have their own concurrency limit', async () => {
-    fixture = await runwareFixture({ concurrency: 1 });
+    // A fast heartbeat: pings share the socket with tasks, so a ping sent after the second call
+    // was queued arrives after its task would have (frames on one socket stay in order).
+    fixture = await runwareFixture({ concurrency: 1, heartbeatMs: 10 });
     fixture.standIn.inject('imageInference', 'hold');
     const labels: string[] = [];
+    let queuedTwice: () => void = () => {};
+    const bothQueued = new Promise<void>((resolve) => {
+      queuedTwice = resolve;
+    });
     fixture.session.setNotifier((method, params) => {
-      if (method === 'job.progress') labels.push(String(params.label));
+      if (method !== 'job.progress') return;
+      labels.push(String(params.label));
+      if (labels.filter((label) => label.endsWith('queued')).length === 2) queuedTwice();
     });
     const first = fixture.session.executeScript(TEXT('first'));
     await fixture.standIn.waitForTask('imageInference');
-    let released = false;
-    const secondArrived = fixture.standIn.waitForTask('imageInference', 2).then(() => released);
     const second = fixture.session.executeScript(TEXT('second'));
-    // Held first: without a limit of one the second task would reach the stand-in now.
-    while (labels.filter((label) => label.endsWith('queued')).length < 2) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    released = true;
+    await bothQueued;
+    const pings = tasksOf(fixture, 'ping').length;
+    await fixture.standIn.waitForTask('ping', pings + 1);
+    expect(tasksOf(fixture, 'imageInference')).toHaveLength(1);
     await fixture.standIn.release();
-    expect(await secondArrived).toBe(true);
     const results = await Promise.all([first, second]);
     expect(results.map((r) => r.images.length)).toEqual([1, 1]);
-    expect(labels.filter((label) => label.endsWith('queued'))).toHaveLength(2);
+    expect(tasksOf(fixture, 'imageInference')).toHaveLength(2);
   });
 });

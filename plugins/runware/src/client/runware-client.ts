@@ -288,7 +288,7 @@ export class RunwareClient {
   }
 
   private route(message: RunwareMessage): void {
-    if (isPong(message)) clearTimeout(this.pongDeadline);
+    if (isPong(message)) this.clearPongDeadline();
     for (const error of message.errors) this.routeError(error);
     for (const item of message.data) {
       const entry = this.pending.get(item.taskUUID);
@@ -359,15 +359,17 @@ export class RunwareClient {
 
   private startHeartbeat(socket: WebSocket): void {
     this.stopHeartbeat();
+    // A pong must come within max(half the interval, 1 s) of the oldest unanswered ping; later
+    // pings do not push that deadline back, so a silent peer is noticed.
+    const patience = Math.max(this.options.heartbeatMs / 2, 1000);
     this.heartbeat = setInterval(() => {
       if (socket.readyState !== WebSocket.OPEN) return;
       socket.send(JSON.stringify([{ taskType: 'ping', ping: true }]));
-      clearTimeout(this.pongDeadline);
-      this.pongDeadline = unref(
+      this.pongDeadline ??= unref(
         setTimeout(() => {
           this.options.log('warn', 'runware: no pong; closing the connection');
           socket.close(4000, 'no pong');
-        }, this.options.heartbeatMs / 2),
+        }, patience),
       );
     }, this.options.heartbeatMs);
     unref(this.heartbeat);
@@ -375,7 +377,12 @@ export class RunwareClient {
 
   private stopHeartbeat(): void {
     clearInterval(this.heartbeat);
+    this.clearPongDeadline();
+  }
+
+  private clearPongDeadline(): void {
     clearTimeout(this.pongDeadline);
+    this.pongDeadline = undefined;
   }
 
   private scheduleIdleClose(): void {
