@@ -10,6 +10,7 @@ const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
+  viwo config set|unset|get runware.api_key [KEY|-]
   viwo gc`;
 
 /** Parses `--flag value` pairs and positionals. */
@@ -185,6 +186,18 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           `${typeof code === 'string' ? code : 'Error'}: ${(error as Error).message}\n`,
         );
+        return 1;
+      }
+    case 'config':
+      try {
+        const { configCommand } = await import('./config-command.ts');
+        return await configCommand(rest, {
+          dataDir: dataDir(),
+          readStdin: () => Bun.stdin.text(),
+          log: (line) => console.log(line),
+        });
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
         return 1;
       }
     case 'gc': {

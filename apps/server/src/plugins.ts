@@ -17,6 +17,10 @@ const PLUGIN_MODULES: { name: string; load: () => Promise<Plugin> }[] = [
     name: 'upscale',
     load: async () => (await import('@viwo/plugin-upscale')).createUpscalePlugin(),
   },
+  {
+    name: 'runware',
+    load: async () => (await import('@viwo/plugin-runware')).createRunwarePlugin(),
+  },
 ];
 
 /** A plugin that could not even be imported: its init fails with the import error. */

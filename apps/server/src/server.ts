@@ -4,13 +4,15 @@ import {
   createRpcMethods,
   defaultRpcLimits,
   dispatchRpc,
+  methodTable,
   parseErrorResponse,
-  type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
 import { serveStatic } from './static-files.ts';
+import { serveVideo } from './video-files.ts';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -41,7 +43,7 @@ export interface RunningServer {
 }
 
 interface SocketData {
-  context: RpcContext;
+  context: ServerRpcContext;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
   binary: boolean;
 }
@@ -71,7 +73,10 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = methodTable<ServerRpcContext>({
+    ...createRpcMethods(),
+    ...runwareSettingsMethods(),
+  });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
@@ -106,8 +111,9 @@ export function startServer(options: ServerOptions): RunningServer {
         }
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
         const session = runtime.openSession('local');
+        const peer = bunServer.requestIP(request)?.address;
         const data: SocketData = {
-          context: { runtime, session, limits, runningJobs: 0 },
+          context: { runtime, session, limits, runningJobs: 0, owner: isLoopbackAddress(peer) },
           binary: false,
         };
         if (bunServer.upgrade(request, { data })) return undefined;
@@ -118,6 +124,10 @@ export function startServer(options: ServerOptions): RunningServer {
       if (url.pathname === '/images' && request.method === 'POST') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
         return uploadImage(runtime, request);
+      }
+      if (url.pathname.startsWith('/videos/') && request.method === 'GET') {
+        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        return serveVideo(runtime.dataDir, url.pathname);
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
@@ -172,6 +182,12 @@ export function startServer(options: ServerOptions): RunningServer {
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },
   };
+}
+
+/** Whether a peer address is the loopback interface (IPv4, IPv6, or IPv4-mapped IPv6). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
 }
 
 async function uploadImage(runtime: Runtime, request: Request): Promise<Response> {

@@ -81,6 +81,7 @@ export function createRunwarePlugin(options: RunwarePluginOptions = {}): Plugin 
         },
         new FileVideoStore(context.dataDir),
         () => key.current(),
+        (level, message) => context.log(level, message),
       );
     },
     capabilities(): CapabilityDefinition[] {

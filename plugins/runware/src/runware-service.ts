@@ -71,6 +71,7 @@ export class RunwareService {
     readonly settings: RunwareSettings,
     readonly videos: FileVideoStore,
     private readonly currentKey: () => Promise<string | undefined>,
+    private readonly pluginLog: (level: 'info' | 'warn' | 'error', message: string) => void,
   ) {
     this.queue = new ResourceQueue('runware', settings.concurrency);
   }
@@ -86,7 +87,14 @@ export class RunwareService {
     try {
       return await work();
     } catch (error) {
-      throw await this.scrub(error);
+      const scrubbed = await this.scrub(error);
+      if (!context.signal.aborted) {
+        // In the job's log (history) and the server's: both only ever see the scrubbed text.
+        const message = scrubbed instanceof Error ? scrubbed.message : String(scrubbed);
+        context.log('warn', `runware: ${message}`);
+        this.pluginLog('warn', message);
+      }
+      throw scrubbed;
     } finally {
       release();
     }

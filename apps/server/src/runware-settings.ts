@@ -1,0 +1,66 @@
+import { invalidParams, type RpcContext } from '@viwo/core/rpc';
+import { POPULAR_MODELS, RunwareKey, storeRunwareKey } from '@viwo/plugin-runware';
+import { ScriptError } from '@viwo/script';
+
+/** The RPC context the server binds: core's plus whether the peer is the server's owner. */
+export interface ServerRpcContext extends RpcContext {
+  /** True for a connection from the loopback interface (the person at this machine). */
+  owner: boolean;
+}
+
+/** What `settings.runware.get` answers: never the key, only whether one is set and from where. */
+export interface RunwareSettingsView {
+  configured: boolean;
+  source: 'environment' | 'config' | 'option' | null;
+  /** Whether this connection may set the key (loopback or admin). */
+  can_set_key: boolean;
+  /** Suggested AIR ids for the model field. */
+  popular_models: { id: string; name: string }[];
+}
+
+function mayManage(context: ServerRpcContext): boolean {
+  // An admin user (when users exist) manages the server too; `admin` is read defensively so this
+  // keeps working whether or not the principal type carries it.
+  const admin = (context.session.principal as { admin?: unknown }).admin === true;
+  return context.owner || admin;
+}
+
+async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {
+  const status = await new RunwareKey(context.runtime.dataDir, process.env).status();
+  return {
+    ...status,
+    can_set_key: mayManage(context),
+    popular_models: POPULAR_MODELS.map((model) => ({ ...model })),
+  };
+}
+
+/**
+ * `settings.runware.get` → {@link RunwareSettingsView}; `settings.runware.set_key {api_key}`
+ * (owner only: a loopback or admin session) stores the key in the server's config file (mode
+ * 0600) — an empty string clears it — and answers the view. The key is write-only: no method
+ * returns it.
+ */
+export function runwareSettingsMethods(): Record<
+  string,
+  (params: unknown, context: ServerRpcContext) => Promise<unknown>
+> {
+  return {
+    'settings.runware.get': (_params, context) => view(context),
+    'settings.runware.set_key': async (params, context) => {
+      if (!mayManage(context)) {
+        throw new ScriptError(
+          'CapabilityDenied',
+          'only the server owner (a loopback or admin session) may set the Runware API key',
+        );
+      }
+      const key = (params as { api_key?: unknown } | null)?.api_key;
+      if (typeof key !== 'string') throw invalidParams('api_key', 'must be a string');
+      try {
+        await storeRunwareKey(context.runtime.dataDir, key);
+      } catch (error) {
+        throw invalidParams('api_key', (error as Error).message);
+      }
+      return view(context);
+    },
+  };
+}
