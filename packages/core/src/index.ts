@@ -24,7 +24,14 @@ export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
-export { crc32, insertPngText, readPngText } from './images/png-text.ts';
+export {
+  crc32,
+  insertPngText,
+  isPng,
+  type PngChunk,
+  readPngChunks,
+  readPngText,
+} from './images/png-text.ts';
 export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';

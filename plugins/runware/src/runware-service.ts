@@ -2,8 +2,10 @@ import {
   type CapabilityCallContext,
   type FileVideoStore,
   type ImageValue,
+  isPng,
   type RawImage,
   ResourceQueue,
+  readPngChunks,
   type VideoValue,
 } from '@viwo/core';
 import sharp from 'sharp';
@@ -34,6 +36,17 @@ export interface Crop {
   width: number;
   height: number;
   keep?: 'left' | 'right' | 'top' | 'bottom';
+}
+
+/** A checked result image: PNG bytes to store as they are, or decoded pixels. */
+export type PreparedImage = { png: Uint8Array } | { raw: RawImage };
+
+function badImage(error: unknown): RunwarePluginError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RunwarePluginError(
+    'RunwareBadResponse',
+    `Runware answered badly: the result is not an image we accept (${reason})`,
+  );
 }
 
 /** One progress-reporting helper per call: queued → sent → each result received. */
@@ -148,19 +161,56 @@ export class RunwareService {
   }
 
   /**
-   * Fetches or decodes a result image (bounded in bytes and pixels) and crops it back to the asked
-   * size; storing is left to the caller, so a failing batch stores nothing.
+   * Fetches or decodes a result image and checks it (bytes, PNG structure, pixel count) without
+   * storing it, so a batch with one bad result stores nothing. A PNG that needs no crop is kept
+   * as it is (stored without re-encoding); anything else is decoded (and cropped) to pixels.
    */
-  async decodeImage(
+  async prepareImage(
     context: CapabilityCallContext,
     item: RunwareItem,
     crop?: Crop,
-  ): Promise<RawImage> {
+  ): Promise<PreparedImage> {
     const bytes = await resultBytes(item, 'image', {
       endpoint: this.settings.url,
       maxBytes: this.settings.maxResultBytes,
       signal: context.signal,
     });
+    if (context.images.putPng && isPng(bytes)) {
+      let header: DataView;
+      try {
+        const first = readPngChunks(bytes)[0];
+        if (first?.type !== 'IHDR' || first.data.length !== 13) throw new Error('no IHDR chunk');
+        header = new DataView(first.data.buffer, first.data.byteOffset, 13);
+      } catch (error) {
+        throw badImage(error);
+      }
+      const width = header.getUint32(0);
+      const height = header.getUint32(4);
+      if (width * height > this.settings.maxPixels) {
+        throw badImage(
+          new Error(`${width}×${height} is over the ${this.settings.maxPixels}-pixel limit`),
+        );
+      }
+      if (!crop || (width <= crop.width && height <= crop.height)) return { png: bytes };
+    }
+    return { raw: await this.decodeImage(bytes, crop) };
+  }
+
+  /** Stores a prepared result with our text chunks. */
+  async storeImage(
+    context: CapabilityCallContext,
+    prepared: PreparedImage,
+    chunks: Record<string, string>,
+  ): Promise<ImageValue> {
+    if (!('png' in prepared)) return context.images.putRaw(prepared.raw, chunks);
+    try {
+      return await context.images.putPng!(prepared.png, chunks);
+    } catch (error) {
+      throw badImage(error);
+    }
+  }
+
+  private async decodeImage(bytes: Uint8Array, crop?: Crop): Promise<RawImage> {
     try {
       let pipeline = sharp(bytes, { limitInputPixels: this.settings.maxPixels, failOn: 'error' });
       const meta = await pipeline.metadata();
@@ -184,10 +234,7 @@ export class RunwareService {
         channels: info.channels as RawImage['channels'],
       };
     } catch (error) {
-      throw new RunwarePluginError(
-        'RunwareBadResponse',
-        `Runware answered badly: the result is not an image we accept (${(error as Error).message})`,
-      );
+      throw badImage(error);
     }
   }
 

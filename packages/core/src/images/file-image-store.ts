@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
-import { insertPngText, readPngText } from './png-text.ts';
+import {
+  insertPngText,
+  type PngChunk,
+  pngWithText,
+  readPngChunks,
+  readPngText,
+} from './png-text.ts';
 
 /** Default upper bound on decoded pixels (4096×4096). */
 export const DEFAULT_MAX_IMAGE_PIXELS = 4096 * 4096;
@@ -50,6 +56,39 @@ export class FileImageStore implements ImageStore {
       .png({ compressionLevel: 6, adaptiveFiltering: false })
       .toBuffer();
     return this.storePng(new Uint8Array(png), width, height, textChunks);
+  }
+
+  async putPng(png: Uint8Array, textChunks: Record<string, string> = {}): Promise<ImageValue> {
+    let chunks: PngChunk[];
+    try {
+      chunks = readPngChunks(png);
+    } catch (error) {
+      throw coreError('InvalidArgument', `not a valid PNG: ${messageOf(error)}`);
+    }
+    const header = chunks[0];
+    if (header?.type !== 'IHDR' || header.data.length !== 13) {
+      throw coreError('InvalidArgument', 'not a valid PNG: it does not start with an IHDR chunk');
+    }
+    const view = new DataView(header.data.buffer, header.data.byteOffset, 13);
+    const width = view.getUint32(0);
+    const height = view.getUint32(4);
+    this.checkSize(width, height, 'PNG');
+    // Only what draws the pixels is kept: foreign text, times and unknown chunks would make the
+    // bytes (and so the hash) depend on where the file came from.
+    const kept = chunks.filter((chunk) => PIXEL_CHUNKS.has(chunk.type));
+    try {
+      // A full decode: a truncated or corrupt image stream is refused here, never stored.
+      await sharp(png, { limitInputPixels: this.maxPixels, failOn: 'error' }).raw().toBuffer();
+    } catch (error) {
+      throw coreError('InvalidArgument', `the PNG does not decode: ${messageOf(error)}`);
+    }
+    let final: Uint8Array;
+    try {
+      final = pngWithText(kept, textChunks);
+    } catch (error) {
+      throw coreError('InvalidArgument', messageOf(error));
+    }
+    return this.storeFinal(final, width, height);
   }
 
   async putEncoded(bytes: Uint8Array): Promise<ImageValue> {
@@ -179,7 +218,11 @@ export class FileImageStore implements ImageStore {
     height: number,
     textChunks: Record<string, string>,
   ): Promise<ImageValue> {
-    const png = insertPngText(encoded, textChunks);
+    return this.storeFinal(insertPngText(encoded, textChunks), width, height);
+  }
+
+  /** Writes final PNG bytes under their hash (atomically; a no-op when already stored). */
+  private async storeFinal(png: Uint8Array, width: number, height: number): Promise<ImageValue> {
     const hash = createHash('sha256').update(png).digest('hex');
     const target = this.pathOf(hash);
     if (!(await this.has(hash))) {
@@ -191,6 +234,20 @@ export class FileImageStore implements ImageStore {
     return { $image: hash, width, height };
   }
 }
+
+/** Chunks that affect how a PNG's pixels look; everything else is dropped by `putPng`. */
+const PIXEL_CHUNKS = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'sBIT',
+]);
 
 function assertHash(hash: string): void {
   if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {

@@ -5,25 +5,14 @@
  * plus the same text give byte-identical files (the image hash depends on it).
  */
 
+import { crc32 as zlibCrc32 } from 'node:zlib';
+
 const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC32 (ISO 3309, as PNG uses) of `bytes`. */
+/** CRC32 (ISO 3309, as PNG uses) of `bytes`: zlib's native one (a JS table loop over a 3 MB PNG
+ * took 60–150 ms here, zlib's under 1 ms). */
 export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes) >>> 0;
 }
 
 /** One chunk of a PNG stream. */
@@ -107,9 +96,16 @@ function checkKeyword(keyword: string): void {
  * with the same key. Non-Latin-1 values are stored JSON-escaped (`\uXXXX`) so text stays valid.
  */
 export function insertPngText(png: Uint8Array, text: Record<string, string>): Uint8Array {
+  if (Object.keys(text).length === 0) return png;
+  return pngWithText(readPngChunks(png), text);
+}
+
+/**
+ * Writes already-parsed chunks as a PNG with tEXt chunks inserted after IHDR (sorted by key),
+ * replacing existing tEXt chunks with the same key: {@link insertPngText} without re-parsing.
+ */
+export function pngWithText(chunks: readonly PngChunk[], text: Record<string, string>): Uint8Array {
   const keys = Object.keys(text).sort();
-  if (keys.length === 0) return png;
-  const chunks = readPngChunks(png);
   const kept = chunks.filter((c) => c.type !== 'tEXt' || !keys.includes(textKeyword(c.data)));
   const inserted: PngChunk[] = keys.map((key) => {
     checkKeyword(key);

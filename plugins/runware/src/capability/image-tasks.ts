@@ -110,12 +110,14 @@ export async function runImageCall(
       },
     });
     // Every result is decoded before any is stored: a bad one leaves nothing partial behind.
-    const decoded = await Promise.all(
-      items.map((item) => service.decodeImage(context, item, call.crop)),
+    const prepared = await Promise.all(
+      items.map((item) => service.prepareImage(context, item, call.crop)),
     );
     const images: ImageValue[] = [];
     for (const [index, item] of items.entries()) {
-      images.push(await context.images.putRaw(decoded[index]!, textChunks(call, task, item)));
+      images.push(
+        await service.storeImage(context, prepared[index]!, textChunks(call, task, item)),
+      );
       service.record(context, item);
     }
     return count === 1 ? images[0]! : images;

@@ -204,7 +204,7 @@ function singleImageTask(
       },
     });
     const item: RunwareItem = items[0]!;
-    const raw = await service.decodeImage(context, item);
+    const prepared = await service.prepareImage(context, item);
     const script = [
       'std.call_method',
       ['get_capability', 'runware'],
@@ -212,7 +212,7 @@ function singleImageTask(
       input,
       recorded.options,
     ];
-    const image = await context.images.putRaw(raw, {
+    const image = await service.storeImage(context, prepared, {
       parameters: recorded.parameters,
       viwo: JSON.stringify({
         script,
