@@ -53,6 +53,21 @@ describe('runware faults', () => {
     expect(auths.at(-1)!.connection).toBe(sends[1]!.connection);
   });
 
+  test('a connection that stops answering pings is closed and the task re-sent', async () => {
+    fixture = await runwareFixture({ heartbeatMs: 50 });
+    fixture.standIn.setPongs(false);
+    fixture.standIn.inject('imageInference', 'hold');
+    void fixture.standIn
+      .waitForTask('imageInference', 2)
+      .then(() => fixture?.standIn.setPongs(true));
+    const result = await fixture.session.executeScript(TEXT('half-open'));
+    expect(result.images).toHaveLength(1);
+    const sends = tasksOf(fixture, 'imageInference');
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.connection).toBeGreaterThan(sends[0]!.connection);
+    expect(fixture.logs.some((line) => line.includes('no pong'))).toBe(true);
+  });
+
   test('a second drop while re-sending gives a clear error', async () => {
     fixture = await runwareFixture();
     fixture.standIn.inject('imageInference', 'drop');

@@ -49,6 +49,8 @@ export interface RunwareStandIn {
   connections(): number;
   /** Arms a fault for the next task of a type. */
   inject(taskType: string, fault: StandInFault): void;
+  /** Whether pings are answered (off: a half-open connection, as far as the client can tell). */
+  setPongs(enabled: boolean): void;
   /** Sends every held answer now (on the socket its task came on, if still open). */
   release(): Promise<void>;
   /** Resolves when a task of this type has been received (counting earlier ones: the n-th). */
@@ -81,6 +83,7 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
     resolve: (task: Record<string, unknown>) => void;
   }[] = [];
   let connections = 0;
+  let pongs = true;
   const held: (() => Promise<void>)[] = [];
   const state: StandInState = {
     media: new Map(),
@@ -134,7 +137,7 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
       return;
     }
     if (taskType === 'ping') {
-      send(socket, { data: [{ taskType: 'ping', pong: true }] });
+      if (pongs) send(socket, { data: [{ taskType: 'ping', pong: true }] });
       return;
     }
     if (!socket.data.authenticated) {
@@ -238,6 +241,9 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
       const list = faults.get(taskType) ?? [];
       list.push(fault);
       faults.set(taskType, list);
+    },
+    setPongs(enabled) {
+      pongs = enabled;
     },
     async release() {
       for (const answer of held.splice(0)) await answer();
