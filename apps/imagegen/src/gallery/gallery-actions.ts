@@ -19,6 +19,10 @@ export interface HistoryEntry {
   parent_id?: string;
   favorite: boolean;
   error?: { code: string; message: string; path?: (string | number)[] };
+  /** The job's result value (videos are found in it). */
+  result?: unknown;
+  /** US dollars a paid (cloud) backend reported for the job. */
+  cost?: number;
 }
 
 /** The steps of a script as a `std.seq` body (a non-seq script becomes its only step). */

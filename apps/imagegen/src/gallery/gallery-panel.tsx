@@ -12,6 +12,7 @@ import {
   resolveWorkbench,
   type WorkbenchApi,
 } from '../blocks/workbench-api.ts';
+import { formatUsd } from '../layer/runware-backend.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
@@ -20,6 +21,7 @@ import {
   type HistoryEntry,
   withRecordedSeeds,
 } from './gallery-actions.ts';
+import { GalleryVideos } from './gallery-videos.tsx';
 
 const PAGE_SIZE = 50;
 /** How often history is re-fetched while the server is unreachable. */
@@ -206,6 +208,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     </figure>
                   )}
                 </For>
+                <GalleryVideos result={entry.result} />
               </div>
               <div class="viwo-gallery-meta">
                 <strong>
@@ -220,6 +223,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     · {((entry.duration_ms ?? 0) / 1000).toFixed(1)} s
                   </Show>
                   <Show when={entry.seeds.length > 0}> · seed {entry.seeds.join(', ')}</Show>
+                  <Show when={entry.cost !== undefined}> · {formatUsd(entry.cost ?? 0)}</Show>
                   <Show when={entry.parent_id}>
                     {' '}
                     · refined from{' '}

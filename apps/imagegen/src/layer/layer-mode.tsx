@@ -19,6 +19,8 @@ import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
 import { embedScriptInPng } from './png-embed.ts';
+import { backend, recordCost, runwareModel, toRunwarePlan } from './runware-backend.ts';
+import { RunwareBackendControls } from './runware-backend-controls.tsx';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -165,6 +167,9 @@ export function LayerMode(props: { workbench: Workbench }) {
     ]);
   };
 
+  const runwareAvailable = () =>
+    workbench.capabilities().some((capability) => capability.type === 'runware');
+  const useRunware = () => runwareAvailable() && backend() === 'runware';
   const generate = async (request: GenerateRequest) => {
     setBusy(true);
     try {
@@ -178,8 +183,11 @@ export function LayerMode(props: { workbench: Workbench }) {
               (type !== 'controlnet.generate' ||
                 capability.methods.some((method) => method.name === 'apply')),
           );
-      const plan = await planGeneration(request, state, available);
+      const cloud = useRunware();
+      const local = await planGeneration(request, state, available);
+      const plan = cloud ? toRunwarePlan(local, runwareModel()) : local;
       const outcome = await workbench.execute(plan.script);
+      if (cloud) recordCost(outcome);
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
@@ -324,7 +332,10 @@ export function LayerMode(props: { workbench: Workbench }) {
           bbox={() => replay().state.bbox}
           busy={busy}
           onGenerate={(request) => void generate(request)}
-        />
+          hidden={() => (useRunware() ? ['model_id', 'scheduler'] : [])}
+        >
+          <RunwareBackendControls rpc={workbench.rpc} available={runwareAvailable} />
+        </GeneratePanel>
       </aside>
       <main class="center-panel">
         <CanvasView
