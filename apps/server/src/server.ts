@@ -10,6 +10,7 @@ import {
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
 import { serveStatic } from './static-files.ts';
@@ -76,6 +77,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
   const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),
+    ...modelRpcMethods(),
     ...runwareSettingsMethods(),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
