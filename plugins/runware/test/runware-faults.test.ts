@@ -2,8 +2,12 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageValue } from '@viwo/core';
+import { createTestPlugin } from '@viwo/core/testing';
 import { ScriptError } from '@viwo/script';
-import { call, type RunwareFixture, runwareFixture } from './support/runware-fixture.ts';
+import { storeRunwareKey } from '../src/index.ts';
+import { call, type RunwareFixture, runwareFixture, TEST_KEY } from './support/runware-fixture.ts';
+
+const OTHER_KEY = 'other-key-9876543210';
 
 let fixture: RunwareFixture | undefined;
 
@@ -190,6 +194,42 @@ describe('runware faults', () => {
     expect(after.images).toHaveLength(1);
     expect(await storedImageCount(fixture.dataDir)).toBe(before + 1);
     expect(fixture.runtime.history.get(jobId).status).toBe('cancelled');
+  });
+
+  test('a key changed while running is used by the next connection', async () => {
+    fixture = await runwareFixture({ apiKey: undefined }, { apiKeys: [TEST_KEY, OTHER_KEY] });
+    await storeRunwareKey(fixture.dataDir, TEST_KEY);
+    await fixture.session.executeScript(TEXT('first key'));
+    await storeRunwareKey(fixture.dataDir, OTHER_KEY);
+    await fixture.session.executeScript(TEXT('second key'));
+    const keys = tasksOf(fixture, 'authentication').map((entry) => entry.task.apiKey);
+    expect(keys).toEqual([TEST_KEY, OTHER_KEY]);
+  });
+
+  test('cloud calls never wait in the local device queue', async () => {
+    fixture = await runwareFixture({}, {}, [createTestPlugin()]);
+    const holder = fixture.runtime.openSession('local');
+    // A local render holding the (single) device for a minute.
+    const held = holder.executeScript([
+      'std.call_method',
+      ['get_capability', 'test'],
+      'render',
+      'busy',
+      { width: 8, height: 8, steps: 1, delay_ms: 60_000 },
+    ]);
+    const outcome = held.then(
+      () => 'done',
+      (error: ScriptError) => error.code,
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const [render] = holder.listJobs();
+    expect(render?.status).toBe('running');
+    const result = await fixture.session.executeScript(TEXT('not queued'));
+    expect(result.images).toHaveLength(1);
+    expect(holder.getJob(render!.job_id).status).toBe('running');
+    holder.cancelJob(render!.job_id);
+    expect(await outcome).toBe('Cancelled');
+    holder.close();
   });
 
   test('cloud calls have their own concurrency limit', async () => {

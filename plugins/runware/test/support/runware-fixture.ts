@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, type Runtime, type Session } from '@viwo/core';
+import { createRuntime, type Plugin, type Runtime, type Session } from '@viwo/core';
 import { createRunwarePlugin, type RunwarePluginOptions } from '../../src/index.ts';
 import {
   type RunwareStandIn,
@@ -26,13 +26,17 @@ export interface RunwareFixture {
 export async function runwareFixture(
   plugin: Partial<RunwarePluginOptions> = {},
   standIn: StandInOptions = {},
+  others: Plugin[] = [],
 ): Promise<RunwareFixture> {
   const server = startRunwareStandIn(standIn);
   const dataDir = await mkdtemp(join(tmpdir(), 'viwo-runware-'));
   const logs: string[] = [];
   const runtime = await createRuntime({
     dataDir,
-    plugins: [createRunwarePlugin({ url: server.url, apiKey: TEST_KEY, env: {}, ...plugin })],
+    plugins: [
+      ...others,
+      createRunwarePlugin({ url: server.url, apiKey: TEST_KEY, env: {}, ...plugin }),
+    ],
     logger: (name, level, message) => logs.push(`[${name}] ${level}: ${message}`),
   });
   const session = runtime.openSession('local');
