@@ -20,7 +20,7 @@ let page: Page;
 
 describe.skipIf(Boolean(browserMissing))('Runware backend in Chromium', () => {
   beforeAll(async () => {
-    standIn = startRunwareStandIn({ apiKeys: [KEY] });
+    standIn = startRunwareStandIn({ apiKeys: [KEY], videoPolls: 0 });
     // The real `viwo serve` with every default plugin; runware reaches the stand-in by env.
     server = await startAppServer({ env: { VIWO_RUNWARE_URL: standIn.url, RUNWARE_API_KEY: KEY } });
     browser = await launchBrowser();
@@ -72,6 +72,36 @@ describe.skipIf(Boolean(browserMissing))('Runware backend in Chromium', () => {
       .locator('#runware-models option')
       .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
     expect(suggested[0]).toBe('runware:100@1');
+  });
+
+  test('the gallery plays a generated video served with its content type', async () => {
+    await page.evaluate(async () => {
+      const viwo = (
+        window as unknown as {
+          __viwo: { rpc: { call(method: string, params: unknown): Promise<unknown> } };
+        }
+      ).__viwo;
+      await viwo.rpc.call('execute_script', {
+        script: [
+          'std.call_method',
+          ['get_capability', 'runware'],
+          'textToVideo',
+          'waves at night',
+          { model_id: 'klingai:5@3', width: 640, height: 352, duration: 3 },
+        ],
+      });
+    });
+    await page.click('[data-testid=open-gallery]');
+    const video = page.locator('[data-testid=gallery-video] video').first();
+    await video.waitFor();
+    const src = (await video.getAttribute('src'))!;
+    expect(src).toMatch(/^\/videos\/[0-9a-f]{64}\.mp4$/);
+    const type = await page.evaluate(
+      async (url) => (await fetch(url)).headers.get('content-type'),
+      src,
+    );
+    expect(type).toBe('video/mp4');
+    await page.click('[data-testid=open-gallery]');
   });
 
   test('Settings shows the key as set, never its value', async () => {
