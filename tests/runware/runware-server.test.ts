@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCanvasPlugin } from '@viwo/canvas/plugin';
-import type { ImageValue, VideoValue } from '@viwo/core';
+import { createCanvasPlugin, type ImageValue } from '@viwo/core';
 import { createRunwarePlugin } from '@viwo/plugin-runware';
 import { type RunwareStandIn, startRunwareStandIn } from '@viwo/plugin-runware/testing';
+import type { VideoValue } from '@viwo/protocol';
 import { TestRpcClient } from '../server/rpc-client.ts';
 import { startTestServer, type TestServer } from '../server/server-harness.ts';
 

@@ -1,21 +1,17 @@
-import { invalidParams, type RpcContext } from '@viwo/core/rpc';
+import {
+  invalidParams,
+  type RpcContext,
+  type RpcMethodTable,
+  typedMethodTable,
+} from '@viwo/core/rpc';
 import { POPULAR_MODELS, RunwareKey, storeRunwareKey } from '@viwo/plugin-runware';
+import type { RpcMethodName, RunwareSettingsView } from '@viwo/protocol';
 import { ScriptError } from '@viwo/script';
 
 /** The RPC context the server binds: core's plus whether the peer is the server's owner. */
 export interface ServerRpcContext extends RpcContext {
   /** True for a connection from the loopback interface (the person at this machine). */
   owner: boolean;
-}
-
-/** What `settings.runware.get` answers: never the key, only whether one is set and from where. */
-export interface RunwareSettingsView {
-  configured: boolean;
-  source: 'environment' | 'config' | 'option' | null;
-  /** Whether this connection may set the key (loopback or admin). */
-  can_set_key: boolean;
-  /** Suggested AIR ids for the model field. */
-  popular_models: { id: string; name: string }[];
 }
 
 function mayManage(context: ServerRpcContext): boolean {
@@ -40,11 +36,8 @@ async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {
  * 0600) — an empty string clears it — and answers the view. The key is write-only: no method
  * returns it.
  */
-export function runwareSettingsMethods(): Record<
-  string,
-  (params: unknown, context: ServerRpcContext) => Promise<unknown>
-> {
-  return {
+export function runwareSettingsMethods(): RpcMethodTable<ServerRpcContext> {
+  return typedMethodTable<ServerRpcContext, `settings.runware.${string}` & RpcMethodName>({
     'settings.runware.get': (_params, context) => view(context),
     'settings.runware.set_key': async (params, context) => {
       if (!mayManage(context)) {
@@ -53,7 +46,7 @@ export function runwareSettingsMethods(): Record<
           'only the server owner (a loopback or admin session) may set the Runware API key',
         );
       }
-      const key = (params as { api_key?: unknown } | null)?.api_key;
+      const key = params.api_key;
       if (typeof key !== 'string') throw invalidParams('api_key', 'must be a string');
       try {
         await storeRunwareKey(context.runtime.dataDir, key);
@@ -62,5 +55,5 @@ export function runwareSettingsMethods(): Record<
       }
       return view(context);
     },
-  };
+  });
 }

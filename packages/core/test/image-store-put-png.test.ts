@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPngChunks } from '@viwo/protocol';
 import sharp from 'sharp';
-import { FileImageStore, insertPngText, readPngChunks } from '../src/index.ts';
+import { FileImageStore, insertPngText } from '../src/index.ts';
 
 let dir: string;
 let store: FileImageStore;

@@ -137,11 +137,9 @@ export {
   zeroConditioning,
 } from './sdxl/sdxl-conditioning.ts';
 export {
-  generateSdxl,
   prepareSdxlConditioning,
   type SdxlGenerationConditioning,
   type SdxlPrompts,
-  type SdxlRequest,
 } from './sdxl/sdxl-pipeline.ts';
 export {
   buildTinySdxlTextEncoder,
@@ -157,9 +155,8 @@ export {
   CONTROLNET_RESIDUALS,
   tinyControlnetModelFiles,
 } from './tiny-models/tiny-controlnet-model.ts';
+export { TINY_MODELS } from './tiny-models/tiny-model-catalog.ts';
 export {
-  registerTinyModel,
-  TINY_MODEL_BUILDERS,
   type TinyModelBuilder,
   type TinyModelFiles,
   writeModelFolder,

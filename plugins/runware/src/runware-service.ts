@@ -2,12 +2,10 @@ import {
   type CapabilityCallContext,
   type FileVideoStore,
   type ImageValue,
-  isPng,
   type RawImage,
   ResourceQueue,
-  readPngChunks,
-  type VideoValue,
 } from '@viwo/core';
+import { isPng, readPngChunks, type VideoValue } from '@viwo/protocol';
 import sharp from 'sharp';
 import type { RunwareClient } from './client/runware-client.ts';
 import type { RunwareItem } from './client/runware-messages.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { FileVideoStore, type ImageValue, isImageValue, type VideoValue } from '@viwo/core';
+import { FileVideoStore, type ImageValue, isImageValue } from '@viwo/core';
+import type { VideoValue } from '@viwo/protocol';
 import sharp from 'sharp';
 import { call, type RunwareFixture, runwareFixture } from './support/runware-fixture.ts';
 

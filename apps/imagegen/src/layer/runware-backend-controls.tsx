@@ -12,14 +12,6 @@ import {
   setRunwareModel,
 } from './runware-backend.ts';
 
-/** What `settings.runware.get` answers (never the key). */
-export interface RunwareSettingsView {
-  configured: boolean;
-  source: string | null;
-  can_set_key: boolean;
-  popular_models: { id: string; name: string }[];
-}
-
 /**
  * The generate panel's backend switch (Local / Runware) and, for Runware, the model field (an
  * AIR id, with recent and popular suggestions), whether a key is set, and what images cost.
@@ -27,7 +19,7 @@ export interface RunwareSettingsView {
 export function RunwareBackendControls(props: { rpc: RpcLike; available: () => boolean }) {
   const [view] = createResource(
     () => (props.available() && backend() === 'runware' ? true : null),
-    () => props.rpc.call<RunwareSettingsView>('settings.runware.get'),
+    () => props.rpc.call('settings.runware.get'),
   );
   const suggestions = () => {
     const popular = view()?.popular_models ?? [];

@@ -1,6 +1,5 @@
 import { createResource, createSignal, Show } from 'solid-js';
 import type { RpcLike } from '../blocks/workbench-api.ts';
-import type { RunwareSettingsView } from '../layer/runware-backend-controls.tsx';
 
 const SOURCES: Record<string, string> = {
   environment: 'from RUNWARE_API_KEY on the server',
@@ -16,14 +15,10 @@ const SOURCES: Record<string, string> = {
 export function RunwareKeyField(props: { rpc: RpcLike }) {
   const [draft, setDraft] = createSignal('');
   const [message, setMessage] = createSignal('');
-  const [view, { mutate }] = createResource(() =>
-    props.rpc.call<RunwareSettingsView>('settings.runware.get'),
-  );
+  const [view, { mutate }] = createResource(() => props.rpc.call('settings.runware.get'));
   const save = async (value: string) => {
     try {
-      mutate(
-        await props.rpc.call<RunwareSettingsView>('settings.runware.set_key', { api_key: value }),
-      );
+      mutate(await props.rpc.call('settings.runware.set_key', { api_key: value }));
       setDraft('');
       setMessage(value === '' ? 'Key removed' : 'Key saved on the server');
     } catch (error) {

@@ -1,16 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { insertPngText, type PngChunk, readPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
-import {
-  insertPngText,
-  type PngChunk,
-  pngWithText,
-  readPngChunks,
-  readPngText,
-} from './png-text.ts';
+import { readPngChunksNative, writePngWithText } from './png-chunks-native.ts';
 
 /**
  * PNG settings of every stored image. zlib level 1 with fixed filtering encodes ~4× faster than
@@ -67,7 +62,7 @@ export class FileImageStore implements ImageStore {
   async putPng(png: Uint8Array, textChunks: Record<string, string> = {}): Promise<ImageValue> {
     let chunks: PngChunk[];
     try {
-      chunks = readPngChunks(png);
+      chunks = readPngChunksNative(png);
     } catch (error) {
       throw coreError('InvalidArgument', `not a valid PNG: ${messageOf(error)}`);
     }
@@ -90,7 +85,7 @@ export class FileImageStore implements ImageStore {
     }
     let final: Uint8Array;
     try {
-      final = pngWithText(kept, textChunks);
+      final = writePngWithText(kept, textChunks);
     } catch (error) {
       throw coreError('InvalidArgument', messageOf(error));
     }

@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { VideoValue } from '@viwo/protocol';
 import { coreError } from '../errors.ts';
-
-/** A video on the wire: the sha256 of the stored file, its size, length in seconds and type. */
-export interface VideoValue {
-  $video: string;
-  width: number;
-  height: number;
-  duration: number;
-  mime: VideoMime;
-}
 
 /** Video containers the store accepts, with the file extension each is served under. */
 export const VIDEO_TYPES = {
@@ -21,21 +13,6 @@ export const VIDEO_TYPES = {
 
 /** A MIME type the store accepts. */
 export type VideoMime = keyof typeof VIDEO_TYPES;
-
-/** True when `value` has the video-value shape (does not check that the bytes exist). */
-export function isVideoValue(value: unknown): value is VideoValue {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate.$video === 'string' &&
-    /^[0-9a-f]{64}$/.test(candidate.$video) &&
-    typeof candidate.width === 'number' &&
-    typeof candidate.height === 'number' &&
-    typeof candidate.duration === 'number' &&
-    typeof candidate.mime === 'string' &&
-    Object.hasOwn(VIDEO_TYPES, candidate.mime)
-  );
-}
 
 /**
  * The container a file really is, from its magic bytes: ISO-BMFF (`ftyp` box; brand `qt  ` is

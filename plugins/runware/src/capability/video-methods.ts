@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { CapabilityCallContext, CapabilityMethod, ImageValue, VideoValue } from '@viwo/core';
+import type { CapabilityCallContext, CapabilityMethod, ImageValue } from '@viwo/core';
+import type { VideoValue } from '@viwo/protocol';
 import type { RunwareItem } from '../client/runware-messages.ts';
 import { RunwarePluginError } from '../errors.ts';
 import type { RunwareService } from '../runware-service.ts';
