@@ -1,5 +1,6 @@
 import { render } from 'solid-js/web';
 import { newCanvasScript } from './layer/layer-mode.tsx';
+import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { persistedScript } from './state/settings.ts';
@@ -17,3 +18,4 @@ workbench.setScript = (script: unknown) => {
 };
 (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
 render(() => <App workbench={workbench} />, document.getElementById('root')!);
+registerOfflineShell();

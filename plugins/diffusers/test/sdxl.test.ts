@@ -179,7 +179,7 @@ test('the shared generate pipeline runs SDXL models (batch, seeds, deterministic
       prompt_2: 'in snow',
       batch_size: 2,
     },
-    (id) => registry.get(id),
+    registry.get('xl'),
   );
   const { context } = testContext(new MemoryImageStore());
   const items = await pipeline.generate(generation, context);
