@@ -56,7 +56,7 @@ describe('runware through the real server', () => {
     const refused = await client.request('execute_script', {
       script: textToImage('a kite', { width: 128, height: 128 }),
     });
-    expect(refused.error).toMatchObject({ code: -32000, data: { code: 'RunwareAuth' } });
+    expect(refused.error).toMatchObject({ code: -32000, data: { code: 'CapabilityDenied' } });
     expect(JSON.stringify(refused.error)).toContain('config set runware.api_key');
 
     const bad = await client.request('settings.runware.set_key', { api_key: 'x y' });
@@ -92,7 +92,7 @@ describe('runware through the real server', () => {
     });
     const error = response.error as { code: number; data: { code: string; message: string } };
     expect(error.code).toBe(-32000);
-    expect(error.data.code).toBe('RunwareError');
+    expect(error.data.code).toBe('InvalidArgument');
     expect(error.data.message).toContain('invalidModel (parameter model = our model_id)');
   });
 

@@ -42,7 +42,7 @@ export type PreparedImage = { png: Uint8Array } | { raw: RawImage };
 function badImage(error: unknown): RunwarePluginError {
   const reason = error instanceof Error ? error.message : String(error);
   return new RunwarePluginError(
-    'RunwareBadResponse',
+    'bad-response',
     `Runware answered badly: the result is not an image we accept (${reason})`,
   );
 }
@@ -147,7 +147,7 @@ export class RunwareService {
     const uuid = items[0]?.imageUUID;
     if (typeof uuid !== 'string' || uuid.length === 0) {
       throw new RunwarePluginError(
-        'RunwareBadResponse',
+        'bad-response',
         'Runware answered an upload without an imageUUID',
       );
     }
@@ -253,7 +253,7 @@ export class RunwareService {
       return await this.videos.put(bytes, probed ?? info);
     } catch (error) {
       throw new RunwarePluginError(
-        'RunwareBadResponse',
+        'bad-response',
         `Runware answered badly: ${(error as Error).message}`,
       );
     }
@@ -273,12 +273,11 @@ export class RunwareService {
     const key = await this.currentKey();
     const message = redactKey(error.message, key);
     if (message === error.message) return error;
-    const code = (error as { code?: unknown }).code;
-    return new RunwarePluginError(
-      code === 'RunwareError' || code === 'RunwareAuth' || code === 'RunwareBadResponse'
-        ? code
-        : 'RunwareUnavailable',
-      message,
-    );
+    if (error instanceof RunwarePluginError) {
+      return new RunwarePluginError(error.failure, message, {
+        ...(error.param === undefined ? {} : { param: error.param }),
+      });
+    }
+    return new RunwarePluginError('unavailable', message);
   }
 }

@@ -77,7 +77,7 @@ describe('runware faults', () => {
     fixture.standIn.inject('imageInference', 'drop');
     fixture.standIn.inject('imageInference', 'drop');
     const error = await failure(fixture.session.executeScript(TEXT('a storm')));
-    expect(error.code).toBe('RunwareUnavailable');
+    expect(error.code).toBe('Unavailable');
     expect(error.message).toContain('dropped again');
     // The plugin still works afterwards.
     const after = await fixture.session.executeScript(TEXT('a storm'));
@@ -89,7 +89,7 @@ describe('runware faults', () => {
     const before = await storedImageCount(fixture.dataDir);
     fixture.standIn.inject('imageInference', 'silence');
     const error = await failure(fixture.session.executeScript(TEXT('silence')));
-    expect(error.code).toBe('RunwareUnavailable');
+    expect(error.code).toBe('Unavailable');
     expect(error.message).toContain('did not finish the imageInference task within 0.2 s');
     expect(await storedImageCount(fixture.dataDir)).toBe(before);
   });
@@ -97,7 +97,7 @@ describe('runware faults', () => {
   test('an invalid key is "Runware rejected the API key", never echoed, never retried', async () => {
     fixture = await runwareFixture({ apiKey: 'wrong-key-abcdef123' });
     const error = await failure(fixture.session.executeScript(TEXT('hello')));
-    expect(error.code).toBe('RunwareAuth');
+    expect(error.code).toBe('CapabilityDenied');
     expect(error.message).toContain('Runware rejected the API key');
     expect(error.message).not.toContain('wrong-key-abcdef123');
     expect(tasksOf(fixture, 'authentication')).toHaveLength(1);
@@ -107,7 +107,7 @@ describe('runware faults', () => {
   test('without any key the error says how to set one', async () => {
     fixture = await runwareFixture({ apiKey: undefined });
     const error = await failure(fixture.session.executeScript(TEXT('hello')));
-    expect(error.code).toBe('RunwareAuth');
+    expect(error.code).toBe('CapabilityDenied');
     expect(error.message).toContain('viwo config set runware.api_key');
     expect(error.message).toContain('RUNWARE_API_KEY');
     expect(fixture.standIn.connections()).toBe(0);
@@ -125,8 +125,10 @@ describe('runware faults', () => {
     const error = await failure(
       fixture.session.executeScript(TEXT('a model typo', { model_id: 'flux-dev' })),
     );
-    expect(error.code).toBe('RunwareError');
-    expect(error.message).toContain('invalidModel');
+    expect(error.code).toBe('InvalidArgument');
+    expect(error.message).toContain(
+      'runware.textToImage: options.model_id: Runware refused the task: invalidModel',
+    );
     expect(error.message).toContain('parameter model = our model_id');
     expect(error.message).toContain('expected an AIR id');
   });
@@ -135,7 +137,7 @@ describe('runware faults', () => {
     fixture = await runwareFixture();
     fixture.standIn.inject('imageInference', 'malformed');
     const error = await failure(fixture.session.executeScript(TEXT('garbled')));
-    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.code).toBe('PluginError');
     expect(error.message).toContain('not JSON');
     expect((await fixture.session.executeScript(TEXT('fine'))).images).toHaveLength(1);
   });
@@ -145,7 +147,7 @@ describe('runware faults', () => {
     const before = await storedImageCount(fixture.dataDir);
     fixture.standIn.inject('imageInference', 'oversize');
     const error = await failure(fixture.session.executeScript(TEXT('huge', { batch_size: 2 })));
-    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.code).toBe('PluginError');
     expect(error.message).toMatch(/over the 262144-byte limit/);
     expect(await storedImageCount(fixture.dataDir)).toBe(before);
   });
@@ -153,7 +155,7 @@ describe('runware faults', () => {
   test('an oversized message is refused before parsing', async () => {
     fixture = await runwareFixture({ maxMessageBytes: 4096 });
     const error = await failure(fixture.session.executeScript(TEXT('big frame')));
-    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.code).toBe('PluginError');
     expect(error.message).toContain('over the 4096-byte limit');
   });
 
@@ -161,7 +163,7 @@ describe('runware faults', () => {
     fixture = await runwareFixture({ outputType: 'URL' });
     fixture.standIn.inject('imageInference', 'foreign-url');
     const error = await failure(fixture.session.executeScript(TEXT('elsewhere')));
-    expect(error.code).toBe('RunwareBadResponse');
+    expect(error.code).toBe('PluginError');
     expect(error.message).toContain('refused to fetch a result from 169.254.169.254');
   });
 

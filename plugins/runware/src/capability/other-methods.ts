@@ -163,7 +163,7 @@ export function otherMethods(service: RunwareService): Record<string, Capability
           const item = items[0]!;
           if (typeof item.text !== 'string') {
             throw new RunwarePluginError(
-              'RunwareBadResponse',
+              'bad-response',
               'Runware answered badly: the enhanced prompt has no text',
             );
           }

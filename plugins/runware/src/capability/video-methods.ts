@@ -101,7 +101,7 @@ async function runVideo(
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new RunwarePluginError(
-          'RunwareUnavailable',
+          'unavailable',
           `Runware did not finish the video within ${service.settings.videoTimeoutMs / 1000} s`,
         );
       }
@@ -138,7 +138,7 @@ async function runVideo(
 function finished(item: RunwareItem): RunwareItem | null {
   if (item.status === 'success' || typeof item.videoURL === 'string') return item;
   if (item.status === 'error' || item.status === 'failed') {
-    throw new RunwarePluginError('RunwareError', 'Runware could not generate the video');
+    throw new RunwarePluginError('refused', 'Runware could not generate the video');
   }
   return null;
 }

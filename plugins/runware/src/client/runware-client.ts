@@ -92,7 +92,7 @@ export class RunwareClient {
   /** Runs one task; resolves with the items that answered it. */
   run(request: TaskRequest): Promise<RunwareItem[]> {
     if (this.disposed) {
-      return Promise.reject(new RunwarePluginError('RunwareUnavailable', 'Runware client closed'));
+      return Promise.reject(new RunwarePluginError('unavailable', 'Runware client closed'));
     }
     if (request.signal.aborted) return Promise.reject(request.signal.reason);
     clearTimeout(this.idleTimer);
@@ -112,7 +112,7 @@ export class RunwareClient {
         this.settle(
           entry,
           new RunwarePluginError(
-            'RunwareUnavailable',
+            'unavailable',
             `Runware did not finish the ${request.task.taskType} task within ${seconds} s`,
           ),
         );
@@ -131,7 +131,7 @@ export class RunwareClient {
   /** Closes the socket and fails every pending task. */
   dispose(): void {
     this.disposed = true;
-    const closed = new RunwarePluginError('RunwareUnavailable', 'the Runware client was closed');
+    const closed = new RunwarePluginError('unavailable', 'the Runware client was closed');
     for (const entry of [...this.pending.values()]) this.settle(entry, closed);
     this.closeSocket('disposed');
   }
@@ -195,7 +195,7 @@ export class RunwareClient {
         await this.connectOnce(left);
         return;
       } catch (error) {
-        if (error instanceof RunwarePluginError && error.code === 'RunwareAuth') throw error;
+        if (error instanceof RunwarePluginError && error.failure === 'auth') throw error;
         lastError = error;
       }
       const delay = delays[Math.min(attempt + 1, delays.length - 1)]!;
@@ -204,7 +204,7 @@ export class RunwareClient {
     }
     const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
     throw new RunwarePluginError(
-      'RunwareUnavailable',
+      'unavailable',
       `could not connect to Runware within ${this.options.reconnectWindowMs / 1000} s${reason}`,
     );
   }
@@ -281,7 +281,7 @@ export class RunwareClient {
       const victims = named.length > 0 ? named : [...this.pending.values()];
       for (const entry of victims) {
         if (entry?.state !== 'sent') continue;
-        this.settle(entry, new RunwarePluginError('RunwareBadResponse', malformed.message));
+        this.settle(entry, new RunwarePluginError('bad-response', malformed.message));
       }
       return null;
     }
@@ -339,7 +339,7 @@ export class RunwareClient {
         this.settle(
           entry,
           new RunwarePluginError(
-            'RunwareUnavailable',
+            'unavailable',
             `the connection to Runware dropped again while re-sending the ${entry.request.task.taskType} task`,
           ),
         );

@@ -119,5 +119,5 @@ function tooLarge(bytes: number, maxBytes: number): RunwarePluginError {
 }
 
 function bad(message: string): RunwarePluginError {
-  return new RunwarePluginError('RunwareBadResponse', `Runware answered badly: ${message}`);
+  return new RunwarePluginError('bad-response', `Runware answered badly: ${message}`);
 }
