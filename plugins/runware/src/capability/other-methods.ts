@@ -1,4 +1,10 @@
-import type { CapabilityCallContext, CapabilityMethod, ImageValue } from '@viwo/core';
+import {
+  type CapabilityCallContext,
+  type CapabilityMethod,
+  defineMethod,
+  type ImageValue,
+  param,
+} from '@viwo/core';
 import type { RunwareItem } from '../client/runware-messages.ts';
 import { RunwarePluginError } from '../errors.ts';
 import type { RunwareService } from '../runware-service.ts';
@@ -12,135 +18,98 @@ import {
 /** `upscale`, `removeBackground` and `enhancePrompt`: one task, one answer each. */
 export function otherMethods(service: RunwareService): Record<string, CapabilityMethod> {
   return {
-    upscale: {
+    upscale: defineMethod({
       label: 'Upscale (Runware)',
       description: 'Super-resolves an image by 2, 3 or 4 on Runware',
       params: [
         IMAGE_PARAM,
-        {
-          name: 'options',
-          type: 'object',
-          label: 'Options',
-          description: 'Scale factor',
-          optional: true,
-          fields: [
-            { name: 'factor', type: 'enum', label: 'Factor', options: [2, 3, 4], default: 2 },
-          ],
-        },
+        param.object(
+          { factor: param.enum([2, 3, 4], { label: 'Factor', default: 2 }) },
+          { name: 'options', label: 'Options', description: 'Scale factor', optional: true },
+        ),
       ],
       returns: 'image',
-      run: (context, image, options) => {
-        const input = image as ImageValue;
-        const factor = ((options ?? {}) as { factor?: number }).factor ?? 2;
-        return singleImageTask(
+      run: (context, image, { factor }) =>
+        singleImageTask(
           service,
           context,
           'upscale',
-          input,
-          async (uuid) => ({
-            taskType: 'upscale',
-            inputImage: uuid,
-            upscaleFactor: factor,
-          }),
-          {
-            parameters: `Upscale: Runware, Scale: ${factor}`,
-            options: { factor },
-          },
-        );
-      },
-    },
-    removeBackground: {
+          image,
+          async (uuid) => ({ taskType: 'upscale', inputImage: uuid, upscaleFactor: factor }),
+          { parameters: `Upscale: Runware, Scale: ${factor}`, options: { factor } },
+        ),
+    }),
+    removeBackground: defineMethod({
       label: 'Remove background (Runware)',
       description: 'Cuts out the subject (transparent background) on Runware',
       params: [
         IMAGE_PARAM,
-        {
-          name: 'options',
-          type: 'object',
-          label: 'Options',
-          description: 'Model and mask settings',
-          optional: true,
-          fields: [
-            {
-              name: 'model',
-              type: 'string',
+        param.object(
+          {
+            model: param.string({
               label: 'Model (AIR id)',
               description: `Background-removal model; default ${DEFAULT_BACKGROUND_MODEL} (RemBG 1.4)`,
               default: DEFAULT_BACKGROUND_MODEL,
-            },
-            {
-              name: 'post_process_mask',
-              type: 'boolean',
-              label: 'Smooth the mask',
-              optional: true,
-            },
-            {
-              name: 'return_only_mask',
-              type: 'boolean',
-              label: 'Return only the mask',
-              optional: true,
-            },
-            { name: 'alpha_matting', type: 'boolean', label: 'Alpha matting', optional: true },
-          ],
-        },
+            }),
+            post_process_mask: param.boolean({ label: 'Smooth the mask', optional: true }),
+            return_only_mask: param.boolean({ label: 'Return only the mask', optional: true }),
+            alpha_matting: param.boolean({ label: 'Alpha matting', optional: true }),
+          },
+          {
+            name: 'options',
+            label: 'Options',
+            description: 'Model and mask settings',
+            optional: true,
+          },
+        ),
       ],
       returns: 'image (RGBA)',
       run: (context, image, options) => {
-        const input = image as ImageValue;
-        const settings = (options ?? {}) as Record<string, unknown>;
-        const model = (settings.model as string | undefined) ?? DEFAULT_BACKGROUND_MODEL;
         const flags: Record<string, boolean> = {};
-        if (settings.post_process_mask !== undefined)
-          flags.postProcessMask = settings.post_process_mask as boolean;
-        if (settings.return_only_mask !== undefined)
-          flags.returnOnlyMask = settings.return_only_mask as boolean;
-        if (settings.alpha_matting !== undefined)
-          flags.alphaMatting = settings.alpha_matting as boolean;
+        if (options.post_process_mask !== undefined)
+          flags.postProcessMask = options.post_process_mask;
+        if (options.return_only_mask !== undefined) flags.returnOnlyMask = options.return_only_mask;
+        if (options.alpha_matting !== undefined) flags.alphaMatting = options.alpha_matting;
         return singleImageTask(
           service,
           context,
           'removeBackground',
-          input,
+          image,
           async (uuid) => ({
             taskType: 'removeBackground',
             inputImage: uuid,
-            model,
+            model: options.model,
             ...(Object.keys(flags).length > 0 ? { settings: flags } : {}),
           }),
-          {
-            parameters: `Remove background: Runware, Model: ${model}`,
-            options: { ...settings, model },
-          },
+          { parameters: `Remove background: Runware, Model: ${options.model}`, options },
         );
       },
-    },
-    enhancePrompt: {
+    }),
+    enhancePrompt: defineMethod({
       label: 'Enhance prompt (Runware)',
       description: 'Rewrites a short prompt into a richer one on Runware',
       params: [
         PROMPT_PARAM,
-        {
-          name: 'options',
-          type: 'object',
-          label: 'Options',
-          description: 'Length of the enhanced prompt',
-          optional: true,
-          fields: [
-            {
-              name: 'max_length',
-              type: 'integer',
+        param.object(
+          {
+            max_length: param.integer({
               label: 'Max length',
               description: 'Longest enhanced prompt, in tokens',
               min: 12,
               max: 400,
               default: 120,
-            },
-          ],
-        },
+            }),
+          },
+          {
+            name: 'options',
+            label: 'Options',
+            description: 'Length of the enhanced prompt',
+            optional: true,
+          },
+        ),
       ],
       returns: 'string',
-      run: (context, prompt, options) => {
-        const maxLength = ((options ?? {}) as { max_length?: number }).max_length ?? 120;
+      run: (context, prompt, { max_length: maxLength }) => {
         const progress = service.progress(context, 'enhancePrompt', 1);
         return service.withSlot(context, progress, async () => {
           const items = await service.client.run({
@@ -171,7 +140,7 @@ export function otherMethods(service: RunwareService): Record<string, Capability
           return item.text;
         });
       },
-    },
+    }),
   };
 }
 

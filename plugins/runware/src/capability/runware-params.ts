@@ -1,4 +1,4 @@
-import type { CapabilityParam } from '@viwo/core';
+import { param } from '@viwo/core';
 
 /** Model used when a call names none: FLUX.1 [dev] on Runware. */
 export const DEFAULT_IMAGE_MODEL = 'runware:101@1';
@@ -44,195 +44,182 @@ export const OPTION_NAMES: Readonly<Record<string, string>> = {
   fps: 'fps',
 };
 
-const modelId = (fallback?: string): CapabilityParam => ({
-  name: 'model_id',
-  type: 'string',
-  label: 'Model (AIR id)',
-  description: fallback
-    ? `Runware model as an AIR id (e.g. runware:101@1, civitai:4384@128713); default ${fallback}`
-    : 'Runware model as an AIR id',
-  ...(fallback ? { default: fallback } : {}),
-});
+const size = (name: 'width' | 'height') =>
+  param.integer({
+    label: name === 'width' ? 'Width' : 'Height',
+    description: `Output ${name}; Runware works on a 64-pixel grid, other sizes are generated larger and cropped back`,
+    min: 64,
+    max: MAX_RUNWARE_SIZE,
+    step: 8,
+    optional: true,
+  });
 
-const size = (name: 'width' | 'height'): CapabilityParam => ({
-  name,
-  type: 'integer',
-  label: name === 'width' ? 'Width' : 'Height',
-  description: `Output ${name}; Runware works on a 64-pixel grid, other sizes are generated larger and cropped back`,
-  min: 64,
-  max: MAX_RUNWARE_SIZE,
-  step: 8,
-  optional: true,
-});
+const seed = () =>
+  param.seed({
+    label: 'Seed',
+    description: 'Random seed (chosen here when omitted, so a re-sent task repaints the same)',
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    optional: true,
+  });
 
 /** The option fields shared by the image-generation methods (local names, Runware meanings). */
-export function generationFields(withStrength: boolean): CapabilityParam[] {
-  const fields: CapabilityParam[] = [
-    modelId(DEFAULT_IMAGE_MODEL),
+const GENERATION_FIELDS = {
+  model_id: param.string({
+    label: 'Model (AIR id)',
+    description: `Runware model as an AIR id (e.g. runware:101@1, civitai:4384@128713); default ${DEFAULT_IMAGE_MODEL}`,
+    default: DEFAULT_IMAGE_MODEL,
+  }),
+  steps: param.integer({
+    label: 'Steps',
+    description: 'Sampling steps (model default when omitted)',
+    min: 1,
+    max: 100,
+    optional: true,
+  }),
+  guidance_scale: param.number({
+    label: 'Guidance scale',
+    description: 'Sent as CFGScale',
+    min: 0,
+    max: 50,
+    step: 0.5,
+    optional: true,
+  }),
+  scheduler: param.string({
+    label: 'Sampler',
+    description: 'A Runware scheduler name, e.g. "Euler" or "DPM++ 2M Karras"',
+    optional: true,
+  }),
+  seed: seed(),
+  width: size('width'),
+  height: size('height'),
+  negative_prompt: param.text({
+    label: 'Negative prompt',
+    description: 'What to steer away from',
+    optional: true,
+  }),
+  batch_size: param.integer({
+    label: 'Batch size',
+    description: 'Images to generate (sent as numberResults)',
+    min: 1,
+    max: MAX_BATCH,
+    optional: true,
+  }),
+  lora: param.list(
+    param.object({
+      model: param.string({ label: 'LoRA (AIR id)' }),
+      weight: param.number({ label: 'Weight', min: -4, max: 4, default: 1 }),
+    }),
+    { label: 'LoRAs', description: 'LoRA models as AIR ids with weights', optional: true },
+  ),
+  controls: param.list(
+    param.object({
+      image: param.image({ label: 'Guide image' }),
+      model: param.string({ label: 'ControlNet (AIR id)' }),
+      strength: param.number({ label: 'Strength', min: 0, max: 1, default: 1 }),
+    }),
     {
-      name: 'steps',
-      type: 'integer',
-      label: 'Steps',
-      description: 'Sampling steps (model default when omitted)',
-      min: 1,
-      max: 100,
-      optional: true,
-    },
-    {
-      name: 'guidance_scale',
-      type: 'number',
-      label: 'Guidance scale',
-      description: 'Sent as CFGScale',
-      min: 0,
-      max: 50,
-      step: 0.5,
-      optional: true,
-    },
-  ];
-  if (withStrength) {
-    fields.push({
-      name: 'strength',
-      type: 'number',
-      label: 'Strength',
-      description: 'How much of the input image to repaint',
-      min: 0,
-      max: 1,
-      step: 0.05,
-      optional: true,
-    });
-  }
-  fields.push(
-    {
-      name: 'scheduler',
-      type: 'string',
-      label: 'Sampler',
-      description: 'A Runware scheduler name, e.g. "Euler" or "DPM++ 2M Karras"',
-      optional: true,
-    },
-    {
-      name: 'seed',
-      type: 'seed',
-      label: 'Seed',
-      description: 'Random seed (chosen here when omitted, so a re-sent task repaints the same)',
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-      optional: true,
-    },
-    size('width'),
-    size('height'),
-    {
-      name: 'negative_prompt',
-      type: 'text',
-      label: 'Negative prompt',
-      description: 'What to steer away from',
-      optional: true,
-    },
-    {
-      name: 'batch_size',
-      type: 'integer',
-      label: 'Batch size',
-      description: 'Images to generate (sent as numberResults)',
-      min: 1,
-      max: MAX_BATCH,
-      optional: true,
-    },
-    {
-      name: 'lora',
-      type: 'list',
-      label: 'LoRAs',
-      description: 'LoRA models as AIR ids with weights',
-      optional: true,
-      items: {
-        name: 'lora',
-        type: 'object',
-        fields: [
-          { name: 'model', type: 'string', label: 'LoRA (AIR id)' },
-          { name: 'weight', type: 'number', label: 'Weight', min: -4, max: 4, default: 1 },
-        ],
-      },
-    },
-    {
-      name: 'controls',
-      type: 'list',
       label: 'ControlNets',
       description: 'Guide images with a ControlNet model (AIR id) and strength',
       optional: true,
-      items: {
-        name: 'control',
-        type: 'object',
-        fields: [
-          { name: 'image', type: 'image', label: 'Guide image' },
-          { name: 'model', type: 'string', label: 'ControlNet (AIR id)' },
-          { name: 'strength', type: 'number', label: 'Strength', min: 0, max: 1, default: 1 },
-        ],
-      },
     },
-  );
-  return fields;
-}
+  ),
+};
 
-/** An options param (all fields optional, so the whole object may be left out). */
-export function optionsParam(fields: CapabilityParam[], description: string): CapabilityParam {
-  return { name: 'options', type: 'object', label: 'Options', description, optional: true, fields };
-}
+const {
+  model_id,
+  steps,
+  guidance_scale,
+  scheduler,
+  seed: seedField,
+  width,
+  height,
+  ...tail
+} = GENERATION_FIELDS;
+const STRENGTH = param.number({
+  label: 'Strength',
+  description: 'How much of the input image to repaint',
+  min: 0,
+  max: 1,
+  step: 0.05,
+  optional: true,
+});
 
-export const PROMPT_PARAM: CapabilityParam = {
+/** `textToImage` options. */
+export const textOptions = param.object(GENERATION_FIELDS, {
+  name: 'options',
+  label: 'Options',
+  description: 'Model, size, sampling and seed',
+  optional: true,
+});
+
+/** `imageToImage` and `inpaint` options: the generation fields plus `strength`. */
+export const imageOptions = param.object(
+  {
+    model_id,
+    steps,
+    guidance_scale,
+    strength: STRENGTH,
+    scheduler,
+    seed: seedField,
+    width,
+    height,
+    ...tail,
+  },
+  {
+    name: 'options',
+    label: 'Options',
+    description: 'Model, strength, size and seed',
+    optional: true,
+  },
+);
+
+/** `outpaint` options: the generation fields without a size (the size follows the image). */
+export const outpaintOptions = param.object(
+  { model_id, steps, guidance_scale, scheduler, seed: seedField, ...tail },
+  { name: 'options', label: 'Options', description: 'Model, sampling and seed', optional: true },
+);
+
+/** The prompt positional argument. */
+export const PROMPT_PARAM = param.text({
   name: 'prompt',
-  type: 'text',
   label: 'Prompt',
   description: 'What the image shows',
-};
+});
 
-export const IMAGE_PARAM: CapabilityParam = {
+/** The input image positional argument. */
+export const IMAGE_PARAM = param.image({
   name: 'image',
-  type: 'image',
   label: 'Image',
   description: 'Input image',
-};
+});
 
-/** Options of the video methods. */
-export function videoFields(): CapabilityParam[] {
-  return [
-    {
-      name: 'model_id',
-      type: 'string',
+/** Options of the video methods (the model is required: there is no default video model). */
+export const videoOptions = param.object(
+  {
+    model_id: param.string({
       label: 'Video model (AIR id)',
       description: 'A Runware video model as an AIR id',
-    },
-    size('width'),
-    size('height'),
-    {
-      name: 'duration',
-      type: 'number',
+    }),
+    width: size('width'),
+    height: size('height'),
+    duration: param.number({
       label: 'Duration (s)',
       description: 'Length of the video in seconds',
       min: 1,
       max: 20,
       step: 1,
       default: 5,
-    },
-    {
-      name: 'fps',
-      type: 'integer',
+    }),
+    fps: param.integer({
       label: 'Frames per second',
       description: 'Model default when omitted',
       min: 1,
       max: 60,
       optional: true,
-    },
-    {
-      name: 'seed',
-      type: 'seed',
-      label: 'Seed',
-      min: 1,
-      max: Number.MAX_SAFE_INTEGER,
-      optional: true,
-    },
-    {
-      name: 'negative_prompt',
-      type: 'text',
-      label: 'Negative prompt',
-      optional: true,
-    },
-  ];
-}
+    }),
+    seed: seed(),
+    negative_prompt: param.text({ label: 'Negative prompt', optional: true }),
+  },
+  { name: 'options', label: 'Options', description: 'Video model, size, duration and seed' },
+);

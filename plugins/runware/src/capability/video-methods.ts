@@ -1,55 +1,38 @@
 import { randomInt } from 'node:crypto';
-import type { CapabilityCallContext, CapabilityMethod, ImageValue } from '@viwo/core';
+import {
+  type CapabilityCallContext,
+  type CapabilityMethod,
+  defineMethod,
+  type ImageValue,
+  type ParamValue,
+} from '@viwo/core';
 import type { VideoValue } from '@viwo/protocol';
 import type { RunwareItem } from '../client/runware-messages.ts';
 import { RunwarePluginError } from '../errors.ts';
 import type { RunwareService } from '../runware-service.ts';
-import { IMAGE_PARAM, OPTION_NAMES, PROMPT_PARAM, videoFields } from './runware-params.ts';
+import { IMAGE_PARAM, OPTION_NAMES, PROMPT_PARAM, videoOptions } from './runware-params.ts';
 
 /** Video options as validated by core against the metadata. */
-interface VideoOptions {
-  model_id: string;
-  width?: number;
-  height?: number;
-  duration: number;
-  fps?: number;
-  seed?: number;
-  negative_prompt?: string;
-}
+type VideoOptions = ParamValue<typeof videoOptions>;
 
 /** `textToVideo` and `imageToVideo` over Runware's asynchronous `videoInference`. */
 export function videoMethods(service: RunwareService): Record<string, CapabilityMethod> {
-  const options = {
-    name: 'options',
-    type: 'object' as const,
-    label: 'Options',
-    description: 'Video model, size, duration and seed',
-    fields: videoFields(),
-  };
   return {
-    textToVideo: {
+    textToVideo: defineMethod({
       label: 'Text to video (Runware)',
       description: 'Generates a short video from a prompt on Runware (answers asynchronously)',
-      params: [PROMPT_PARAM, options],
+      params: [PROMPT_PARAM, videoOptions],
       returns: 'video',
-      run: (context, prompt, settings) =>
-        runVideo(service, context, 'textToVideo', prompt as string, settings as VideoOptions),
-    },
-    imageToVideo: {
+      run: (context, prompt, options) => runVideo(service, context, 'textToVideo', prompt, options),
+    }),
+    imageToVideo: defineMethod({
       label: 'Image to video (Runware)',
       description: 'Animates an image (its first frame) guided by a prompt on Runware',
-      params: [IMAGE_PARAM, PROMPT_PARAM, options],
+      params: [IMAGE_PARAM, PROMPT_PARAM, videoOptions],
       returns: 'video',
-      run: (context, image, prompt, settings) =>
-        runVideo(
-          service,
-          context,
-          'imageToVideo',
-          prompt as string,
-          settings as VideoOptions,
-          image as ImageValue,
-        ),
-    },
+      run: (context, image, prompt, options) =>
+        runVideo(service, context, 'imageToVideo', prompt, options, image),
+    }),
   };
 }
 
