@@ -243,7 +243,7 @@ export function LayerMode(props: { workbench: Workbench }) {
         {},
       ];
       const outcome = await workbench.execute(expression);
-      await cache.remember(expression, outcome.result as { $image: string });
+      await cache.remember(expression, outcome.result);
       commit([record.loadImage(id, expression, 0, 0)]);
       workbench.toast(
         'info',
