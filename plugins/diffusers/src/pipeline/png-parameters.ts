@@ -17,7 +17,9 @@ export function a1111Parameters(
     ['Seed', seed],
     ['Size', `${generation.width}x${generation.height}`],
     ['Model', generation.model.id],
-    ...(generation.regions.length > 0 ? [['Regions', generation.regions.length] as [string, number]] : []),
+    ...(generation.regions.length > 0
+      ? [['Regions', generation.regions.length] as [string, number]]
+      : []),
     ...Object.entries(extra),
   ];
   const lines = [generation.prompt];
