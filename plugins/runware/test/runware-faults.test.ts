@@ -72,6 +72,17 @@ describe('runware faults', () => {
     expect(fixture.logs.some((line) => line.includes('no pong'))).toBe(true);
   });
 
+  test('when no connection comes back within the window the task fails clearly', async () => {
+    fixture = await runwareFixture({ reconnectWindowMs: 300 });
+    fixture.standIn.inject('imageInference', 'hold');
+    const pending = failure(fixture.session.executeScript(TEXT('gone')));
+    await fixture.standIn.waitForTask('imageInference');
+    await fixture.standIn.stop();
+    const error = await pending;
+    expect(error.code).toBe('Unavailable');
+    expect(error.message).toContain('could not connect to Runware within 0.3 s');
+  });
+
   test('a second drop while re-sending gives a clear error', async () => {
     fixture = await runwareFixture();
     fixture.standIn.inject('imageInference', 'drop');
