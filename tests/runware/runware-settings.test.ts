@@ -62,6 +62,30 @@ describe('runware key settings', () => {
     session.close();
   });
 
+  test('with users, only an admin may set the key, even from loopback', async () => {
+    const methods = runwareSettingsMethods();
+    const contextFor = (admin: boolean): ServerRpcContext => ({
+      runtime,
+      session: runtime.openSession({
+        id: `user-${admin}`,
+        user: { id: `u${admin}`, name: 'u', admin },
+      }),
+      limits: defaultRpcLimits,
+      runningJobs: 0,
+      owner: true,
+    });
+    const plain = contextFor(false);
+    expect(await methods['settings.runware.get']!({}, plain)).toMatchObject({ can_set_key: false });
+    const admin = contextFor(true);
+    expect(await methods['settings.runware.set_key']!({ api_key: KEY }, admin)).toMatchObject({
+      configured: true,
+      source: 'config',
+    });
+    await methods['settings.runware.set_key']!({ api_key: '' }, admin);
+    plain.session.close();
+    admin.session.close();
+  });
+
   test('`viwo config set runware.api_key` writes an owner-only file; `get` never prints it', () => {
     const set = viwo(['config', 'set', 'runware.api_key', KEY]);
     expect(set.code).toBe(0);

@@ -14,11 +14,13 @@ export interface ServerRpcContext extends RpcContext {
   owner: boolean;
 }
 
+/**
+ * Whether the connection is the server's owner: with users, an admin user; without users, a
+ * connection from the loopback interface (the person at this machine).
+ */
 function mayManage(context: ServerRpcContext): boolean {
-  // An admin user (when users exist) manages the server too; `admin` is read defensively so this
-  // keeps working whether or not the principal type carries it.
-  const admin = (context.session.principal as { admin?: unknown }).admin === true;
-  return context.owner || admin;
+  const user = context.session.principal.user;
+  return user ? user.admin : context.owner;
 }
 
 async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {

@@ -6,6 +6,7 @@
 
 import { type HistoryEntry, type HistoryQuery, type ImageValue, imagePath } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import { formatUsd } from '../layer/runware-backend.ts';
@@ -179,7 +180,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         title="Open full size"
                       >
                         <img
-                          src={imagePath(image)}
+                          src={authedSrc(imagePath(image))}
                           alt={`${image.width}×${image.height}`}
                           width={96}
                           loading="lazy"
@@ -187,7 +188,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                       </button>
                       <figcaption>
                         <a
-                          href={imagePath(image)}
+                          href={authedSrc(imagePath(image))}
                           download={`viwo-${image.$image.slice(0, 12)}.png`}
                         >
                           Download
@@ -303,7 +304,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
             >
               <img
                 class="viwo-full-image"
-                src={imagePath(image())}
+                src={authedSrc(imagePath(image()))}
                 alt={`${image().width}×${image().height}`}
               />
             </button>
