@@ -1,4 +1,5 @@
 import { For, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 
 /** A video on the wire (`{"$video": sha256, width, height, duration, mime}`). */
 export interface VideoRef {
@@ -45,7 +46,8 @@ export function GalleryVideos(props: { result: unknown }) {
           <figure data-testid="gallery-video">
             {/* biome-ignore lint/a11y/useMediaCaption: generated videos have no captions */}
             <video
-              src={videoUrl(video)}
+              // Signed in, the bytes come with the Bearer header (a <video> cannot send it).
+              src={authedSrc(videoUrl(video))}
               controls
               preload="metadata"
               width={Math.min(240, video.width || 240)}
@@ -53,7 +55,7 @@ export function GalleryVideos(props: { result: unknown }) {
             <figcaption>
               {video.width}×{video.height}, {video.duration} s ·{' '}
               <a
-                href={videoUrl(video)}
+                href={authedSrc(videoUrl(video))}
                 download={`viwo-${video.$video.slice(0, 12)}.${EXTENSIONS[video.mime]}`}
               >
                 Download
