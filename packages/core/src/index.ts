@@ -33,6 +33,12 @@ export {
   type ParamValue,
   param,
 } from './capabilities/param.ts';
+export type {
+  RemoteCall,
+  RemoteCallContext,
+  RemoteCallDispatcher,
+  RemoteCallTarget,
+} from './capabilities/remote-calls.ts';
 export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 export { validateArguments } from './capabilities/validate-arguments.ts';
 export type {
@@ -65,6 +71,15 @@ export {
   visibleTo,
 } from './persistence/access-scope.ts';
 export { openBunSqlite } from './persistence/bun-sqlite.ts';
+export {
+  type Conversation,
+  type ConversationOptions,
+  ConversationStore,
+  type ConversationSummary,
+  type ConversationTurn,
+  type NewTurn,
+  type OwnerScope,
+} from './persistence/conversation-store.ts';
 export type {
   HistoryEntry,
   HistoryQuery,

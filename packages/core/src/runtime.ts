@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
+import type { RemoteCallDispatcher } from './capabilities/remote-calls.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -12,6 +13,7 @@ import { type JobLimits, JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import { ConversationStore } from './persistence/conversation-store.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
@@ -36,6 +38,8 @@ export interface RuntimeOptions {
   limits?: Partial<JobLimits>;
   /** Capability calls with a compute cost run this many at a time; default 1 (one device). */
   deviceConcurrency?: number;
+  /** Queue mode: runs costed calls elsewhere (workers); default in-process. */
+  remoteCalls?: RemoteCallDispatcher;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -58,6 +62,8 @@ export interface Runtime {
   readonly users: UserStore;
   /** The principal a signed-in user's sessions act as: owner scope and compute quota included. */
   userPrincipal(user: UserRecord): Principal;
+  /** Conversations of the refine workflow (`conversations.*`). */
+  readonly conversations: ConversationStore;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -102,6 +108,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   history.markInterrupted();
   const templates = new TemplateStore(db);
   const users = new UserStore(db);
+  const conversations = new ConversationStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -120,6 +127,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    queueMode: options.remoteCalls !== undefined,
     opcodes: () => allOpcodes,
   });
   const sessionDeps: SessionDeps = {
@@ -132,6 +140,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       registry,
       images,
       deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+      ...(options.remoteCalls ? { remoteCalls: options.remoteCalls } : {}),
     },
     shutdown: shutdown.signal,
   };
@@ -140,7 +149,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   allOpcodes = [...kernelOpcodes, ...plugins.opcodes()];
 
   let disposed: Promise<void> | undefined;
-  const executionProvider = process.env.VIWO_EP === 'cuda' ? 'cuda' : 'cpu';
 
   return {
     dataDir,
@@ -156,12 +164,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         quota: users.ledger(user.id),
       };
     },
+    conversations,
     health() {
       const pluginHealth = plugins.health();
       return {
         status: pluginHealth.every((p) => p.status === 'ok') && !disposed ? 'ok' : 'degraded',
         plugins: pluginHealth,
-        execution_provider: executionProvider,
+        // What models really run on (after fallback), not what VIWO_EP asked for.
+        execution_provider: pluginHealth.some((p) => p.execution_provider === 'cuda')
+          ? 'cuda'
+          : 'cpu',
         versions: {
           viwo: packageJson.version,
           ...(process.versions.bun ? { bun: process.versions.bun } : {}),
@@ -192,6 +204,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const referenced = new Set([
         ...history.referencedImages(),
         ...templates.referencedImages(),
+        ...conversations.referencedImages(),
         ...jobs.liveImages(),
       ]);
       const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);

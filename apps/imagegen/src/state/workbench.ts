@@ -22,14 +22,16 @@ export interface JobView {
   fraction: number;
   etaMs: number | null;
   preview: string | null;
+  /** Queue mode: the worker running the job's current call. */
+  worker: string | null;
   done: boolean;
   status: string;
 }
 
 /** The app-wide state: the one script both modes edit, the connection, metadata, jobs, toasts. */
 export interface Workbench extends WorkbenchApi {
-  mode: Accessor<'layer' | 'blocks'>;
-  setMode(mode: 'layer' | 'blocks'): void;
+  mode: Accessor<'layer' | 'blocks' | 'chat'>;
+  setMode(mode: 'layer' | 'blocks' | 'chat'): void;
   connection: Accessor<ConnectionState>;
   toasts: Accessor<Toast[]>;
   toast(kind: Toast['kind'], text: string): void;
@@ -44,7 +46,7 @@ export interface Workbench extends WorkbenchApi {
  */
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
-  const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
+  const [mode, setMode] = createSignal<'layer' | 'blocks' | 'chat'>('layer');
   const [opcodes, setOpcodes] = createSignal<OpcodeMetadata[]>([]);
   const [capabilities, setCapabilities] = createSignal<CapabilityMetadata[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
@@ -97,6 +99,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
         fraction: 0,
         etaMs: null,
         preview: null,
+        worker: null,
         done: false,
         status: 'running',
         ...change,
@@ -106,6 +109,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
   };
   rpc.on('job.progress', (params) => {
     updateJob(params.job_id, {
+      ...(typeof params.worker === 'string' ? { worker: params.worker } : {}),
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,
