@@ -22,6 +22,8 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
+import { backend, recordCost, runwareModel, toRunwarePlan } from './runware-backend.ts';
+import { RunwareBackendControls } from './runware-backend-controls.tsx';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -168,6 +170,9 @@ export function LayerMode(props: { workbench: Workbench }) {
     ]);
   };
 
+  const runwareAvailable = () =>
+    workbench.capabilities().some((capability) => capability.type === 'runware');
+  const useRunware = () => runwareAvailable() && backend() === 'runware';
   const generate = async (request: GenerateRequest) => {
     setBusy(true);
     try {
@@ -181,8 +186,11 @@ export function LayerMode(props: { workbench: Workbench }) {
               (type !== 'controlnet.generate' ||
                 capability.methods.some((method) => method.name === 'apply')),
           );
-      const plan = await planGeneration(request, state, available);
+      const cloud = useRunware();
+      const local = await planGeneration(request, state, available);
+      const plan = cloud ? toRunwarePlan(local, runwareModel()) : local;
       const outcome = await workbench.execute(plan.script);
+      if (cloud) recordCost(outcome);
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
@@ -327,7 +335,10 @@ export function LayerMode(props: { workbench: Workbench }) {
           bbox={() => replay().state.bbox}
           busy={busy}
           onGenerate={(request) => void generate(request)}
-        />
+          hidden={() => (useRunware() ? ['model_id', 'scheduler'] : [])}
+        >
+          <RunwareBackendControls rpc={workbench.rpc} available={runwareAvailable} />
+        </GeneratePanel>
       </aside>
       <main class="center-panel">
         <CanvasView
