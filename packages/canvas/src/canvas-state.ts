@@ -9,8 +9,11 @@ import {
   strokeCoverage,
 } from './rasterizer.ts';
 
-/** Layer kinds: `opaque` stands for a recorded operation the canvas cannot show (kept verbatim). */
-export type LayerType = 'raster' | 'control' | 'mask' | 'opaque';
+/**
+ * Layer kinds: `region` is a mask with its own prompt (regional prompting); `opaque` stands for a
+ * recorded operation the canvas cannot show (kept verbatim).
+ */
+export type LayerType = 'raster' | 'control' | 'mask' | 'region' | 'opaque';
 
 /** One layer of the canvas. */
 export interface CanvasLayer {
@@ -18,6 +21,10 @@ export interface CanvasLayer {
   name: string;
   type: LayerType;
   controlType: string | null;
+  /** A region layer's prompt (empty for other layers). */
+  prompt: string;
+  /** A region layer's negative prompt (empty when none). */
+  negativePrompt: string;
   opacity: number;
   visible: boolean;
   locked: boolean;
@@ -35,7 +42,7 @@ export interface BoundingBox {
 /** Largest canvas side accepted; bigger requests are errors, not giant allocations. */
 export const MAX_CANVAS_SIDE = 8192;
 
-const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'opaque']);
+const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'region', 'opaque']);
 
 /**
  * The layered canvas every canvas opcode mutates. Pure and runtime-neutral: Layer Mode (browser)
@@ -80,7 +87,7 @@ export class CanvasState {
       throw new Error(`canvas.layer.create: layer '${id}' already exists`);
     if (!LAYER_TYPES.has(type as LayerType)) {
       throw new Error(
-        `canvas.layer.create: type must be raster, control, mask or opaque, got '${type}'`,
+        `canvas.layer.create: type must be raster, control, mask, region or opaque, got '${type}'`,
       );
     }
     const layer: CanvasLayer = {
@@ -88,6 +95,8 @@ export class CanvasState {
       name: String(name),
       type: type as LayerType,
       controlType: null,
+      prompt: '',
+      negativePrompt: '',
       opacity: 1,
       visible: true,
       locked: type === 'opaque',
@@ -182,7 +191,7 @@ export class CanvasState {
     this.bbox = { ...this.bbox, x: this.bbox.x + dx, y: this.bbox.y + dy };
   }
 
-  /** Visible raster layers over the background; mask, control and opaque layers excluded. */
+  /** Visible raster layers over the background; mask, region, control and opaque layers excluded. */
   composite(): Surface {
     const out = createSurface(this.width, this.height);
     if (this.background !== null) {
@@ -223,9 +232,18 @@ export class CanvasState {
         case 'controlType':
           layer.controlType = value === null ? null : String(value);
           break;
+        case 'prompt':
+        case 'negative_prompt':
+          // Prompts steer a region's generation; on any other layer they would be silently unused.
+          if (layer.type !== 'region')
+            throw new Error(`${opcode}: ${key} applies to region layers only`);
+          if (typeof value !== 'string') throw new Error(`${opcode}: ${key} must be a string`);
+          if (key === 'prompt') layer.prompt = value;
+          else layer.negativePrompt = value;
+          break;
         default:
           throw new Error(
-            `${opcode}: unknown layer property '${key}' (name, opacity, visible, locked, controlType)`,
+            `${opcode}: unknown layer property '${key}' (name, opacity, visible, locked, controlType, prompt, negative_prompt)`,
           );
       }
     }
