@@ -126,10 +126,14 @@ export function LayerMode(props: { workbench: Workbench }) {
     while (taken.has(`${prefix}-${index}`)) index++;
     return `${prefix}-${index}`;
   };
-  const addLayer = (type: 'raster' | 'control' | 'mask') => {
+  const addLayer = (type: 'raster' | 'control' | 'mask' | 'region') => {
     const id = freshId(type === 'raster' ? 'layer' : type);
-    const name =
-      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control';
+    const name = {
+      raster: `Layer ${layers().length + 1}`,
+      mask: 'Mask',
+      control: 'Control',
+      region: 'Region',
+    }[type];
     commit([
       record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
     ]);
@@ -140,7 +144,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const onStroke = (points: [number, number][]) => {
     const current = tool();
     let target = layers().find((layer) => layer.id === activeId());
-    if (current === 'mask' && target?.type !== 'mask') {
+    // A region is painted like a mask: the mask tool paints the selected region, if one is.
+    if (current === 'mask' && target?.type !== 'mask' && target?.type !== 'region') {
       const mask = layers().find((layer) => layer.type === 'mask' && !layer.locked);
       const id = mask?.id ?? freshId('mask');
       const created = mask ? [] : [record.createLayer(id, 'Mask', 'mask')];
@@ -160,7 +165,11 @@ export function LayerMode(props: { workbench: Workbench }) {
         points,
         current === 'eraser' ? '#000000' : color(),
         brushSize(),
-        current === 'eraser' ? 'eraser' : target.type === 'mask' ? 'mask' : 'brush',
+        current === 'eraser'
+          ? 'eraser'
+          : target.type === 'mask' || target.type === 'region'
+            ? 'mask'
+            : 'brush',
         hardness(),
       ),
     ]);
