@@ -5,12 +5,14 @@ import { createRuntime, type Runtime } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
 import { loadPlugins } from './plugins.ts';
 import { startServer } from './server.ts';
+import { USERS_USAGE, usersCommand } from './users-command.ts';
 
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
-  viwo gc`;
+  viwo gc
+${USERS_USAGE.replace('usage:\n', '')}`;
 
 /** Parses `--flag value` pairs and positionals. */
 function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
@@ -187,6 +189,12 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
+    case 'users': {
+      const outcome = usersCommand(rest, dataDir());
+      for (const line of outcome.stdout) process.stdout.write(`${line}\n`);
+      for (const line of outcome.stderr) process.stderr.write(`${line}\n`);
+      return outcome.code;
+    }
     case 'gc': {
       const runtime = await openRuntime();
       try {

@@ -15,6 +15,7 @@ import { openBunSqlite } from './persistence/bun-sqlite.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
+import { type UserRecord, UserStore } from './persistence/user-store.ts';
 import type { Plugin } from './plugin.ts';
 import { type PluginHealth, type PluginLogger, PluginManager } from './plugins/plugin-manager.ts';
 import { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
@@ -53,6 +54,10 @@ export interface Runtime {
   readonly images: FileImageStore;
   readonly history: HistoryStore;
   readonly templates: TemplateStore;
+  /** Users and their hashed tokens and quotas (`viwo users …`); none means no sign-in. */
+  readonly users: UserStore;
+  /** The principal a signed-in user's sessions act as: owner scope and compute quota included. */
+  userPrincipal(user: UserRecord): Principal;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -96,6 +101,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const history = new HistoryStore(db);
   history.markInterrupted();
   const templates = new TemplateStore(db);
+  const users = new UserStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -141,6 +147,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     templates,
+    users,
+    userPrincipal(user) {
+      return {
+        id: `user:${user.id}`,
+        name: user.name,
+        user: { id: user.id, name: user.name, admin: user.admin },
+        quota: users.ledger(user.id),
+      };
+    },
     health() {
       const pluginHealth = plugins.health();
       return {

@@ -1,9 +1,10 @@
 import { imageKey, type Surface } from '@viwo/canvas';
 import { imagePath, isImageValue } from '@viwo/protocol';
+import { authedFetch } from '../auth/auth-token.ts';
 
 /** Decodes a stored PNG into a surface (browser: createImageBitmap + a 2D canvas). */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(imagePath(hash));
+  const response = await authedFetch(imagePath(hash));
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bitmap = await createImageBitmap(await response.blob());
