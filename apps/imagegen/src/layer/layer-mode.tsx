@@ -6,14 +6,14 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
-import { imagePath, isImageValue } from '@viwo/protocol';
+import { type ImageFormat, imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { authedFetch } from '../auth/auth-token.ts';
 import { authedSrc } from '../auth/authed-image.ts';
+import { ExportButtons } from '../extras/export-buttons.tsx';
+import { imageWithScript, saveBlob } from '../extras/image-export.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -260,21 +260,19 @@ export function LayerMode(props: { workbench: Workbench }) {
   };
 
   // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
-  const exportPng = async () => {
+  const exportAs = async (format: ImageFormat) => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
       if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
-      const response = await authedFetch(imagePath(outcome.result));
-      if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
-      const png = new Uint8Array(await response.arrayBuffer());
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(
-        new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
+      saveBlob(
+        `canvas.${format}`,
+        await imageWithScript(outcome.result, format, workbench.script()),
       );
-      link.download = 'canvas.png';
-      link.click();
     } catch (error) {
-      workbench.toast('error', `PNG export failed: ${(error as Error).message}`);
+      workbench.toast(
+        'error',
+        `${format.toUpperCase()} export failed: ${(error as Error).message}`,
+      );
     }
   };
 
@@ -370,9 +368,7 @@ export function LayerMode(props: { workbench: Workbench }) {
           >
             Export JSON
           </button>
-          <button type="button" data-testid="export-png" onClick={() => void exportPng()}>
-            Export PNG
-          </button>
+          <ExportButtons onExport={(format) => void exportAs(format)} />
           <button
             type="button"
             onClick={() => {
