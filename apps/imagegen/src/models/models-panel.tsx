@@ -145,7 +145,6 @@ export function ModelsPanel(props: ModelsPanelProps) {
             <th>Size</th>
             <th>Kind</th>
             <th>On disk</th>
-            <th>Source</th>
             <th />
           </tr>
         </thead>
@@ -154,7 +153,7 @@ export function ModelsPanel(props: ModelsPanelProps) {
             each={models()}
             fallback={
               <tr>
-                <td colSpan={7}>{loaded() ? 'No models installed.' : 'Loading…'}</td>
+                <td colSpan={6}>{loaded() ? 'No models installed.' : 'Loading…'}</td>
               </tr>
             }
           >
@@ -168,6 +167,9 @@ export function ModelsPanel(props: ModelsPanelProps) {
                       default
                     </span>
                   </Show>
+                  <div class="model-source" title={model.source ?? ''}>
+                    {model.source ?? (model.kind === 'test' ? 'generated' : 'local')}
+                  </div>
                 </td>
                 <td>{model.family}</td>
                 <td>
@@ -175,7 +177,6 @@ export function ModelsPanel(props: ModelsPanelProps) {
                 </td>
                 <td>{model.kind}</td>
                 <td>{formatBytes(model.bytes)}</td>
-                <td>{model.source ?? (model.kind === 'test' ? 'generated' : 'local')}</td>
                 <td>
                   <button
                     type="button"
