@@ -10,8 +10,8 @@ import {
 } from './rasterizer.ts';
 
 /**
- * Layer kinds: `region` is a mask with its own prompt (regional prompting); `opaque` stands for a
- * recorded operation the canvas cannot show (kept verbatim).
+ * Layer kinds: a `region` is a mask carrying its own prompt (regional prompting); `opaque` stands
+ * for a recorded operation the canvas cannot show (kept verbatim).
  */
 export type LayerType = 'raster' | 'control' | 'mask' | 'region' | 'opaque';
 
@@ -21,10 +21,9 @@ export interface CanvasLayer {
   name: string;
   type: LayerType;
   controlType: string | null;
-  /** A region layer's prompt (empty for other layers). */
-  prompt: string;
-  /** A region layer's negative prompt (empty when none). */
-  negativePrompt: string;
+  /** A region layer's prompt and negative prompt (null on other layers). */
+  prompt: string | null;
+  negativePrompt: string | null;
   opacity: number;
   visible: boolean;
   locked: boolean;
@@ -95,8 +94,8 @@ export class CanvasState {
       name: String(name),
       type: type as LayerType,
       controlType: null,
-      prompt: '',
-      negativePrompt: '',
+      prompt: null,
+      negativePrompt: null,
       opacity: 1,
       visible: true,
       locked: type === 'opaque',
@@ -210,36 +209,39 @@ export class CanvasState {
     return out;
   }
 
+  /** Checks every change first, then applies them all, so a refused update changes nothing. */
   private applyChanges(layer: CanvasLayer, changes: Record<string, unknown>, opcode: string): void {
     if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
       throw new Error(`${opcode}: changes must be an object`);
     }
+    const next: Partial<CanvasLayer> = {};
     for (const [key, value] of Object.entries(changes)) {
       switch (key) {
         case 'name':
-          layer.name = String(value);
+          next.name = String(value);
           break;
         case 'opacity':
           if (typeof value !== 'number' || value < 0 || value > 1)
             throw new Error(`${opcode}: opacity must be 0..1`);
-          layer.opacity = value;
+          next.opacity = value;
           break;
         case 'visible':
         case 'locked':
           if (typeof value !== 'boolean') throw new Error(`${opcode}: ${key} must be a boolean`);
-          layer[key] = value;
+          next[key] = value;
           break;
         case 'controlType':
-          layer.controlType = value === null ? null : String(value);
+          next.controlType = value === null ? null : String(value);
           break;
         case 'prompt':
         case 'negative_prompt':
-          // Prompts steer a region's generation; on any other layer they would be silently unused.
-          if (layer.type !== 'region')
+          if (layer.type !== 'region') {
             throw new Error(`${opcode}: ${key} applies to region layers only`);
-          if (typeof value !== 'string') throw new Error(`${opcode}: ${key} must be a string`);
-          if (key === 'prompt') layer.prompt = value;
-          else layer.negativePrompt = value;
+          }
+          if (value !== null && typeof value !== 'string') {
+            throw new Error(`${opcode}: ${key} must be a string`);
+          }
+          next[key === 'prompt' ? 'prompt' : 'negativePrompt'] = value;
           break;
         default:
           throw new Error(
@@ -247,6 +249,7 @@ export class CanvasState {
           );
       }
     }
+    Object.assign(layer, next);
   }
 }
 

@@ -63,6 +63,15 @@ export {
   visibleTo,
 } from './persistence/access-scope.ts';
 export { openBunSqlite } from './persistence/bun-sqlite.ts';
+export {
+  type Conversation,
+  type ConversationOptions,
+  ConversationStore,
+  type ConversationSummary,
+  type ConversationTurn,
+  type NewTurn,
+  type OwnerScope,
+} from './persistence/conversation-store.ts';
 export type {
   HistoryEntry,
   HistoryQuery,

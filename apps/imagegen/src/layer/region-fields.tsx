@@ -22,20 +22,20 @@ export function RegionFields(props: RegionFieldsProps) {
         aria-label="Region prompt"
         data-testid={`region-prompt-${props.layer.id}`}
         placeholder="Region prompt"
-        value={props.layer.prompt}
+        value={props.layer.prompt ?? ''}
         disabled={props.layer.locked}
         onClick={(event) => event.stopPropagation()}
-        onChange={(event) => commit('prompt', event.currentTarget.value, props.layer.prompt)}
+        onChange={(event) => commit('prompt', event.currentTarget.value, props.layer.prompt ?? '')}
       />
       <input
         aria-label="Region negative prompt"
         data-testid={`region-negative-${props.layer.id}`}
         placeholder="Negative (optional)"
-        value={props.layer.negativePrompt}
+        value={props.layer.negativePrompt ?? ''}
         disabled={props.layer.locked}
         onClick={(event) => event.stopPropagation()}
         onChange={(event) =>
-          commit('negative_prompt', event.currentTarget.value, props.layer.negativePrompt)
+          commit('negative_prompt', event.currentTarget.value, props.layer.negativePrompt ?? '')
         }
       />
     </div>

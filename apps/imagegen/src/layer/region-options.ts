@@ -43,7 +43,7 @@ export function activeRegions(
     (layer) =>
       layer.type === 'region' &&
       layer.visible &&
-      layer.prompt.trim() !== '' &&
+      (layer.prompt ?? '').trim() !== '' &&
       hasContent(cropSurface(layer.surface, x, y, width, height)),
   );
 }
@@ -66,11 +66,14 @@ export async function regionOptions(
     layers.map((layer) => uploadSurface(layerMaskSurface(layer, x, y, width, height))),
   );
   return {
-    regions: layers.map((layer, index) => ({
-      mask: masks[index]!,
-      prompt: layer.prompt,
-      ...(layer.negativePrompt.trim() === '' ? {} : { negative_prompt: layer.negativePrompt }),
-      strength: layer.opacity,
-    })),
+    regions: layers.map((layer, index) => {
+      const negative = (layer.negativePrompt ?? '').trim();
+      return {
+        mask: masks[index]!,
+        prompt: layer.prompt ?? '',
+        ...(negative === '' ? {} : { negative_prompt: layer.negativePrompt! }),
+        strength: layer.opacity,
+      };
+    }),
   };
 }
