@@ -22,7 +22,7 @@ describe.skipIf(Boolean(browserMissing))('region layers in Layer Mode (Chromium)
     server = await startAppServer();
     browser = await launchBrowser();
     page = await openApp(browser, server.url);
-  });
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
