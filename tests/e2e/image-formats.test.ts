@@ -94,7 +94,8 @@ describe.skipIf(Boolean(browserMissing))('PNG, JPEG and WebP export and drop (Ch
     );
     await page.click('[data-testid=open-gallery]');
     await page.waitForSelector('[data-testid=gallery-download-jpg]');
-    await page.screenshot({ path: 'docs/screenshots/gallery-formats.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/gallery-formats.png' });
     const png = await download('[data-testid=gallery-download-png]');
     const jpeg = await download('[data-testid=gallery-download-jpg]');
     const webp = await download('[data-testid=gallery-download-webp]');

@@ -127,7 +127,8 @@ describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
     await reachedStall;
     await page.waitForSelector('[data-testid=models-pull-cancel]:not([disabled])');
     expect(await page.textContent('[data-testid=models-pull-label]')).toMatch(/\(\d+\/\d+\)$/);
-    await page.screenshot({ path: 'docs/screenshots/models-drawer-pulling.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/models-drawer-pulling.png' });
     await page.click('[data-testid=models-pull-cancel]');
     await page.waitForSelector('[data-testid=models-message]:has-text("stopped")');
     expect(await page.locator('[data-testid=model-row][data-kind=real]').count()).toBe(0);
@@ -144,7 +145,8 @@ describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
     expect(await real.locator('.model-source').getAttribute('title')).toContain('acme/tiny-real');
     expect(await real.locator('[data-testid=model-default]').count()).toBe(1);
     expect(await diskUsage()).not.toBe(before);
-    await page.screenshot({ path: 'docs/screenshots/models-drawer.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/models-drawer.png' });
   }, 120_000);
 
   test('delete asks for confirmation, and only a confirmed delete removes the model', async () => {

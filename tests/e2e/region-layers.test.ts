@@ -129,6 +129,7 @@ describe.skipIf(Boolean(browserMissing))('region layers in Layer Mode (Chromium)
       await pageScript(page),
     );
     expect(worst).toBeLessThanOrEqual(1);
-    await page.screenshot({ path: 'docs/screenshots/region-layers.png' });
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/region-layers.png' });
   });
 });
