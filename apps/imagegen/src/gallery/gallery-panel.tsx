@@ -9,6 +9,7 @@ import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { ImageDownloads } from '../extras/export-buttons.tsx';
 import { formatUsd } from '../layer/runware-backend.ts';
 import { historyApi } from '../rpc/history-api.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
@@ -187,12 +188,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         />
                       </button>
                       <figcaption>
-                        <a
-                          href={authedSrc(imagePath(image))}
-                          download={`viwo-${image.$image.slice(0, 12)}.png`}
-                        >
-                          Download
-                        </a>{' '}
+                        <ImageDownloads image={image} />{' '}
                         <button
                           type="button"
                           data-testid="gallery-use-layer"

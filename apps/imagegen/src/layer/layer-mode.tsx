@@ -6,14 +6,14 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
-import { imagePath, isImageValue } from '@viwo/protocol';
+import { type ImageFormat, imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { authedFetch } from '../auth/auth-token.ts';
 import { authedSrc } from '../auth/authed-image.ts';
+import { ExportButtons } from '../extras/export-buttons.tsx';
+import { imageWithScript, saveBlob } from '../extras/image-export.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -130,10 +130,14 @@ export function LayerMode(props: { workbench: Workbench }) {
     while (taken.has(`${prefix}-${index}`)) index++;
     return `${prefix}-${index}`;
   };
-  const addLayer = (type: 'raster' | 'control' | 'mask') => {
+  const addLayer = (type: 'raster' | 'control' | 'mask' | 'region') => {
     const id = freshId(type === 'raster' ? 'layer' : type);
-    const name =
-      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control';
+    const name = {
+      raster: `Layer ${layers().length + 1}`,
+      mask: 'Mask',
+      control: 'Control',
+      region: 'Region',
+    }[type];
     commit([
       record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
     ]);
@@ -144,7 +148,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const onStroke = (points: [number, number][]) => {
     const current = tool();
     let target = layers().find((layer) => layer.id === activeId());
-    if (current === 'mask' && target?.type !== 'mask') {
+    // A region is painted like a mask: the mask tool paints the selected region, if one is.
+    if (current === 'mask' && target?.type !== 'mask' && target?.type !== 'region') {
       const mask = layers().find((layer) => layer.type === 'mask' && !layer.locked);
       const id = mask?.id ?? freshId('mask');
       const created = mask ? [] : [record.createLayer(id, 'Mask', 'mask')];
@@ -164,7 +169,11 @@ export function LayerMode(props: { workbench: Workbench }) {
         points,
         current === 'eraser' ? '#000000' : color(),
         brushSize(),
-        current === 'eraser' ? 'eraser' : target.type === 'mask' ? 'mask' : 'brush',
+        current === 'eraser'
+          ? 'eraser'
+          : target.type === 'mask' || target.type === 'region'
+            ? 'mask'
+            : 'brush',
         hardness(),
       ),
     ]);
@@ -259,21 +268,19 @@ export function LayerMode(props: { workbench: Workbench }) {
   };
 
   // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
-  const exportPng = async () => {
+  const exportAs = async (format: ImageFormat) => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
       if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
-      const response = await authedFetch(imagePath(outcome.result));
-      if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
-      const png = new Uint8Array(await response.arrayBuffer());
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(
-        new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
+      saveBlob(
+        `canvas.${format}`,
+        await imageWithScript(outcome.result, format, workbench.script()),
       );
-      link.download = 'canvas.png';
-      link.click();
     } catch (error) {
-      workbench.toast('error', `PNG export failed: ${(error as Error).message}`);
+      workbench.toast(
+        'error',
+        `${format.toUpperCase()} export failed: ${(error as Error).message}`,
+      );
     }
   };
 
@@ -372,9 +379,7 @@ export function LayerMode(props: { workbench: Workbench }) {
           >
             Export JSON
           </button>
-          <button type="button" data-testid="export-png" onClick={() => void exportPng()}>
-            Export PNG
-          </button>
+          <ExportButtons onExport={(format) => void exportAs(format)} />
           <button
             type="button"
             onClick={() => {
