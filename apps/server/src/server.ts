@@ -6,7 +6,6 @@ import {
   dispatchRpc,
   methodTable,
   parseErrorResponse,
-  type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
@@ -15,7 +14,9 @@ import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
 import { serveStatic } from './static-files.ts';
+import { serveVideo } from './video-files.ts';
 import { workerAccess } from './worker-auth.ts';
 
 /** Options of {@link startServer}. */
@@ -54,7 +55,7 @@ export interface RunningServer {
 }
 
 interface SocketData {
-  context: RpcContext;
+  context: ServerRpcContext;
   /** The token the connection authenticated with (re-checked per frame: removal and rotation bite). */
   token: string | null;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
@@ -88,10 +89,11 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = methodTable({
+  const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),
     ...modelRpcMethods(),
     ...createConversationMethods(),
+    ...runwareSettingsMethods(),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
@@ -132,8 +134,9 @@ export function startServer(options: ServerOptions): RunningServer {
         const who = auth.authenticate(request, url, true);
         if (!who.ok) return unauthorized(who.message);
         const session = runtime.openSession(who.principal);
+        const peer = bunServer.requestIP(request)?.address;
         const data: SocketData = {
-          context: { runtime, session, limits, runningJobs: 0 },
+          context: { runtime, session, limits, runningJobs: 0, owner: isLoopbackAddress(peer) },
           token: who.token,
           binary: false,
         };
@@ -152,6 +155,14 @@ export function startServer(options: ServerOptions): RunningServer {
         const who = auth.authenticate(request, url, false);
         if (!who.ok) return unauthorized(who.message);
         return uploadImage(runtime, request);
+      }
+      if (url.pathname.startsWith('/videos/') && request.method === 'GET') {
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return unauthorized(who.message);
+        return privateWhenSignedIn(
+          await serveVideo(runtime.dataDir, url.pathname),
+          who.token !== null,
+        );
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
@@ -214,6 +225,12 @@ export function startServer(options: ServerOptions): RunningServer {
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },
   };
+}
+
+/** Whether a peer address is the loopback interface (IPv4, IPv6, or IPv4-mapped IPv6). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
 }
 
 /** What an authenticated queue worker may do: read images and store results verbatim. */
