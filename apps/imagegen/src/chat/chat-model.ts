@@ -2,13 +2,7 @@
  * Conversation shapes as `conversations.*` serves them (ARCHITECTURE.md, Conversations) and the
  * pure tree helpers Chat Mode renders from.
  */
-import {
-  type Conversation,
-  type ConversationSummary,
-  type ConversationTurn,
-  type ImageValue,
-  imagePath,
-} from '@viwo/protocol';
+import type { Conversation, ConversationSummary, ConversationTurn } from '@viwo/protocol';
 
 /** One turn of a conversation. */
 export type ChatTurn = ConversationTurn;
@@ -24,11 +18,6 @@ export interface TreeRow {
   turn: ChatTurn;
   depth: number;
   number: number;
-}
-
-/** The URL the server serves an image at. */
-export function imageUrl(image: ImageValue): string {
-  return imagePath(image);
 }
 
 /** The turns from the root down to `turnId` (the thread shown for the current picture). */

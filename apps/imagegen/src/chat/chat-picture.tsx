@@ -1,10 +1,12 @@
 import { Show } from 'solid-js';
-import { type ChatTurn, imageUrl } from './chat-model.ts';
+import { imageUrl } from './chat-image.ts';
+import type { ChatTurn } from './chat-model.ts';
 
 /** Live progress of the turn being generated. */
 export interface Progress {
   label: string;
   fraction: number;
+  /** Hash of the latest preview image. */
   preview: string | null;
 }
 
@@ -50,7 +52,11 @@ export function ChatPicture(props: {
       <Show when={props.progress}>
         <div class="chat-progress" data-testid="chat-progress">
           <Show when={props.progress!.preview}>
-            <img src={props.progress!.preview!} alt="preview" data-testid="chat-preview" />
+            <img
+              src={imageUrl(props.progress!.preview!)}
+              alt="preview"
+              data-testid="chat-preview"
+            />
           </Show>
           <div class="progress">
             <div
