@@ -35,6 +35,8 @@ export interface TypedMethod<Params extends readonly CapabilityParam[]> {
   returns: string;
   /** Compute cost in megapixel-steps of the validated arguments (see `CapabilityMethod.cost`). */
   cost?(args: ArgsOf<Params>): number;
+  /** Device work without a cost of its own (see `CapabilityMethod.device`). */
+  device?: boolean;
   /** Runs before validation with the raw arguments (see `CapabilityMethod.prepare`). */
   prepare?(args: readonly unknown[]): Promise<void>;
   /** Runs on arguments core has already validated against `params` (defaults filled in). */
@@ -69,6 +71,11 @@ export function definitionProblems(definition: CapabilityDefinition): string[] {
     if (!nonEmpty(method.description)) problems.push(`method ${name}: description is missing`);
     if (!nonEmpty(method.returns)) problems.push(`method ${name}: returns is missing`);
     if (typeof method.run !== 'function') problems.push(`method ${name}: run is not a function`);
+    for (const hook of ['cost', 'prepare'] as const) {
+      if (method[hook] !== undefined && typeof method[hook] !== 'function') {
+        problems.push(`method ${name}: ${hook} is not a function`);
+      }
+    }
     if (!Array.isArray(method.params)) {
       problems.push(`method ${name}: params must be a list`);
       continue;

@@ -1,5 +1,6 @@
 import {
   type CapabilityDefinition,
+  CapabilityError,
   type CapabilityMethod,
   defineMethod,
   param,
@@ -18,7 +19,11 @@ import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-dif
 import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
 import type { PoseClient } from '../preprocessors/pose-client.ts';
 import { DEFAULT_POSE_CONFIDENCE } from '../preprocessors/pose-skeleton.ts';
-import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
+import {
+  isPreprocessorType,
+  PREPROCESSOR_TYPES,
+  preprocessImage,
+} from '../preprocessors/preprocess-image.ts';
 import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */
@@ -95,6 +100,12 @@ async function runPreprocessor(
     const confidence = options.min_confidence ?? DEFAULT_POSE_CONFIDENCE;
     return (await models.pose.run(raw, confidence)).image;
   }
+  // The declaration offers depth and pose only when their models are configured.
+  if (!isPreprocessorType(type)) {
+    throw new CapabilityError('InvalidArgument', `control type '${type}' needs its model`, {
+      param: 'type',
+    });
+  }
   return preprocessImage(raw, type, options);
 }
 
@@ -122,6 +133,8 @@ export function createControlnetCapability(
     preprocess: defineMethod({
       label: 'Preprocess',
       description: 'Turns an image into a control image of the given type (same size)',
+      // Depth and pose run models: in queue mode they go to the GPU workers.
+      device: true,
       params: [
         param.image({ name: 'image', label: 'Image', description: 'Source image' }),
         controlType('Control type', 'Preprocessor'),
