@@ -60,7 +60,7 @@ beforeAll(async () => {
       if (progress?.textContent) seen.push(progress.textContent);
       if (progress?.querySelector('[data-testid=chat-preview]')) seen.push('preview shown');
     }).observe(document, { subtree: true, childList: true, characterData: true });
-  });
+  }, 120_000);
   await openChat();
 }, 300_000);
 
@@ -90,7 +90,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     const current = await page.getAttribute('[data-testid=chat-current-image]', 'src');
     const thumb = await last.locator('img').getAttribute('src');
     expect(current).toBe(thumb);
-  });
+  }, 120_000);
 
   test('Shift+Enter starts a new line instead of sending', async () => {
     await page.fill('[data-testid=chat-input]', 'first line');
@@ -99,7 +99,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     expect(await page.inputValue('[data-testid=chat-input]')).toBe('first line\nsecond line');
     expect(await turns().count()).toBe(2);
     await page.fill('[data-testid=chat-input]', '');
-  });
+  }, 120_000);
 
   test('compare shows the parent beside the current picture', async () => {
     await page.check('[data-testid=chat-compare]');
@@ -111,7 +111,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     );
     expect(shot.length).toBeGreaterThan(10_000);
     await page.uncheck('[data-testid=chat-compare]');
-  });
+  }, 120_000);
 
   test('branch from the first turn with a user-set strength; the tree shows both branches', async () => {
     await turns().first().locator('[data-testid=chat-branch]').click();
@@ -132,7 +132,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-depth')));
     expect(depths).toEqual(['0', '1', '1']);
     await page.getByRole('tab', { name: 'Thread' }).click();
-  });
+  }, 120_000);
 
   test('open in Layers adds the picture as a layer; open script in Blocks loads the export', async () => {
     const image = (await page.getAttribute('[data-testid=chat-current-image]', 'src'))!;
@@ -148,7 +148,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     const script = (await pageScript(page)) as unknown[];
     expect(script[0]).toBe('std.seq');
     expect(JSON.stringify(script)).toContain('imageToImage');
-  });
+  }, 120_000);
 
   test('after a reload the conversation is listed, searchable and resumes', async () => {
     await openChat();
@@ -167,7 +167,7 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
         document.querySelectorAll('[data-testid=chat-thread] [data-testid=chat-turn]').length === 2,
     );
     await expect(page.textContent('.chat-list-title')).resolves.toBe('a blue ball on the grass');
-  });
+  }, 120_000);
 
   test('a modification the rules do not understand is shown as an error toast', async () => {
     await page.fill('[data-testid=chat-input]', 'sing a song');
@@ -177,5 +177,5 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     // The text stays in the box so nothing typed is lost.
     expect(await page.inputValue('[data-testid=chat-input]')).toBe('sing a song');
     expect(await turns().count()).toBe(2);
-  });
+  }, 120_000);
 });

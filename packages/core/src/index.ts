@@ -78,7 +78,6 @@ export {
   type ConversationSummary,
   type ConversationTurn,
   type NewTurn,
-  type OwnerScope,
 } from './persistence/conversation-store.ts';
 export type {
   HistoryEntry,

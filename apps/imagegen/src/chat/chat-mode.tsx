@@ -169,9 +169,7 @@ export function ChatMode(props: { workbench: Workbench }) {
       setProgress((before) => ({
         label: params.label,
         fraction: params.fraction,
-        preview: params.preview
-          ? `/images/${params.preview.$image}.png`
-          : (before?.preview ?? null),
+        preview: params.preview ? params.preview.$image : (before?.preview ?? null),
       }));
     });
     onCleanup(() => off?.());

@@ -2,14 +2,7 @@
  * Conversation shapes as `conversations.*` serves them (ARCHITECTURE.md, Conversations) and the
  * pure tree helpers Chat Mode renders from.
  */
-import {
-  type Conversation,
-  type ConversationSummary,
-  type ConversationTurn,
-  type ImageValue,
-  imagePath,
-} from '@viwo/protocol';
-import { authedSrc } from '../auth/authed-image.ts';
+import type { Conversation, ConversationSummary, ConversationTurn } from '@viwo/protocol';
 
 /** One turn of a conversation. */
 export type ChatTurn = ConversationTurn;
@@ -25,11 +18,6 @@ export interface TreeRow {
   turn: ChatTurn;
   depth: number;
   number: number;
-}
-
-/** The URL of a stored image (an object URL of its bytes when signed in; reactive in JSX). */
-export function imageUrl(image: ImageValue): string {
-  return authedSrc(imagePath(image));
 }
 
 /** The turns from the root down to `turnId` (the thread shown for the current picture). */

@@ -1,11 +1,12 @@
 import { Show } from 'solid-js';
-import { authedSrc } from '../auth/authed-image.ts';
-import { type ChatTurn, imageUrl } from './chat-model.ts';
+import { imageUrl } from './chat-image.ts';
+import type { ChatTurn } from './chat-model.ts';
 
 /** Live progress of the turn being generated. */
 export interface Progress {
   label: string;
   fraction: number;
+  /** Hash of the latest preview image. */
   preview: string | null;
 }
 
@@ -52,7 +53,7 @@ export function ChatPicture(props: {
         <div class="chat-progress" data-testid="chat-progress">
           <Show when={props.progress!.preview}>
             <img
-              src={authedSrc(props.progress!.preview!)}
+              src={imageUrl(props.progress!.preview!)}
               alt="preview"
               data-testid="chat-preview"
             />

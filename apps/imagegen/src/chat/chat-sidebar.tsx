@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
-import { type ChatSummary, imageUrl } from './chat-model.ts';
+import { imageUrl } from './chat-image.ts';
+import type { ChatSummary } from './chat-model.ts';
 
 /** The conversations to resume, newest first, with search and a "New" button. */
 export function ChatSidebar(props: {

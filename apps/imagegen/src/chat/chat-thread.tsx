@@ -1,5 +1,6 @@
 import { For, Show } from 'solid-js';
-import { type ChatTurn, imageUrl, type TreeRow } from './chat-model.ts';
+import { imageUrl } from './chat-image.ts';
+import type { ChatTurn, TreeRow } from './chat-model.ts';
 
 /** What a turn card can ask the mode to do. */
 export interface TurnActions {

@@ -1,5 +1,4 @@
 import {
-  accessScopeOf,
   type Conversation,
   type ConversationOptions,
   type ConversationSummary,
@@ -7,7 +6,6 @@ import {
   coreError,
   type ImageValue,
   isImageValue,
-  type OwnerScope,
   type Runtime,
   type Session,
 } from '@viwo/core';
@@ -36,20 +34,6 @@ export interface SendRequest {
   /** Undefined refines the latest turn; null starts a new root in the same conversation. */
   parent_turn_id?: string | null;
   overrides?: SendOverrides;
-}
-
-/**
- * The owner a session's conversations are stored under: its signed-in user (as for jobs,
- * history and templates), or nobody on a server without users.
- */
-export function ownerOf(session: Session): string | null {
-  return accessScopeOf(session.principal).owner;
-}
-
-/** Which conversations a session may see: an admin or a server without users sees all. */
-export function scopeOf(session: Session): OwnerScope {
-  const scope = accessScopeOf(session.principal);
-  return scope.all ? undefined : (scope.owner ?? '');
 }
 
 function randomSeed(): number {
@@ -89,27 +73,27 @@ export class ConversationService {
 
   /** Creates an empty conversation owned by the session's principal. */
   create(session: Session, title: string, options: ConversationOptions): Conversation {
-    return this.runtime.conversations.create(title, options, ownerOf(session));
+    return this.runtime.conversations.create(title, options, session.scope.owner);
   }
 
   /** Conversations the session may see, newest first, optionally filtered by text. */
   list(session: Session, query?: string): ConversationSummary[] {
-    return this.runtime.conversations.list(scopeOf(session), query);
+    return this.runtime.conversations.list(session.scope, query);
   }
 
   /** One conversation with all its turns. */
   get(session: Session, id: string): Conversation {
-    return this.runtime.conversations.get(id, scopeOf(session));
+    return this.runtime.conversations.get(id, session.scope);
   }
 
   /** Deletes a conversation and its turns. */
   delete(session: Session, id: string): void {
-    this.runtime.conversations.delete(id, scopeOf(session));
+    this.runtime.conversations.delete(id, session.scope);
   }
 
   /** Generates the next turn; resolves once its picture is stored and the turn is written. */
   async send(session: Session, request: SendRequest): Promise<SendResult> {
-    const scope = scopeOf(session);
+    const scope = session.scope;
     const conversation = this.runtime.conversations.get(request.id, scope);
     const store = this.runtime.conversations;
     const parent =
@@ -175,7 +159,7 @@ export class ConversationService {
 
   /** A script reproducing a turn's picture (default: the latest turn) from nothing. */
   export(session: Session, id: string, turnId?: string): { script: unknown[] } {
-    const conversation = this.runtime.conversations.get(id, scopeOf(session));
+    const conversation = this.runtime.conversations.get(id, session.scope);
     const byId = new Map(conversation.turns.map((turn) => [turn.id, turn]));
     const last =
       turnId === undefined

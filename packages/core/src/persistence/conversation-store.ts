@@ -7,13 +7,11 @@ import type {
   ImageValue,
 } from '@viwo/protocol';
 import { coreError } from '../errors.ts';
+import { type AccessScope, ownerCondition } from './access-scope.ts';
 import { escapeLike } from './history-store.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
 export type { Conversation, ConversationOptions, ConversationSummary, ConversationTurn };
-
-/** Who may see a conversation: `undefined` sees all (admin, local), a string only its own. */
-export type OwnerScope = string | undefined;
 
 interface ConversationRow {
   id: string;
@@ -82,7 +80,7 @@ export class ConversationStore {
   }
 
   /** A conversation with all its turns; NotFound (also for another owner's) otherwise. */
-  get(id: string, scope: OwnerScope): Conversation {
+  get(id: string, scope: AccessScope): Conversation {
     const row = this.row(id, scope);
     const turns = this.db
       .all<TurnRow>(
@@ -101,13 +99,12 @@ export class ConversationStore {
   }
 
   /** Conversations newest first; `query` matches the title, a message or a prompt. */
-  list(scope: OwnerScope, query?: string): ConversationSummary[] {
+  list(scope: AccessScope, query?: string): ConversationSummary[] {
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (scope !== undefined) {
-      where.push('c.owner = ?');
-      params.push(scope);
-    }
+    const owned = ownerCondition(scope, 'c.owner');
+    where.push(owned.sql);
+    params.push(...owned.params);
     if (query && query.trim().length > 0) {
       const like = `%${escapeLike(query.trim())}%`;
       where.push(
@@ -120,7 +117,7 @@ export class ConversationStore {
          (SELECT COUNT(*) FROM conversation_turns t WHERE t.conversation_id = c.id) AS turn_count,
          (SELECT t.image FROM conversation_turns t WHERE t.conversation_id = c.id
             ORDER BY t.created DESC, t.rowid DESC LIMIT 1) AS thumbnail
-       FROM conversations c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       FROM conversations c WHERE ${where.join(' AND ')}
        ORDER BY c.updated DESC, c.rowid DESC`,
       params,
     );
@@ -163,7 +160,7 @@ export class ConversationStore {
    * Appends a turn (and names an untitled conversation after its first message) in one
    * transaction; NotFound if the conversation or the parent turn went away meanwhile.
    */
-  addTurn(conversationId: string, turn: NewTurn, scope: OwnerScope): ConversationTurn {
+  addTurn(conversationId: string, turn: NewTurn, scope: AccessScope): ConversationTurn {
     return this.db.transaction(() => {
       const row = this.row(conversationId, scope);
       if (turn.parent_id !== null) this.turn(conversationId, turn.parent_id);
@@ -201,7 +198,7 @@ export class ConversationStore {
   }
 
   /** Deletes a conversation and its turns; NotFound if there is none (for this owner). */
-  delete(id: string, scope: OwnerScope): void {
+  delete(id: string, scope: AccessScope): void {
     this.db.transaction(() => {
       this.row(id, scope);
       this.db.run('DELETE FROM conversation_turns WHERE conversation_id = ?', [id]);
@@ -216,9 +213,14 @@ export class ConversationStore {
       .map((row) => (JSON.parse(row.image) as ImageValue).$image);
   }
 
-  private row(id: string, scope: OwnerScope): ConversationRow {
-    const row = this.db.get<ConversationRow>('SELECT * FROM conversations WHERE id = ?', [id]);
-    if (!row || (scope !== undefined && row.owner !== scope)) {
+  private row(id: string, scope: AccessScope): ConversationRow {
+    // Another owner's conversation answers exactly like a missing one.
+    const owned = ownerCondition(scope);
+    const row = this.db.get<ConversationRow>(
+      `SELECT * FROM conversations WHERE id = ? AND ${owned.sql}`,
+      [id, ...owned.params],
+    );
+    if (!row) {
       throw coreError('NotFound', `no conversation ${JSON.stringify(id)}`);
     }
     return row;
