@@ -1,29 +1,31 @@
+import { createEffect, createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
 import { newCanvasScript } from './layer/layer-mode.tsx';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
+import { openCanvasDocument } from './state/canvas-document.ts';
 import { createWorkbench } from './state/workbench.ts';
+import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
 import './shell/app.css';
 
-const SCRIPT_KEY = 'viwo.imagegen.script';
-
-function savedScript(): unknown {
-  try {
-    const saved = localStorage.getItem(SCRIPT_KEY);
-    return saved ? JSON.parse(saved) : newCanvasScript();
-  } catch {
-    return newCanvasScript();
-  }
-}
+// This tab's canvas document: script, recorded results, trust and undo survive reloads.
+const canvas = openCanvasDocument(newCanvasScript);
+const untrusted = canvas.untrusted();
+if (untrusted !== null) markUntrusted(untrusted);
 
 const rpc = new RpcClient(defaultRpcUrl(window.location));
-const workbench = createWorkbench(rpc, savedScript());
-// The script survives reloads; the automation hook lets browser tests drive and inspect it.
-const persist = () => localStorage.setItem(SCRIPT_KEY, JSON.stringify(workbench.script()));
+const workbench = createWorkbench(rpc, canvas.script());
 const originalSet = workbench.setScript;
 workbench.setScript = (script: unknown) => {
   originalSet(script);
-  persist();
+  canvas.setScript(script);
 };
-(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
+// A script from elsewhere stays unconfirmed across reloads and in tabs copied from this one.
+createRoot(() => createEffect(() => canvas.setUntrusted(pendingUntrusted() ?? null)));
+window.addEventListener('storage', (event) => {
+  if (canvas.handleStorageEvent(event.key, event.newValue))
+    workbench.toast('info', 'This canvas was changed in another tab: this tab continues on a copy');
+});
+// The automation hook lets browser tests drive and inspect the app.
+(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas };
 render(() => <App workbench={workbench} />, document.getElementById('root')!);

@@ -7,12 +7,22 @@ import {
   scriptToLayers,
 } from '@viwo/canvas';
 import { printText } from '@viwo/script';
-import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  onCleanup,
+  onMount,
+  Show,
+  untrack,
+} from 'solid-js';
+import { canvasDocument, type ImageValue } from '../state/canvas-document.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
-import { confirmRun } from '../templates/trust-gate.ts';
-import { uploadSurface } from './canvas-uploads.ts';
+import { confirmRun, markTrusted } from '../templates/trust-gate.ts';
+import { encodeSurfacePng, uploadSurface } from './canvas-uploads.ts';
 import { CanvasView, type Tool } from './canvas-view.tsx';
 import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
@@ -35,6 +45,22 @@ interface ResultTile {
   expression: unknown;
 }
 
+let sharedCache: ImageCache | undefined;
+
+/**
+ * The tab's one image cache: surfaces survive mode switches, and recorded results come from the
+ * canvas document. Generating expressions without a recorded result (workflows from elsewhere)
+ * run only after the trust gate agreed.
+ */
+function imageCacheFor(workbench: Workbench): ImageCache {
+  sharedCache ??= new ImageCache(async (script) => {
+    if (!(await confirmRun(workbench.script(), workbench.capabilities())))
+      throw new Error('not run: the loaded script was not confirmed');
+    return workbench.execute(script);
+  }, canvasDocument());
+  return sharedCache;
+}
+
 function download(name: string, content: string, type: string): void {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([content], { type }));
@@ -50,15 +76,9 @@ function download(name: string, content: string, type: string): void {
  */
 export function LayerMode(props: { workbench: Workbench }) {
   const workbench = props.workbench;
-  // Scripts loaded from templates or PNGs are untrusted: anything Layer Mode runs on their behalf
-  // (regenerating a recorded image, exporting) waits for the user's confirmation first.
-  const runConfirmed = async (script: unknown) => {
-    if (!(await confirmRun(workbench.script(), workbench.capabilities()))) {
-      throw new Error('not run: the loaded script was not confirmed');
-    }
-    return workbench.execute(script);
-  };
-  const cache = new ImageCache(runConfirmed);
+  const cache = imageCacheFor(workbench);
+  const canvasDoc = canvasDocument();
+  const [declined, setDeclined] = createSignal(cache.declinedCount());
   const [revision, setRevision] = createSignal(0);
   const [tool, setTool] = createSignal<Tool>('brush');
   const [brushSize, setBrushSize] = createSignal(16);
@@ -67,9 +87,6 @@ export function LayerMode(props: { workbench: Workbench }) {
   const [activeId, setActiveId] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
   const [results, setResults] = createSignal<ResultTile[]>([]);
-  const undoStack: unknown[] = [];
-  const redoStack: unknown[] = [];
-  const [historySize, setHistorySize] = createSignal({ undo: 0, redo: 0 });
 
   const operations = () => canvasOperations(workbench.script());
   let state: CanvasState = scriptToLayers(workbench.script()).state;
@@ -78,10 +95,15 @@ export function LayerMode(props: { workbench: Workbench }) {
     const outcome = scriptToLayers(workbench.script(), (image) => cache.get(image));
     state = outcome.state;
     if (outcome.unresolved.length > 0) {
-      cache.resolve(outcome.unresolved).then(
-        (added) => added > 0 && setRevision((value) => value + 1),
-        (error: unknown) =>
-          workbench.toast('error', `could not load an image: ${(error as Error).message}`),
+      // Untracked: resolving may open the trust dialog (signals this memo must not depend on).
+      untrack(() =>
+        cache.resolve(outcome.unresolved).then(
+          (added) => added > 0 && setRevision((value) => value + 1),
+          (error: unknown) => {
+            setDeclined(cache.declinedCount());
+            workbench.toast('error', `could not load an image: ${(error as Error).message}`);
+          },
+        ),
       );
     }
     return outcome;
@@ -98,26 +120,22 @@ export function LayerMode(props: { workbench: Workbench }) {
       );
   });
 
-  const commit = (added: CanvasOperation[]) => {
-    undoStack.push(workbench.script());
-    redoStack.length = 0;
-    workbench.setScript(canvasScript([...operations(), ...added]));
-    setHistorySize({ undo: undoStack.length, redo: 0 });
+  // Undo lives in the canvas document: it survives mode switches and reloads.
+  const replaceScript = (next: unknown) => {
+    canvasDoc.pushUndo(workbench.script());
+    workbench.setScript(next);
   };
+  const commit = (added: CanvasOperation[]) =>
+    replaceScript(canvasScript([...operations(), ...added]));
   const undo = () => {
-    const previous = undoStack.pop();
-    if (previous === undefined) return;
-    redoStack.push(workbench.script());
-    workbench.setScript(previous);
-    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+    const previous = canvasDoc.undo(workbench.script());
+    if (previous !== undefined) workbench.setScript(previous);
   };
   const redo = () => {
-    const next = redoStack.pop();
-    if (next === undefined) return;
-    undoStack.push(workbench.script());
-    workbench.setScript(next);
-    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+    const next = canvasDoc.redo(workbench.script());
+    if (next !== undefined) workbench.setScript(next);
   };
+  const historySize = () => canvasDoc.history();
 
   const freshId = (prefix: string) => {
     const taken = new Set(layers().map((layer) => layer.id));
@@ -234,7 +252,7 @@ export function LayerMode(props: { workbench: Workbench }) {
         {},
       ];
       const outcome = await workbench.execute(expression);
-      await cache.remember(expression, outcome.result as { $image: string });
+      await cache.remember(expression, outcome.result as ImageValue);
       commit([record.loadImage(id, expression, 0, 0)]);
       workbench.toast(
         'info',
@@ -247,14 +265,11 @@ export function LayerMode(props: { workbench: Workbench }) {
     }
   };
 
-  // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
+  // The browser's composite is the server's (same rasteriser): encoding it here runs nothing.
   const exportPng = async () => {
     try {
-      const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
-      const image = outcome.result as { $image: string };
-      const response = await fetch(`/images/${image.$image}.png`);
-      if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
-      const png = new Uint8Array(await response.arrayBuffer());
+      const blob = await encodeSurfacePng(state.composite());
+      const png = new Uint8Array(await blob.arrayBuffer());
       const link = document.createElement('a');
       link.href = URL.createObjectURL(
         new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
@@ -364,9 +379,8 @@ export function LayerMode(props: { workbench: Workbench }) {
           <button
             type="button"
             onClick={() => {
-              undoStack.push(workbench.script());
-              workbench.setScript(newCanvasScript());
-              setHistorySize({ undo: undoStack.length, redo: 0 });
+              replaceScript(newCanvasScript());
+              markTrusted();
             }}
           >
             New canvas
@@ -417,6 +431,22 @@ export function LayerMode(props: { workbench: Workbench }) {
           }
           onPreprocess={(id) => void preprocessInto(id)}
         />
+        <Show when={declined() > 0}>
+          <p class="problem" data-testid="declined-banner">
+            {declined()} generated image(s) are not shown: the script came from elsewhere and was
+            not confirmed.{' '}
+            <button
+              type="button"
+              onClick={() => {
+                cache.retry();
+                setDeclined(0);
+                setRevision((value) => value + 1);
+              }}
+            >
+              Review and run
+            </button>
+          </p>
+        </Show>
         <Show when={replay().problems.length > 0}>
           <p class="problem">
             {replay().problems.length} recorded operation(s) could not be shown:{' '}

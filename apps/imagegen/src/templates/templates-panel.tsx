@@ -122,7 +122,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       const key = JSON.stringify(param.path);
       if (key in values) script = withValueAtPath(script, param.path, values[key]);
     }
-    props.workbench.setScript(script);
+    // Trust first: showing the new script may already want to run its recorded generations.
     if (!template.builtin && untrustedIds(storage()).has(template.id)) {
       markUntrusted(`template "${template.name}" (imported)`, () =>
         setUntrusted(storage(), template.id, false),
@@ -130,6 +130,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     } else {
       markTrusted();
     }
+    props.workbench.setScript(script);
     setMessage({ kind: 'info', text: `loaded "${template.name}"` });
   };
 
@@ -203,8 +204,8 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       let script: unknown;
       if (embedded.form === 'json') script = embedded.script;
       else script = (props.textFormat?.parse ?? parseText)(embedded.text);
-      props.workbench.setScript(script);
       markUntrusted(`image ${file.name}`);
+      props.workbench.setScript(script);
       setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
     } catch (error) {
       setMessage({ kind: 'error', text: `${file.name}: ${errorMessage(error)}` });
