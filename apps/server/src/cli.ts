@@ -8,7 +8,7 @@ import { startServer } from './server.ts';
 
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
-  viwo run FILE|- [--gas N] [--out DIR]
+  viwo run FILE|- [--gas N] [--out DIR] [--no-cache]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
   viwo gc`;
 
@@ -49,8 +49,8 @@ function integerFlag(
   return value;
 }
 
-async function openRuntime(): Promise<Runtime> {
-  return createRuntime({ dataDir: dataDir(), plugins: await loadPlugins() });
+async function openRuntime(options: { resultCache?: boolean } = {}): Promise<Runtime> {
+  return createRuntime({ dataDir: dataDir(), plugins: await loadPlugins(), ...options });
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -112,7 +112,9 @@ async function readScript(file: string): Promise<unknown> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { flags, positional } = parseFlags(args);
+  // --no-cache takes no value: every deterministic call runs instead of answering from the cache.
+  const noCache = args.includes('--no-cache');
+  const { flags, positional } = parseFlags(args.filter((arg) => arg !== '--no-cache'));
   const file = positional[0];
   if (!file) fail(USAGE);
   const gas = integerFlag(flags, 'gas');
@@ -120,7 +122,7 @@ async function run(args: string[]): Promise<number> {
   let runtime: Runtime | undefined;
   try {
     const script = await readScript(file);
-    runtime = await openRuntime();
+    runtime = await openRuntime(noCache ? { resultCache: false } : {});
     const session = runtime.openSession('cli');
     const result = await session.executeScript(script, gas === undefined ? {} : { gas });
     if (outDir) {

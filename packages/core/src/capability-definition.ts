@@ -83,6 +83,12 @@ export interface CapabilityMethod {
    * the handle's `maxCompute` before `run` starts. Omit for methods with negligible cost.
    */
   cost?(args: unknown[]): number;
+  /**
+   * For deterministic calls: what else decides the result besides the arguments (e.g. the hash of
+   * the model file), so repeats are answered from the result cache. Undefined (or omitted) when
+   * the call is not deterministic (no seed given, outside services).
+   */
+  cacheIdentity?(args: unknown[]): Promise<string | undefined>;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 

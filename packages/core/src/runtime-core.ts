@@ -1,6 +1,7 @@
 import type { OpcodeDefinition } from '@viwo/script';
 import type { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import type { HandleTable } from './capabilities/handle-table.ts';
+import type { ResultCache } from './capabilities/result-cache.ts';
 import type { CapabilityRestrictions } from './capability-definition.ts';
 import type { FileImageStore } from './images/file-image-store.ts';
 import type { JobManager } from './jobs/job-manager.ts';
@@ -56,6 +57,8 @@ export interface RuntimeCore {
   readonly jobs: JobManager;
   /** Aborted by `dispose`: direct method calls (outside jobs) stop with it. */
   readonly shutdown: AbortSignal;
+  /** Answers repeats of deterministic calls; absent when disabled (`viwo run --no-cache`). */
+  readonly resultCache?: ResultCache;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
   opcodes(): OpcodeDefinition[];
 }

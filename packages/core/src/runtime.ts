@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
+import { ResultCache } from './capabilities/result-cache.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -41,6 +42,8 @@ export interface RuntimeOptions {
   limits?: Partial<JobLimits>;
   /** Capability calls with a compute cost run this many at a time; default 1 (one device). */
   deviceConcurrency?: number;
+  /** Answer repeats of deterministic capability calls from the result cache; default true. */
+  resultCache?: boolean;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -128,6 +131,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sessions,
     deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
     jobs: undefined as unknown as JobManager,
+    ...(options.resultCache === false
+      ? {}
+      : { resultCache: new ResultCache(dataDir, (hash) => images.has(hash)) }),
     shutdown: shutdown.signal,
     opcodes: () => allOpcodes,
   };

@@ -6,6 +6,7 @@ import type { ImageStore } from '../image-value.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
 import type { RuntimeCore } from '../runtime-core.ts';
 import type { HandleRecord } from './handle-table.ts';
+import { resultCacheKey } from './result-cache.ts';
 import { validateArguments } from './validate-arguments.ts';
 
 /** Where a capability call runs: the job (or direct call) that made it. */
@@ -67,6 +68,18 @@ export async function invokeThroughHandle(
   const cost = method.cost ? method.cost(normalised) : 0;
   checkBudgets(record, cost, normalised, where);
 
+  const cacheKey = await cacheKeyOf(core, record.type, methodName, method, normalised);
+  if (cacheKey) {
+    const hit = await core.resultCache!.get(cacheKey);
+    if (hit) {
+      // Nothing runs: no device slot, no compute charged; history still records the call.
+      scope.recordCall({ type: record.type, method: methodName, args: normalised });
+      for (const seed of hit.seeds) scope.recordSeed(seed);
+      scope.progress({ label: `${where} (cached result)`, step: 1, total: 1 });
+      return hit.result;
+    }
+  }
+
   const controller = new AbortController();
   const onScopeAbort = () => controller.abort(scope.signal.reason);
   if (scope.signal.aborted) onScopeAbort();
@@ -79,6 +92,7 @@ export async function invokeThroughHandle(
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
     scope.recordCall({ type: record.type, method: methodName, args: normalised });
+    const seeds: number[] = [];
     const context: CapabilityCallContext = {
       signal: controller.signal,
       images: scope.images,
@@ -88,10 +102,14 @@ export async function invokeThroughHandle(
       },
       log: (level, message) => scope.log(level, message),
       invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
-      recordSeed: (seed) => scope.recordSeed(seed),
+      recordSeed: (seed) => {
+        seeds.push(seed);
+        scope.recordSeed(seed);
+      },
     };
     const result = await method.run(context, ...normalised);
     throwIfAborted(controller.signal);
+    if (cacheKey) await core.resultCache!.put(cacheKey, { result, seeds });
     return result;
   } catch (error) {
     if (controller.signal.aborted) throw abortError(controller.signal);
@@ -102,6 +120,19 @@ export async function invokeThroughHandle(
     record.inflight.delete(controller);
     scope.signal.removeEventListener('abort', onScopeAbort);
   }
+}
+
+/** The result-cache key of a deterministic call, or undefined when it must run. */
+async function cacheKeyOf(
+  core: RuntimeCore,
+  type: string,
+  methodName: string,
+  method: { cacheIdentity?(args: unknown[]): Promise<string | undefined> },
+  args: unknown[],
+): Promise<string | undefined> {
+  if (!core.resultCache || !method.cacheIdentity) return undefined;
+  const identity = await method.cacheIdentity(args);
+  return identity === undefined ? undefined : resultCacheKey(type, methodName, args, identity);
 }
 
 function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where: string): void {

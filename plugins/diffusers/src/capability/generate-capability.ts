@@ -1,4 +1,5 @@
 import type { CapabilityCallContext, CapabilityDefinition, ImageValue } from '@viwo/core';
+import { modelFolderHash } from '../models/model-hash.ts';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import {
   BudgetError,
@@ -64,6 +65,25 @@ export function estimateCost(
   } catch {
     return 0;
   }
+}
+
+/**
+ * Result-cache identity of a generation (see core's `cacheIdentity`): the model folder's content
+ * hash and the execution provider, when a seed makes the call deterministic; else undefined.
+ */
+export async function generationCacheIdentity(
+  registry: ModelRegistry,
+  options: unknown,
+): Promise<string | undefined> {
+  const given = options as { seed?: unknown; model_id?: unknown } | undefined;
+  if (typeof given?.seed !== 'number') return undefined;
+  let model: ReturnType<ModelRegistry['get']>;
+  try {
+    model = registry.get(typeof given.model_id === 'string' ? given.model_id : undefined);
+  } catch {
+    return undefined;
+  }
+  return `diffusers:${process.env.VIWO_EP ?? 'cpu'}:${await modelFolderHash(model.directory)}`;
 }
 
 /** `registry.get` with the error as an InvalidArgument naming `model_id`. */
@@ -140,6 +160,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         cost(args) {
           return estimateCost(registry, args[0], args[1]);
         },
+        cacheIdentity: (args) => generationCacheIdentity(registry, args[1]),
         async run(context, prompt, options) {
           await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
           const generation = resolveWithBudget(registry, prompt, options);
@@ -174,6 +195,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
           const defaults = isImageValue(image) ? { width: image.width, height: image.height } : {};
           return estimateCost(registry, args[1], args[2], defaults);
         },
+        cacheIdentity: (args) => generationCacheIdentity(registry, args[2]),
         async run(context, image, prompt, options) {
           const input = image as ImageValue;
           const raw = await imageSize(context, input);
