@@ -63,6 +63,11 @@ export interface OpcodeContext {
   log(level: LogLevel, message: string): void;
   /** Calls a script function value (a lambda) with arguments, charging gas as usual. */
   callFunction(fn: unknown, args: unknown[]): Promise<unknown>;
+  /**
+   * Charges gas for work sized by data rather than by script nodes (pixels rasterised, items
+   * joined). Call it before doing the work; it throws OutOfGas when the budget is spent.
+   */
+  charge(units: number): void;
 }
 
 /**
