@@ -128,6 +128,7 @@ export function startServer(options: ServerOptions): RunningServer {
       return serveStatic(
         options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
         url.pathname,
+        request.headers.get('accept-encoding'),
       );
     },
     websocket: {

@@ -188,8 +188,8 @@ function BlocksModeEditor(props: BlocksModeProps) {
       workspace = Blockly.inject(host, {
         toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
         theme: currentTheme(),
-        // Trashcan, zoom buttons and sounds load media from a remote host by default; the app
-        // must work offline, so only wheel/pinch zoom is enabled.
+        // Blockly's media (sprites, cursors) come from our own server, never its CDN.
+        media: '/blockly-media/',
         trashcan: false,
         sounds: false,
         zoom: { controls: false, wheel: true, startScale: 0.9 },

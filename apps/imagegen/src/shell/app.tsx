@@ -1,11 +1,15 @@
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { BlocksMode } from '../blocks/blocks-mode.tsx';
+import { createSignal, For, lazy, Match, Show, Suspense, Switch } from 'solid-js';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
+
+// Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
+const BlocksMode = lazy(() =>
+  import('../blocks/blocks-mode.tsx').then((module) => ({ default: module.BlocksMode })),
+);
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -94,7 +98,9 @@ export function App(props: { workbench: Workbench }) {
                 <LayerMode workbench={workbench} />
               </Match>
               <Match when={workbench.mode() === 'blocks'}>
-                <BlocksMode workbench={workbench} />
+                <Suspense fallback={<p class="loading">Loading Blocks Mode…</p>}>
+                  <BlocksMode workbench={workbench} />
+                </Suspense>
               </Match>
             </Switch>
           </div>
