@@ -10,7 +10,10 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 /** Smallest file worth compressing (smaller ones gain nothing over the header cost). */
 export const COMPRESS_MIN_BYTES = 1024;
 const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.svg', '.json', '.txt', '.map']);
-const cache = new Map<string, { stamp: string; br?: Uint8Array; gzip?: Uint8Array }>();
+const cache = new Map<
+  string,
+  { stamp: string; br?: Uint8Array<ArrayBuffer>; gzip?: Uint8Array<ArrayBuffer> }
+>();
 
 /** Which encoding to use for `file` given the request's Accept-Encoding, if any. */
 export function chooseEncoding(
@@ -30,7 +33,7 @@ export function chooseEncoding(
 }
 
 /** The file's bytes in `encoding`, compressed once per file version. */
-export function compressedFile(file: string, encoding: 'br' | 'gzip'): Uint8Array {
+export function compressedFile(file: string, encoding: 'br' | 'gzip'): Uint8Array<ArrayBuffer> {
   const stats = statSync(file);
   const stamp = `${stats.size}:${stats.mtimeMs}`;
   let entry = cache.get(file);
@@ -45,7 +48,7 @@ export function compressedFile(file: string, encoding: 'br' | 'gzip'): Uint8Arra
     encoding === 'br'
       ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
       : gzipSync(raw, { level: 9 });
-  const result = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const result = new Uint8Array(bytes);
   entry[encoding] = result;
   return result;
 }
