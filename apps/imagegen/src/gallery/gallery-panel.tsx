@@ -12,6 +12,8 @@ import {
   resolveWorkbench,
   type WorkbenchApi,
 } from '../blocks/workbench-api.ts';
+import { closeOnEscape } from '../shell/escape-stack.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
@@ -39,6 +41,10 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
   const [expanded, setExpanded] = createSignal<string>();
   const [viewing, setViewing] = createSignal<ImageRef>();
+  closeOnEscape(
+    () => viewing() !== undefined,
+    () => setViewing(undefined),
+  );
   const rpc = () => props.workbench.rpc;
 
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +78,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const useAsLayer = (entry: HistoryEntry, image: ImageRef) => {
     const script = props.workbench.script();
     const id = freshLayerId(script, `history-${image.$image.slice(0, 8)}`);
+    recordReplacement(script);
     props.workbench.setScript(
       appendImageLayer(script, image, id, `From history ${entry.job_id.slice(0, 6)}`),
     );
@@ -87,9 +94,14 @@ function GalleryPanelView(props: GalleryPanelProps) {
     });
 
   const openInBlocks = (entry: HistoryEntry) => {
-    props.workbench.setScript(entry.script);
     markTrusted();
+    recordReplacement(props.workbench.script());
+    props.workbench.setScript(entry.script);
     props.workbench.setMode?.('blocks');
+    setMessage({
+      kind: 'info',
+      text: 'opened in Blocks (Undo in Layers brings the previous canvas back)',
+    });
   };
 
   onMount(() => {

@@ -143,10 +143,19 @@ export function LayerMode(props: { workbench: Workbench }) {
     while (taken.has(`${prefix}-${index}`)) index++;
     return `${prefix}-${index}`;
   };
+  // A second mask is "Mask 2", not another "Mask": layers are told apart by name in the panel.
+  const uniqueName = (base: string) => {
+    const taken = new Set(layers().map((layer) => layer.name));
+    if (!taken.has(base)) return base;
+    let index = 2;
+    while (taken.has(`${base} ${index}`)) index++;
+    return `${base} ${index}`;
+  };
   const addLayer = (type: 'raster' | 'control' | 'mask') => {
     const id = freshId(type === 'raster' ? 'layer' : type);
-    const name =
-      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control';
+    const name = uniqueName(
+      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control',
+    );
     commit([
       record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
     ]);

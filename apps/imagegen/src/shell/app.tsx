@@ -4,6 +4,7 @@ import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
+import { closeOnEscape } from './escape-stack.ts';
 import { SettingsPanel } from './settings-panel.tsx';
 
 // Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
@@ -24,6 +25,10 @@ export function App(props: { workbench: Workbench }) {
   const [theme, setTheme] = createSignal(localStorage.getItem('viwo.theme') ?? 'dark');
   const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings'>('none');
   document.documentElement.dataset.theme = theme();
+  closeOnEscape(
+    () => drawer() !== 'none',
+    () => setDrawer('none'),
+  );
   const toggleTheme = () => {
     const next = theme() === 'dark' ? 'light' : 'dark';
     setTheme(next);
@@ -128,8 +133,10 @@ export function App(props: { workbench: Workbench }) {
                   <img class="job-preview" src={job.preview!} alt="preview" />
                 </Show>
                 <div class="job-text">
-                  {job.label || 'job'} · {Math.round(job.fraction * 100)}%
-                  {job.done ? ` · ${job.status}` : eta(job.etaMs)}
+                  {job.label || 'job'}
+                  {job.done && job.status !== 'done'
+                    ? ` · ${job.status}`
+                    : ` · ${Math.round(job.fraction * 100)}%${job.done ? ' · done' : eta(job.etaMs)}`}
                 </div>
                 <div class="progress">
                   <div

@@ -291,3 +291,11 @@ export function memoryStorage(): DocumentStorage {
     key: (index) => [...map.keys()][index] ?? null,
   };
 }
+
+/**
+ * Makes replacing the canvas from a panel (template Load, PNG import, gallery) one undo step, so
+ * the previous canvas is a Ctrl+Z away. A no-op where no document is open (panels in tests).
+ */
+export function recordReplacement(previous: unknown): void {
+  current()?.pushUndo(previous);
+}

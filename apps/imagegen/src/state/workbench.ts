@@ -2,6 +2,7 @@ import { type Accessor, createSignal } from 'solid-js';
 import type { CapabilityInfo, OpcodeInfo } from '../blocks/metadata-types.ts';
 import type { ExecuteResult, WorkbenchApi } from '../blocks/workbench-api.ts';
 import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
+import { reconcileJobs } from './job-reconcile.ts';
 
 /** A toast shown at the bottom right. */
 export interface Toast {
@@ -59,6 +60,8 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
   let lostOnce = false;
 
   const toast = (kind: Toast['kind'], text: string) => {
+    // The same message twice at once (one failure reported by two layers) is shown once.
+    if (toasts().some((shown) => shown.kind === kind && shown.text === text)) return;
     const id = ++toastId;
     setToasts((current) => [...current.slice(-4), { id, kind, text }]);
     setTimeout(
@@ -82,6 +85,14 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     setConnection(state);
     if (state === 'open') {
       if (lostOnce) toast('info', 'Reconnected to the server');
+      const open = jobs()
+        .filter((job) => !job.done)
+        .map((job) => job.jobId);
+      void reconcileJobs(rpc, open, (jobId, status) =>
+        setJobs((current) =>
+          current.map((job) => (job.jobId === jobId ? { ...job, done: true, status } : job)),
+        ),
+      );
       void loadMetadata();
     } else if (state === 'reconnecting' && previous === 'open') {
       lostOnce = true;
@@ -144,7 +155,10 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     try {
       return await rpc.call<ExecuteResult>('execute_script', { script: toRun });
     } catch (error) {
-      toast('error', describeError(error));
+      // A cancel is the user's own doing: say so plainly, not as a red error.
+      if (error instanceof RpcCallError && error.data?.code === 'Cancelled')
+        toast('info', 'Job cancelled');
+      else toast('error', describeError(error));
       throw error;
     }
   };

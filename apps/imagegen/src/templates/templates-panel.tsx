@@ -9,6 +9,7 @@ import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
@@ -130,8 +131,12 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     } else {
       markTrusted();
     }
+    recordReplacement(props.workbench.script());
     props.workbench.setScript(script);
-    setMessage({ kind: 'info', text: `loaded "${template.name}"` });
+    setMessage({
+      kind: 'info',
+      text: `loaded "${template.name}" (Undo brings the previous canvas back)`,
+    });
   };
 
   const remove = async (template: TemplateRecord) => {
@@ -205,6 +210,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       if (embedded.form === 'json') script = embedded.script;
       else script = (props.textFormat?.parse ?? parseText)(embedded.text);
       markUntrusted(`image ${file.name}`);
+      recordReplacement(props.workbench.script());
       props.workbench.setScript(script);
       setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
     } catch (error) {
