@@ -7,6 +7,7 @@ import { openCanvasDocument } from './state/canvas-document.ts';
 import { createWorkbench } from './state/workbench.ts';
 import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
 import './shell/app.css';
+import './shell/responsive.css';
 
 // This tab's canvas document: script, recorded results, trust and undo survive reloads.
 const canvas = openCanvasDocument(newCanvasScript);
