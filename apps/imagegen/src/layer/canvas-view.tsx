@@ -26,6 +26,7 @@ const CONTROL_TINT = [0, 200, 255];
 export function CanvasView(props: CanvasViewProps) {
   let canvas!: HTMLCanvasElement;
   let overlay!: HTMLCanvasElement;
+  let stack!: HTMLDivElement;
   const [zoom, setZoom] = createSignal(1);
   const [pan, setPan] = createSignal<[number, number]>([0, 0]);
   let spaceDown = false;
@@ -133,11 +134,31 @@ export function CanvasView(props: CanvasViewProps) {
       else drawOverlay();
     }
   };
+  // Zoom about the cursor: the canvas point under it stays under it (transform origin = centre).
   const onWheel = (event: WheelEvent) => {
     event.preventDefault();
-    setZoom((current) =>
-      Math.min(8, Math.max(0.125, current * (event.deltaY < 0 ? 1.1 : 1 / 1.1))),
-    );
+    const current = zoom();
+    const next = Math.min(8, Math.max(0.125, current * (event.deltaY < 0 ? 1.1 : 1 / 1.1)));
+    const rect = stack.getBoundingClientRect();
+    const [panX, panY] = pan();
+    const centreX = rect.left + rect.width / 2;
+    const centreY = rect.top + rect.height / 2;
+    setPan([
+      event.clientX - (centreX - panX) - ((event.clientX - centreX) / current) * next,
+      event.clientY - (centreY - panY) - ((event.clientY - centreY) / current) * next,
+    ]);
+    setZoom(next);
+  };
+  /** Fit: the whole canvas in view, centred. */
+  const fit = () => {
+    setZoom(1);
+    setPan([0, 0]);
+  };
+  /** Actual pixels: one canvas pixel per screen pixel, centred. */
+  const actualSize = () => {
+    const fitted = canvas.getBoundingClientRect().width / zoom();
+    setZoom(fitted > 0 ? canvas.width / fitted : 1);
+    setPan([0, 0]);
   };
 
   onMount(() => {
@@ -148,6 +169,17 @@ export function CanvasView(props: CanvasViewProps) {
       )
         spaceDown = true;
     };
+    const typing = (target: EventTarget | null) =>
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement;
+    const keys = (event: KeyboardEvent) => {
+      if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === '0') fit();
+      else if (event.key === '1') actualSize();
+    };
+    window.addEventListener('keydown', keys);
+    onCleanup(() => window.removeEventListener('keydown', keys));
     const up = (event: KeyboardEvent) => {
       if (event.code === 'Space') spaceDown = false;
     };
@@ -166,6 +198,7 @@ export function CanvasView(props: CanvasViewProps) {
   return (
     <div class="canvas-viewport" onWheel={onWheel} data-testid="canvas-viewport">
       <div
+        ref={stack}
         class="canvas-stack"
         style={{ transform: `translate(${pan()[0]}px, ${pan()[1]}px) scale(${zoom()})` }}
       >
@@ -179,7 +212,20 @@ export function CanvasView(props: CanvasViewProps) {
           onPointerUp={onPointerUp}
         />
       </div>
-      <div class="zoom-readout">{Math.round(zoom() * 100)}%</div>
+      <div class="zoom-readout">
+        <button type="button" data-testid="zoom-fit" title="Fit (0)" onClick={fit}>
+          Fit
+        </button>
+        <button
+          type="button"
+          data-testid="zoom-actual"
+          title="Actual pixels (1)"
+          onClick={actualSize}
+        >
+          1:1
+        </button>
+        <span data-testid="zoom-level">{Math.round(zoom() * 100)}%</span>
+      </div>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { LayerMode } from '../layer/layer-mode.tsx';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
 import { closeOnEscape } from './escape-stack.ts';
+import { FileDrop } from './file-drop.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
 
 // Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
@@ -163,6 +164,7 @@ export function App(props: { workbench: Workbench }) {
             )}
           </For>
         </section>
+        <FileDrop workbench={workbench} />
         <div class="toasts">
           <For each={workbench.toasts()}>
             {(toast) => (
