@@ -211,6 +211,11 @@ function BlocksModeEditor(props: BlocksModeProps) {
     createEffect(on([props.workbench.opcodes, props.workbench.capabilities], rebuild));
     createEffect(
       on(props.workbench.script, (script) => {
+        // A run's error is about the script it ran: once the script changed, the banner is stale.
+        if (status()?.kind === 'error' && !running()) {
+          setStatus(undefined);
+          clearHighlight();
+        }
         if (!workspace || !catalog) return;
         const current = convert();
         if (current && jsonEqual(current.script, script)) return;

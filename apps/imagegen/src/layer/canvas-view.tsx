@@ -46,12 +46,22 @@ export function CanvasView(props: CanvasViewProps) {
     const image = context.createImageData(state.width, state.height);
     const composite = state.composite();
     image.data.set(composite.data);
-    for (const layer of state.layers) {
-      if (!layer.visible || (layer.type !== 'mask' && layer.type !== 'control')) continue;
+    state.layers.forEach((layer, index) => {
+      if (!layer.visible || (layer.type !== 'mask' && layer.type !== 'control')) return;
       const tint = layer.type === 'mask' ? [255, 0, 0] : CONTROL_TINT;
       const strength = layer.type === 'mask' ? 0.5 : 0.6;
+      // A control layer's tint is hidden by raster layers above it (a generated result placed on
+      // top shows as itself); the mask overlay always stays visible while editing.
+      const above =
+        layer.type === 'control'
+          ? state.layers
+              .slice(index + 1)
+              .filter((other) => other.type === 'raster' && other.visible)
+          : [];
       for (let offset = 0; offset < image.data.length; offset += 4) {
-        const alpha = (layer.surface.data[offset + 3]! / 255) * strength * layer.opacity;
+        let alpha = (layer.surface.data[offset + 3]! / 255) * strength * layer.opacity;
+        for (const other of above)
+          alpha *= 1 - (other.surface.data[offset + 3]! / 255) * other.opacity;
         if (alpha === 0) continue;
         for (let channel = 0; channel < 3; channel++) {
           image.data[offset + channel] =
@@ -59,7 +69,7 @@ export function CanvasView(props: CanvasViewProps) {
         }
         image.data[offset + 3] = Math.max(image.data[offset + 3]!, Math.round(alpha * 255));
       }
-    }
+    });
     context.putImageData(image, 0, 0);
     drawOverlay();
   };
