@@ -64,6 +64,30 @@ describe.skipIf(Boolean(browserMissing))('panel polish', () => {
     await page.click('[data-testid=mode-layer]');
   });
 
+  test('importing a template twice says so; a template calling unknown opcodes warns', async () => {
+    await page.click('[data-testid=open-templates]');
+    const file = (name: string, script: unknown) => ({
+      name: `${name}.viwo-template.json`,
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({ version: 2, kind: 'viwo-template', name, tags: [], script, exposed: [] }),
+      ),
+    });
+    const message = () => page.textContent('[data-testid=template-message]');
+    await page.setInputFiles('[data-testid=template-import-file]', file('twice', ['+', 40, 2]));
+    await page.waitForSelector('[data-testid=template-message]:has-text("imported")');
+    await page.setInputFiles('[data-testid=template-import-file]', file('twice', ['+', 40, 2]));
+    await page.waitForSelector('[data-testid=template-message]:has-text("already")');
+    expect(await page.locator('[data-testid=template-item]:has-text("twice")').count()).toBe(1);
+    await page.setInputFiles(
+      '[data-testid=template-import-file]',
+      file('strange', ['std.seq', ['acme.paint', 1]]),
+    );
+    await page.waitForSelector('[data-testid=template-message]:has-text("strange")');
+    expect(await message()).toContain('acme.paint');
+    await page.keyboard.press('Escape');
+  });
+
   test('Settings refuses width 99999 with a message and names the defaults', async () => {
     await page.click('[data-testid=open-settings]');
     await page.fill('[data-testid=setting-canvas_width]', '99999');

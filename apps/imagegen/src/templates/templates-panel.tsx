@@ -13,6 +13,7 @@ import { recordReplacement } from '../state/canvas-document.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
+import { sameWorkflow, unknownOpcodes } from './import-checks.ts';
 import { extractPngScript } from './png-script.ts';
 import { SaveTemplateForm } from './save-template-form.tsx';
 import {
@@ -192,12 +193,30 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const importTemplateText = async (text: string, fileName: string) => {
     try {
       const document = parseTemplateFile(text, fileName);
+      const duplicate = sameWorkflow(stored(), document.script);
+      if (duplicate) {
+        setSelected(duplicate.id);
+        setMessage({
+          kind: 'info',
+          text: `${fileName} is already in your templates as "${duplicate.name}"; nothing was added`,
+        });
+        return;
+      }
       const imported = (await rpc().call('templates.import', {
         template: document,
       })) as TemplateRecord;
       if (imported && typeof imported.id === 'string') setUntrusted(storage(), imported.id, true);
       await refresh();
-      setMessage({ kind: 'info', text: `imported "${imported?.name ?? fileName}"` });
+      const known = new Set(props.workbench.opcodes().map((info) => info.opcode));
+      const missing = known.size > 0 ? unknownOpcodes(document.script, known) : [];
+      setMessage(
+        missing.length > 0
+          ? {
+              kind: 'error',
+              text: `imported "${imported?.name ?? fileName}", but it calls ${missing.join(', ')}, which this server does not have: runs will fail until that is installed`,
+            }
+          : { kind: 'info', text: `imported "${imported?.name ?? fileName}"` },
+      );
     } catch (error) {
       setMessage({ kind: 'error', text: `import of ${fileName} refused: ${errorMessage(error)}` });
     }
