@@ -9,6 +9,7 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { serveStatic } from './static-files.ts';
 
@@ -121,6 +122,7 @@ export function startServer(options: ServerOptions): RunningServer {
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        if (isImageExportPath(url.pathname)) return serveImageExport(runtime, url);
         return serveImage(runtime, url.pathname);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
