@@ -18,6 +18,7 @@ import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
   entryPrompt,
+  entrySeeds,
   freshLayerId,
   type HistoryEntry,
   withRecordedSeeds,
@@ -231,7 +232,10 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     {' '}
                     · {((entry.duration_ms ?? 0) / 1000).toFixed(1)} s
                   </Show>
-                  <Show when={entry.seeds.length > 0}> · seed {entry.seeds.join(', ')}</Show>
+                  <Show when={entrySeeds(entry).length > 0}>
+                    {' '}
+                    · seed {entrySeeds(entry).join(', ')}
+                  </Show>
                   <Show when={entry.parent_id}>
                     {' '}
                     · refined from{' '}
