@@ -4,13 +4,16 @@ import {
   createRpcMethods,
   defaultRpcLimits,
   dispatchRpc,
+  methodTable,
   parseErrorResponse,
   type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { JobQueue } from './job-queue.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { queueMethods } from './queue-methods.ts';
 import { serveStatic } from './static-files.ts';
 
 /** Options of {@link startServer}. */
@@ -72,9 +75,15 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
-  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
+  // The generation queue (survives restarts); its notifications go to the principal's sockets.
+  const queue = new JobQueue(runtime, (principalId, method, params) => {
+    for (const socket of sockets)
+      if (socket.data.context.session.principal.id === principalId)
+        send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+  });
+  const methods = methodTable<RpcContext>({ ...createRpcMethods(), ...queueMethods(queue) });
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;
 
   const authorised = (request: Request, url: URL): boolean => {
@@ -171,6 +180,7 @@ export function startServer(options: ServerOptions): RunningServer {
     url: `http://${shownHost}:${boundPort}`,
     port: boundPort,
     async stop() {
+      queue.stop();
       server.stop(true);
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },
