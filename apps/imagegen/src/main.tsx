@@ -4,6 +4,7 @@ import { newCanvasScript } from './layer/layer-mode.tsx';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { openCanvasDocument } from './state/canvas-document.ts';
+import { openQueueClient } from './state/queue-client.ts';
 import { createWorkbench } from './state/workbench.ts';
 import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
 import './shell/app.css';
@@ -16,6 +17,7 @@ if (untrusted !== null) markUntrusted(untrusted);
 
 const rpc = new RpcClient(defaultRpcUrl(window.location));
 const workbench = createWorkbench(rpc, canvas.script());
+const queue = openQueueClient(rpc);
 const originalSet = workbench.setScript;
 workbench.setScript = (script: unknown) => {
   originalSet(script);
@@ -28,5 +30,5 @@ window.addEventListener('storage', (event) => {
     workbench.toast('info', 'This canvas was changed in another tab: this tab continues on a copy');
 });
 // The automation hook lets browser tests drive and inspect the app.
-(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas };
+(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas, queue };
 render(() => <App workbench={workbench} />, document.getElementById('root')!);

@@ -204,8 +204,8 @@ export class JobQueue {
       item.status = code === 'Cancelled' ? 'cancelled' : 'error';
       item.error = error instanceof Error ? error.message : String(error);
     } finally {
-      session.setNotifier(null);
-      session.close();
+      // `job.done` follows the result on a macrotask: close the session only after it went out.
+      setTimeout(() => session.close(), 0);
       item.finished = Date.now();
       this.running = undefined;
     }

@@ -18,8 +18,9 @@ import {
   untrack,
 } from 'solid-js';
 import { canvasDocument, type ImageValue } from '../state/canvas-document.ts';
+import { QueueJobError, queueClient } from '../state/queue-client.ts';
 import { canvasSize } from '../state/settings.ts';
-import type { Workbench } from '../state/workbench.ts';
+import { describeError, type Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun, markTrusted } from '../templates/trust-gate.ts';
 import { encodeSurfacePng, uploadSurface } from './canvas-uploads.ts';
@@ -192,8 +193,8 @@ export function LayerMode(props: { workbench: Workbench }) {
     ]);
   };
 
+  // Generation goes through the server's queue: Generate stays enabled, each click queues a job.
   const generate = async (request: GenerateRequest) => {
-    setBusy(true);
     try {
       // ControlNet counts only when a model makes `apply` available (preprocess alone is not enough).
       const available = (type: string) =>
@@ -206,7 +207,14 @@ export function LayerMode(props: { workbench: Workbench }) {
                 capability.methods.some((method) => method.name === 'apply')),
           );
       const plan = await planGeneration(request, state, available);
-      const outcome = await workbench.execute(plan.script);
+      const outcome = await queueClient().run(plan.script, {
+        mode: request.mode,
+        prompt: request.prompt,
+        model: request.options.model_id ?? 'default model',
+        size: `${Math.round(state.bbox.width)}×${Math.round(state.bbox.height)}`,
+        seed: request.options.seed ?? 0,
+        batch: request.batch,
+      });
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
@@ -223,10 +231,9 @@ export function LayerMode(props: { workbench: Workbench }) {
       await place(images[0]!, plan.expressions[0]);
       workbench.toast('info', 'Result placed in a new layer');
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error))
-        workbench.toast('error', (error as Error).message);
-    } finally {
-      setBusy(false);
+      if (error instanceof QueueJobError && error.code === 'Cancelled')
+        workbench.toast('info', 'Job cancelled');
+      else workbench.toast('error', describeError(error));
     }
   };
   const place = async (image: ResultTile['image'], expression: unknown) => {

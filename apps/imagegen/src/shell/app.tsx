@@ -2,10 +2,12 @@ import { createSignal, For, lazy, Match, Show, Suspense, Switch } from 'solid-js
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
+import { queueClient } from '../state/queue-client.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
 import { closeOnEscape } from './escape-stack.ts';
 import { FileDrop } from './file-drop.tsx';
+import { QueuePanel } from './queue-panel.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
 
 // Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
@@ -24,7 +26,9 @@ const CONNECTION_LABEL = {
 export function App(props: { workbench: Workbench }) {
   const workbench = props.workbench;
   const [theme, setTheme] = createSignal(localStorage.getItem('viwo.theme') ?? 'dark');
-  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings'>('none');
+  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings' | 'queue'>(
+    'none',
+  );
   document.documentElement.dataset.theme = theme();
   closeOnEscape(
     () => drawer() !== 'none',
@@ -80,6 +84,14 @@ export function App(props: { workbench: Workbench }) {
             </button>
             <button
               type="button"
+              data-testid="open-queue"
+              classList={{ selected: drawer() === 'queue' }}
+              onClick={() => setDrawer(drawer() === 'queue' ? 'none' : 'queue')}
+            >
+              Queue
+            </button>
+            <button
+              type="button"
               data-testid="open-settings"
               classList={{ selected: drawer() === 'settings' }}
               onClick={() => setDrawer(drawer() === 'settings' ? 'none' : 'settings')}
@@ -118,6 +130,9 @@ export function App(props: { workbench: Workbench }) {
                 </Match>
                 <Match when={drawer() === 'gallery'}>
                   <GalleryPanel workbench={workbench} />
+                </Match>
+                <Match when={drawer() === 'queue'}>
+                  <QueuePanel workbench={workbench} queue={queueClient()} />
                 </Match>
                 <Match when={drawer() === 'settings'}>
                   <SettingsPanel workbench={workbench} />
