@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { canvasOperations } from '@viwo/canvas';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { embedScriptInPng } from '../../apps/imagegen/src/layer/png-embed.ts';
+import { embedScriptInPng } from '../../apps/imagegen/src/templates/png-script.ts';
 import {
   type AppServer,
   browserMissing,

@@ -12,6 +12,7 @@ import {
 import type { ServerWebSocket } from 'bun';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { JobQueue } from './job-queue.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { queueMethods } from './queue-methods.ts';
 import { serveStatic } from './static-files.ts';
@@ -82,7 +83,11 @@ export function startServer(options: ServerOptions): RunningServer {
       if (socket.data.context.session.principal.id === principalId)
         send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
   });
-  const methods = methodTable<RpcContext>({ ...createRpcMethods(), ...queueMethods(queue) });
+  const methods = methodTable<RpcContext>({
+    ...createRpcMethods(),
+    ...modelRpcMethods(),
+    ...queueMethods(queue),
+  });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;
 

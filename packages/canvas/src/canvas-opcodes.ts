@@ -1,16 +1,17 @@
-import type { ImageValue, ScriptHost } from '@viwo/core';
+import type { ImageValue } from '@viwo/protocol';
 import {
   type OpcodeDefinition,
   type OpcodeMetadata,
   type OpcodeParam,
   ScriptError,
 } from '@viwo/script';
+import type { CanvasHost } from './canvas-host.ts';
 import { CanvasState } from './canvas-state.ts';
 import type { Surface } from './rasterizer.ts';
 
 const ATTACHMENT = 'canvas';
 
-function host(value: unknown, opcode: string): ScriptHost {
+function host(value: unknown, opcode: string): CanvasHost {
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -19,7 +20,7 @@ function host(value: unknown, opcode: string): ScriptHost {
   ) {
     throw new Error(`${opcode} needs the viwo runtime (no script host in this evaluation)`);
   }
-  return value as ScriptHost;
+  return value as CanvasHost;
 }
 
 /**
@@ -27,7 +28,7 @@ function host(value: unknown, opcode: string): ScriptHost {
  * The first use also registers a finalizer returning the final composite, so a canvas script's
  * job result (and `viwo run --out`) always includes the whole canvas.
  */
-function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptHost: ScriptHost } {
+function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptHost: CanvasHost } {
   const scriptHost = host(value, opcode);
   let state = scriptHost.attachments.get(ATTACHMENT) as CanvasState | undefined;
   if (!state) {
@@ -39,7 +40,7 @@ function canvasOf(value: unknown, opcode: string): { state: CanvasState; scriptH
   return { state, scriptHost };
 }
 
-function storeSurface(scriptHost: ScriptHost, surface: Surface): Promise<ImageValue> {
+function storeSurface(scriptHost: CanvasHost, surface: Surface): Promise<ImageValue> {
   return scriptHost.images.putRaw({
     data: new Uint8Array(surface.data.buffer, surface.data.byteOffset, surface.data.byteLength),
     width: surface.width,

@@ -1,3 +1,5 @@
+export type { CanvasHost, CanvasPixels } from './canvas-host.ts';
+export { canvasOpcodes } from './canvas-opcodes.ts';
 export { type CanvasOperation, canvasOperations, canvasScript, record } from './canvas-recorder.ts';
 export {
   type BoundingBox,

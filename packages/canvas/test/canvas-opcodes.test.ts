@@ -2,8 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import type { ImageStore, ImageValue, RawImage, ScriptHost } from '@viwo/core';
 import { evaluate, ScriptError } from '@viwo/script';
-import { canvasScript, record, scriptToLayers } from '../src/index.ts';
-import { createCanvasPlugin } from '../src/plugin.ts';
+import { canvasOpcodes, canvasScript, record, scriptToLayers } from '../src/index.ts';
 
 /**
  * An in-memory image store with the store's content addressing (sha256 of the bytes), so the
@@ -57,7 +56,7 @@ function createHost(): { host: ScriptHost; finalize: () => Promise<ImageValue[]>
   return { host, finalize };
 }
 
-const opcodes = createCanvasPlugin().opcodes?.() ?? [];
+const opcodes = canvasOpcodes;
 
 describe('canvas opcodes', () => {
   test('every opcode of the contract is present with canvas metadata', () => {

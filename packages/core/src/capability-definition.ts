@@ -1,48 +1,13 @@
-import type { LogLevel } from '@viwo/script';
-import type { ImageStore, ImageValue } from './image-value.ts';
+import type { CapabilityParam, LogLevel } from '@viwo/protocol';
+import type { ImageStore } from './image-value.ts';
+import type { ProgressReport } from './jobs/job-progress.ts';
 
-/** Param types allowed in capability metadata (ARCHITECTURE.md). */
-export type CapabilityParamType =
-  | 'string'
-  | 'text'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'enum'
-  | 'seed'
-  | 'image'
-  | 'mask'
-  | 'object'
-  | 'list';
-
-/**
- * One parameter of a capability method. For `object`, `fields` describes its keys (unknown keys
- * are rejected); for `enum`, `options` lists the allowed values; for `list`, `items` may describe
- * each element.
- */
-export interface CapabilityParam {
-  name: string;
-  type: CapabilityParamType;
-  label?: string;
-  description?: string;
-  default?: unknown;
-  min?: number;
-  max?: number;
-  step?: number;
-  options?: (string | number)[];
-  optional?: boolean;
-  fields?: CapabilityParam[];
-  items?: CapabilityParam;
-}
-
-/** A progress report from a running method; core turns it into `job.progress`. */
-export interface ProgressReport {
-  label: string;
-  step: number;
-  total: number;
-  /** Optional low-resolution preview, already stored. */
-  preview?: ImageValue;
-}
+export type {
+  CapabilityMetadata,
+  CapabilityParam,
+  CapabilityParamType,
+} from '@viwo/protocol';
+export type { ProgressReport } from './jobs/job-progress.ts';
 
 /** What a capability method receives besides its arguments. */
 export interface CapabilityCallContext {
@@ -101,18 +66,4 @@ export interface CapabilityDefinition {
   label: string;
   description: string;
   methods: Record<string, CapabilityMethod>;
-}
-
-/** Capability metadata on the wire (`get_capability_metadata`). */
-export interface CapabilityMetadata {
-  type: string;
-  label: string;
-  description: string;
-  methods: {
-    name: string;
-    label: string;
-    description: string;
-    params: CapabilityParam[];
-    returns: string;
-  }[];
 }

@@ -1,3 +1,12 @@
+export {
+  crc32,
+  exifUserComment,
+  insertPngText,
+  readPngText,
+  readXmp,
+  viwoScriptFromXmp,
+  viwoXmp,
+} from '@viwo/protocol';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
 export {
   CAPABILITY_PARAM_TYPES,
@@ -22,16 +31,9 @@ export type {
 export { type CoreErrorCode, coreError } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
-export {
-  exifUserComment,
-  readXmp,
-  viwoScriptFromXmp,
-  viwoXmp,
-} from './images/embedded-metadata.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
-export { crc32, insertPngText, readPngText } from './images/png-text.ts';
-export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
+export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
@@ -58,19 +60,15 @@ export {
   TemplateStore,
 } from './persistence/template-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
+export { createCanvasPlugin } from './plugins/canvas-plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
+export { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
 export {
   createRuntime,
   type Runtime,
   type RuntimeHealth,
   type RuntimeOptions,
 } from './runtime.ts';
-export {
-  type GrantPolicy,
-  type JobLimits,
-  localUsersPolicy,
-  type Principal,
-} from './runtime-core.ts';
 export type { ScriptHost } from './script-host.ts';
 export { asScriptHost } from './script-host.ts';
 export { Session, type SessionNotifier } from './session.ts';

@@ -3,6 +3,7 @@ import { createGenerateCapability } from './capability/generate-capability.ts';
 import { createControlnetCapability } from './controlnet/controlnet-capability.ts';
 import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
 import { ModelRegistry } from './models/model-registry.ts';
+import { createModelsCapability } from './models/models-capability.ts';
 import { SessionCache } from './models/session-cache.ts';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion-pipeline.ts';
 import { DepthPreprocessor } from './preprocessors/depth-preprocessor.ts';
@@ -74,6 +75,7 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return [
         createGenerateCapability(pipeline),
         createInpaintCapability(pipeline),
+        createModelsCapability(pipeline.registry, pipeline.cache),
         createControlnetCapability(pipeline, {
           ...(depth ? { depth } : {}),
           ...(pose ? { pose } : {}),

@@ -43,7 +43,9 @@ export {
 } from './models/hub-download.ts';
 export type { DiffusersFamily, DiffusersModelInfo } from './models/model-info.ts';
 export { readModelInfo } from './models/model-info.ts';
+export { type PullOptions, pullHubModel } from './models/model-pull.ts';
 export { diffusersModelsRoot, ModelRegistry } from './models/model-registry.ts';
+export { createModelsCapability, type ModelEntry } from './models/models-capability.ts';
 export { type ModelsCommandContext, modelsCommand } from './models/models-command.ts';
 export { SessionCache } from './models/session-cache.ts';
 export {
@@ -135,11 +137,9 @@ export {
   zeroConditioning,
 } from './sdxl/sdxl-conditioning.ts';
 export {
-  generateSdxl,
   prepareSdxlConditioning,
   type SdxlGenerationConditioning,
   type SdxlPrompts,
-  type SdxlRequest,
 } from './sdxl/sdxl-pipeline.ts';
 export {
   buildTinySdxlTextEncoder,
@@ -155,9 +155,8 @@ export {
   CONTROLNET_RESIDUALS,
   tinyControlnetModelFiles,
 } from './tiny-models/tiny-controlnet-model.ts';
+export { TINY_MODELS } from './tiny-models/tiny-model-catalog.ts';
 export {
-  registerTinyModel,
-  TINY_MODEL_BUILDERS,
   type TinyModelBuilder,
   type TinyModelFiles,
   writeModelFolder,

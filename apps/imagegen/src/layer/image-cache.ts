@@ -1,4 +1,5 @@
 import { imageKey, type Surface } from '@viwo/canvas';
+import { imagePath } from '@viwo/protocol';
 import type { ImageValue } from '../state/canvas-document.ts';
 
 /** Where recorded results live: the canvas document keeps them with the script. */
@@ -17,7 +18,7 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
  * only trusted when it is exactly the image recorded), and decodes it into a surface.
  */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(`/images/${hash}.png`);
+  const response = await fetch(imagePath(hash));
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bytes = await response.arrayBuffer();

@@ -6,6 +6,7 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
+import { imagePath } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import {
   createEffect,
@@ -17,10 +18,12 @@ import {
   Show,
   untrack,
 } from 'solid-js';
+import { errorMessage } from '../blocks/workbench-api.ts';
 import { canvasDocument, type ImageValue } from '../state/canvas-document.ts';
 import { QueueJobError, queueClient } from '../state/queue-client.ts';
 import { canvasSize } from '../state/settings.ts';
-import { describeError, type Workbench } from '../state/workbench.ts';
+import type { Workbench } from '../state/workbench.ts';
+import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun, markTrusted } from '../templates/trust-gate.ts';
 import { encodeSurfacePng, uploadSurface } from './canvas-uploads.ts';
@@ -29,7 +32,6 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
-import { embedScriptInPng } from './png-embed.ts';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -233,7 +235,7 @@ export function LayerMode(props: { workbench: Workbench }) {
     } catch (error) {
       if (error instanceof QueueJobError && error.code === 'Cancelled')
         workbench.toast('info', 'Job cancelled');
-      else workbench.toast('error', describeError(error));
+      else workbench.toast('error', errorMessage(error));
     }
   };
   const place = async (image: ResultTile['image'], expression: unknown) => {
@@ -413,14 +415,10 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(`/images/${tile.image.$image}.png`)
+                      : window.open(imagePath(tile.image))
                   }
                 >
-                  <img
-                    src={`/images/${tile.image.$image}.png`}
-                    alt="result"
-                    data-testid="result-image"
-                  />
+                  <img src={imagePath(tile.image)} alt="result" data-testid="result-image" />
                 </button>
               )}
             </For>

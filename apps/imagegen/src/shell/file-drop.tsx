@@ -3,12 +3,13 @@
  * its workflow (untrusted until confirmed, undoable); any other image becomes a new raster layer
  * of the canvas (uploaded to the server's image store first, so the script stays reproducible).
  */
+import { isPng } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
 import { recordReplacement } from '../state/canvas-document.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { extractPngScript, isPng, PngScriptError } from '../templates/png-script.ts';
+import { extractPngScript, PngScriptError } from '../templates/png-script.ts';
 import { markUntrusted } from '../templates/trust-gate.ts';
 
 const IMAGE_TYPES = /^image\/(png|jpeg|webp)$/;

@@ -3,19 +3,21 @@
  * size, seed), per-image progress in batches ("2/4"), pause/resume, drag to reorder, cancel,
  * retry and clear finished. The queue lives on the server and survives restarts.
  */
+import type { QueueItem } from '@viwo/protocol';
 import { createSignal, For, Show } from 'solid-js';
-import type { QueueClient, QueueItemView } from '../state/queue-client.ts';
-import { describeError, type Workbench } from '../state/workbench.ts';
+import { errorMessage } from '../blocks/workbench-api.ts';
+import type { QueueClient } from '../state/queue-client.ts';
+import type { Workbench } from '../state/workbench.ts';
 
 /** "2/4" for a batch: which image of the batch the job is on. */
-export function batchPosition(item: QueueItemView): string | undefined {
+export function batchPosition(item: QueueItem): string | undefined {
   const batch = Number(item.meta.batch ?? 1);
   if (!(batch > 1) || !item.progress) return undefined;
   const index = Math.min(batch, Math.floor(item.progress.fraction * batch) + 1);
   return `${item.status === 'done' ? batch : index}/${batch}`;
 }
 
-function summary(item: QueueItemView): string {
+function summary(item: QueueItem): string {
   const meta = item.meta;
   const parts = [
     meta.mode,
@@ -32,9 +34,9 @@ export function QueuePanel(props: { workbench: Workbench; queue: QueueClient }) 
   const queue = props.queue;
   const [dragged, setDragged] = createSignal<string>();
   const act = (action: () => Promise<unknown>) =>
-    void action().catch((error) => props.workbench.toast('error', describeError(error)));
+    void action().catch((error) => props.workbench.toast('error', errorMessage(error)));
   const queued = () => queue.state().items.filter((item) => item.status === 'queued');
-  const percent = (item: QueueItemView) =>
+  const percent = (item: QueueItem) =>
     item.status === 'done' ? 100 : Math.round((item.progress?.fraction ?? 0) * 100);
   return (
     <div class="panel queue-panel" data-testid="queue-panel">

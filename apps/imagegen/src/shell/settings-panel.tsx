@@ -1,5 +1,5 @@
+import type { ParamMetadata } from '@viwo/protocol';
 import { createMemo, createSignal, For, Show } from 'solid-js';
-import type { ParamInfo } from '../blocks/metadata-types.ts';
 import { optionFields } from '../layer/generate-panel.tsx';
 import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -12,7 +12,7 @@ const DEFAULT_FIELDS = ['model_id', 'scheduler', 'steps', 'guidance_scale'];
 const CANVAS_SIDE = { type: 'integer', min: 8, max: 4096 } as const;
 
 /** Why `value` is not acceptable for `field`, or undefined when it is. */
-function numberProblem(value: number, field?: Partial<ParamInfo>): string | undefined {
+function numberProblem(value: number, field?: Partial<ParamMetadata>): string | undefined {
   if (!Number.isFinite(value)) return 'must be a number';
   if (field?.type === 'integer' && !Number.isInteger(value)) return 'must be a whole number';
   const { min, max } = field ?? {};
@@ -34,7 +34,7 @@ export function SettingsPanel(props: { workbench: Workbench }) {
   );
   const [errors, setErrors] = createSignal<Record<string, string>>({});
   // Out-of-range values are refused with a message, never silently replaced by a default.
-  const numberInput = (name: string, value: unknown, field?: Partial<ParamInfo>) => (
+  const numberInput = (name: string, value: unknown, field?: Partial<ParamMetadata>) => (
     <>
       <input
         type="number"

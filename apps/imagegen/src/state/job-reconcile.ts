@@ -5,10 +5,8 @@
  * spinner and a cancel button.
  */
 
-/** The minimal RPC surface needed here. */
-export interface JobQuery {
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
-}
+/** Asks the server about one job (`job.get`). */
+export type JobQuery = (jobId: string) => Promise<{ status?: string }>;
 
 /** Statuses of a job that is still going. */
 const LIVE = new Set(['queued', 'running']);
@@ -18,7 +16,7 @@ const LIVE = new Set(['queued', 'running']);
  * `settle(jobId, status)` is called for each.
  */
 export async function reconcileJobs(
-  rpc: JobQuery,
+  getJob: JobQuery,
   open: readonly string[],
   settle: (jobId: string, status: string) => void,
 ): Promise<void> {
@@ -26,7 +24,7 @@ export async function reconcileJobs(
     open.map(async (jobId) => {
       let status: string;
       try {
-        status = (await rpc.call<{ status?: string }>('job.get', { job_id: jobId })).status ?? '';
+        status = (await getJob(jobId)).status ?? '';
       } catch {
         status = 'interrupted';
       }

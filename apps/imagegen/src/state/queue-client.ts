@@ -4,36 +4,16 @@
  * clicked again while jobs run), the operations of the queue panel, progress in the tab title,
  * and a desktop notification when a job this tab queued finishes while the tab is hidden.
  */
+
+import type { QueueItem, QueueState } from '@viwo/protocol';
 import { createEffect, createRoot, createSignal } from 'solid-js';
 import type { RpcClient } from '../rpc/rpc-client.ts';
-
-/** One queue item as the server reports it. */
-export interface QueueItemView {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'error' | 'cancelled';
-  meta: Record<string, unknown>;
-  created: number;
-  started: number | null;
-  finished: number | null;
-  job_id: string | null;
-  progress: { label: string; step: number; total: number; fraction: number } | null;
-  result: unknown;
-  images: { $image: string; width: number; height: number }[];
-  error: string | null;
-  rerun: boolean;
-}
-
-/** The queue state. */
-export interface QueueView {
-  paused: boolean;
-  items: QueueItemView[];
-}
 
 /** What a finished queued script gives back (the shape of `execute_script`'s answer). */
 export interface QueuedResult {
   job_id: string;
   result: unknown;
-  images: QueueItemView['images'];
+  images: QueueItem['images'];
 }
 
 /** An error of a queued script (its `code` is `Cancelled` when the user cancelled it). */
@@ -48,18 +28,18 @@ export class QueueJobError extends Error {
 }
 
 const TITLE = 'viwo imagegen';
-const finished = (item: QueueItemView) => item.status !== 'queued' && item.status !== 'running';
+const finished = (item: QueueItem) => item.status !== 'queued' && item.status !== 'running';
 
 /** Builds the queue client over a connection. */
 export function createQueueClient(rpc: RpcClient) {
-  const [state, setState] = createSignal<QueueView>({ paused: false, items: [] });
+  const [state, setState] = createSignal<QueueState>({ paused: false, items: [] });
   const waiters = new Map<
     string,
     { resolve(value: QueuedResult): void; reject(error: Error): void }
   >();
   const mine = new Set<string>();
 
-  const settle = (view: QueueView) => {
+  const settle = (view: QueueState) => {
     for (const item of view.items) {
       const waiter = waiters.get(item.id);
       if (waiter && finished(item)) {
@@ -80,21 +60,13 @@ export function createQueueClient(rpc: RpcClient) {
       }
     }
   };
-  const apply = (view: QueueView) => {
+  const apply = (view: QueueState) => {
     setState(view);
     settle(view);
   };
-  rpc.on('queue.changed', (params) => apply(params as QueueView));
+  rpc.on('queue.changed', (params) => apply(params));
   // Progress of queued jobs arrives as their own job.progress notifications, tagged queue_id.
-  rpc.on('job.progress', (raw) => {
-    const params = raw as {
-      queue_id?: string;
-      job_id: string;
-      label?: string;
-      step?: number;
-      total?: number;
-      fraction?: number;
-    };
+  rpc.on('job.progress', (params) => {
     if (!params.queue_id) return;
     setState((view) => ({
       ...view,
@@ -104,17 +76,17 @@ export function createQueueClient(rpc: RpcClient) {
               ...item,
               job_id: params.job_id,
               progress: {
-                label: params.label ?? '',
-                step: params.step ?? 0,
-                total: params.total ?? 0,
-                fraction: params.fraction ?? 0,
+                label: params.label,
+                step: params.step,
+                total: params.total,
+                fraction: params.fraction,
               },
             }
           : item,
       ),
     }));
   });
-  const refresh = () => rpc.call<QueueView>('queue.list').then(apply, () => undefined);
+  const refresh = () => rpc.call('queue.list').then(apply, () => undefined);
   rpc.onState((connection) => {
     if (connection === 'open') void refresh();
   });
@@ -140,7 +112,7 @@ export function createQueueClient(rpc: RpcClient) {
     /** Queues a script and resolves with its result once it ran. */
     async run(script: unknown, meta: Record<string, unknown>): Promise<QueuedResult> {
       ensurePermission();
-      const { id } = await rpc.call<{ id: string }>('queue.submit', { script, meta });
+      const { id } = await rpc.call('queue.submit', { script, meta });
       mine.add(id);
       const result = new Promise<QueuedResult>((resolve, reject) =>
         waiters.set(id, { resolve, reject }),
@@ -149,20 +121,19 @@ export function createQueueClient(rpc: RpcClient) {
       settle(state());
       return result;
     },
-    pause: () => rpc.call<QueueView>('queue.pause').then(apply),
-    resume: () => rpc.call<QueueView>('queue.resume').then(apply),
-    move: (id: string, index: number) =>
-      rpc.call<QueueView>('queue.move', { id, index }).then(apply),
-    cancel: (id: string) => rpc.call<QueueView>('queue.cancel', { id }).then(apply),
-    retry: (id: string) => rpc.call<{ id: string }>('queue.retry', { id }).then(refresh),
-    clear: () => rpc.call<QueueView>('queue.clear').then(apply),
+    pause: () => rpc.call('queue.pause').then(apply),
+    resume: () => rpc.call('queue.resume').then(apply),
+    move: (id: string, index: number) => rpc.call('queue.move', { id, index }).then(apply),
+    cancel: (id: string) => rpc.call('queue.cancel', { id }).then(apply),
+    retry: (id: string) => rpc.call('queue.retry', { id }).then(refresh),
+    clear: () => rpc.call('queue.clear').then(apply),
   };
 }
 
 /** The queue client type. */
 export type QueueClient = ReturnType<typeof createQueueClient>;
 
-function notifyIfHidden(item: QueueItemView): void {
+function notifyIfHidden(item: QueueItem): void {
   if (!document.hidden || typeof Notification === 'undefined') return;
   if (Notification.permission !== 'granted') return;
   const prompt = typeof item.meta.prompt === 'string' ? item.meta.prompt : 'your job';

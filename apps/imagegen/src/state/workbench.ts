@@ -1,7 +1,12 @@
+import {
+  type CapabilityMetadata,
+  imagePath,
+  type JobResult,
+  type OpcodeMetadata,
+} from '@viwo/protocol';
 import { type Accessor, createSignal } from 'solid-js';
-import type { CapabilityInfo, OpcodeInfo } from '../blocks/metadata-types.ts';
-import type { ExecuteResult, WorkbenchApi } from '../blocks/workbench-api.ts';
-import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
+import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import type { ConnectionState, RpcClient } from '../rpc/rpc-client.ts';
 import { reconcileJobs } from './job-reconcile.ts';
 
 /** A toast shown at the bottom right. */
@@ -31,17 +36,7 @@ export interface Workbench extends WorkbenchApi {
   toast(kind: Toast['kind'], text: string): void;
   jobs: Accessor<JobView[]>;
   /** Runs a script without replacing the shared one (generation calls from Layer Mode). */
-  execute(script: unknown): Promise<ExecuteResult>;
-}
-
-/** A readable message for an RPC or script error. */
-export function describeError(error: unknown): string {
-  if (error instanceof RpcCallError) {
-    const code = error.data?.code;
-    const path = error.data?.path?.length ? ` at [${error.data.path.join(', ')}]` : '';
-    return `${code ? `${code}: ` : ''}${error.message}${path}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  execute(script: unknown): Promise<JobResult>;
 }
 
 /**
@@ -51,8 +46,8 @@ export function describeError(error: unknown): string {
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
   const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
-  const [opcodes, setOpcodes] = createSignal<OpcodeInfo[]>([]);
-  const [capabilities, setCapabilities] = createSignal<CapabilityInfo[]>([]);
+  const [opcodes, setOpcodes] = createSignal<OpcodeMetadata[]>([]);
+  const [capabilities, setCapabilities] = createSignal<CapabilityMetadata[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
   const [toasts, setToasts] = createSignal<Toast[]>([]);
   const [jobs, setJobs] = createSignal<JobView[]>([]);
@@ -72,10 +67,10 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
 
   const loadMetadata = async () => {
     try {
-      setOpcodes(await rpc.call<OpcodeInfo[]>('get_opcodes'));
-      setCapabilities(await rpc.call<CapabilityInfo[]>('get_capability_metadata'));
+      setOpcodes(await rpc.call('get_opcodes'));
+      setCapabilities(await rpc.call('get_capability_metadata'));
     } catch (error) {
-      toast('error', `could not load metadata: ${describeError(error)}`);
+      toast('error', `could not load metadata: ${errorMessage(error)}`);
     }
   };
 
@@ -88,10 +83,13 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       const open = jobs()
         .filter((job) => !job.done)
         .map((job) => job.jobId);
-      void reconcileJobs(rpc, open, (jobId, status) =>
-        setJobs((current) =>
-          current.map((job) => (job.jobId === jobId ? { ...job, done: true, status } : job)),
-        ),
+      void reconcileJobs(
+        (jobId) => rpc.call('job.get', { job_id: jobId }),
+        open,
+        (jobId, status) =>
+          setJobs((current) =>
+            current.map((job) => (job.jobId === jobId ? { ...job, done: true, status } : job)),
+          ),
       );
       void loadMetadata();
     } else if (state === 'reconnecting' && previous === 'open') {
@@ -120,23 +118,15 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       return [created, ...current].slice(0, 20);
     });
   };
-  rpc.on('job.progress', (raw) => {
-    const params = raw as {
-      job_id: string;
-      label: string;
-      fraction: number;
-      eta_ms: number | null;
-      preview?: { $image: string };
-    };
+  rpc.on('job.progress', (params) => {
     updateJob(params.job_id, {
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,
-      ...(params.preview ? { preview: `/images/${params.preview.$image}.png` } : {}),
+      ...(params.preview ? { preview: imagePath(params.preview) } : {}),
     });
   });
-  rpc.on('job.done', (raw) => {
-    const params = raw as { job_id: string; status: string };
+  rpc.on('job.done', (params) => {
     setJobs((current) =>
       current.map((job) =>
         job.jobId === params.job_id
@@ -151,14 +141,14 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     );
   });
 
-  const execute = async (toRun: unknown): Promise<ExecuteResult> => {
+  const execute = async (toRun: unknown): Promise<JobResult> => {
     try {
-      return await rpc.call<ExecuteResult>('execute_script', { script: toRun });
+      return await rpc.call('execute_script', { script: toRun });
     } catch (error) {
       // A cancel is the user's own doing: say so plainly, not as a red error.
-      if (error instanceof RpcCallError && error.data?.code === 'Cancelled')
+      if ((error as { data?: { code?: unknown } } | null)?.data?.code === 'Cancelled')
         toast('info', 'Job cancelled');
-      else toast('error', describeError(error));
+      else toast('error', errorMessage(error));
       throw error;
     }
   };

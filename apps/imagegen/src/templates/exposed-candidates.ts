@@ -4,7 +4,7 @@
  * JSON paths. Labels come from the capability metadata when the call's handle is a literal
  * `get_capability` (e.g. "Text to image · Prompt"), else from the method and argument position.
  */
-import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
+import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
 import type { ExposedParam } from './template-file.ts';
 
 const isImageValue = (value: unknown) =>
@@ -19,12 +19,12 @@ function typeOf(key: string, value: unknown): string | undefined {
   return undefined;
 }
 
-const nameOf = (param: ParamInfo | undefined) => param?.label ?? param?.name;
+const nameOf = (param: ParamMetadata | undefined) => param?.label ?? param?.name;
 
 /** Every exposable literal, in script order. */
 export function exposedCandidates(
   script: unknown,
-  capabilities: readonly CapabilityInfo[] = [],
+  capabilities: readonly CapabilityMetadata[] = [],
 ): ExposedParam[] {
   const found: ExposedParam[] = [];
   const visit = (node: unknown, path: (string | number)[]) => {

@@ -3,10 +3,11 @@ import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 import type { ImageStore } from '../image-value.ts';
+import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
-import type { RuntimeCore } from '../runtime-core.ts';
+import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
-import { resultCacheKey } from './result-cache.ts';
+import { type ResultCache, resultCacheKey } from './result-cache.ts';
 import { validateArguments } from './validate-arguments.ts';
 
 /** Where a capability call runs: the job (or direct call) that made it. */
@@ -24,13 +25,24 @@ export interface CallScope {
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
 }
 
+/** What a call needs from the runtime: the capability definitions, images, the device slot. */
+export interface CallEnvironment {
+  readonly registry: Pick<CapabilityRegistry, 'get'>;
+  /** The store arguments are checked against (image values must exist). */
+  readonly images: ImageStore;
+  /** Methods that declare a compute cost (inference) run here, one device at a time. */
+  readonly deviceQueue: ResourceQueue;
+  /** Answers repeats of deterministic calls; absent when disabled (`viwo run --no-cache`). */
+  readonly resultCache?: ResultCache;
+}
+
 /**
  * Runs `method` through a handle: method allowed by the handle → arguments valid (bounds
  * included) → compute within every budget on the handle's chain → a device slot if the method
  * has a cost → run with an AbortSignal that fires on job cancel or on revocation of the handle.
  */
 export async function invokeThroughHandle(
-  core: RuntimeCore,
+  environment: CallEnvironment,
   record: HandleRecord,
   methodName: string,
   args: readonly unknown[],
@@ -38,7 +50,7 @@ export async function invokeThroughHandle(
 ): Promise<unknown> {
   const where = `${record.type}.${String(methodName)}`;
   if (record.revoked) throw coreError('Revoked', `${where}: this capability has been revoked`);
-  const definition = core.registry.get(record.type);
+  const definition = environment.registry.get(record.type);
   if (!definition) {
     throw coreError(
       'CapabilityDenied',
@@ -61,16 +73,16 @@ export async function invokeThroughHandle(
   const method = definition.methods[methodName]!;
   const normalised = await validateArguments(method.params, [...args], {
     where,
-    images: core.images,
+    images: environment.images,
     bounds: record.restrictions.bounds,
   });
 
   const cost = method.cost ? method.cost(normalised) : 0;
   checkBudgets(record, cost, normalised, where);
 
-  const cacheKey = await cacheKeyOf(core, record.type, methodName, method, normalised);
+  const cacheKey = await cacheKeyOf(environment, record.type, methodName, method, normalised);
   if (cacheKey) {
-    const hit = await core.resultCache!.get(cacheKey);
+    const hit = await environment.resultCache!.get(cacheKey);
     if (hit) {
       // Nothing runs: no device slot, no compute charged; history still records the call.
       scope.recordCall({ type: record.type, method: methodName, args: normalised });
@@ -87,7 +99,8 @@ export async function invokeThroughHandle(
   record.inflight.add(controller);
   let release: (() => void) | undefined;
   try {
-    if (method.cost) release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
+    if (method.cost)
+      release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
@@ -109,7 +122,7 @@ export async function invokeThroughHandle(
     };
     const result = await method.run(context, ...normalised);
     throwIfAborted(controller.signal);
-    if (cacheKey) await core.resultCache!.put(cacheKey, { result, seeds });
+    if (cacheKey) await environment.resultCache!.put(cacheKey, { result, seeds });
     return result;
   } catch (error) {
     if (controller.signal.aborted) throw abortError(controller.signal);
@@ -124,13 +137,13 @@ export async function invokeThroughHandle(
 
 /** The result-cache key of a deterministic call, or undefined when it must run. */
 async function cacheKeyOf(
-  core: RuntimeCore,
+  environment: CallEnvironment,
   type: string,
   methodName: string,
   method: { cacheIdentity?(args: unknown[]): Promise<string | undefined> },
   args: unknown[],
 ): Promise<string | undefined> {
-  if (!core.resultCache || !method.cacheIdentity) return undefined;
+  if (!environment.resultCache || !method.cacheIdentity) return undefined;
   const identity = await method.cacheIdentity(args);
   return identity === undefined ? undefined : resultCacheKey(type, methodName, args, identity);
 }

@@ -1,24 +1,11 @@
+import { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 import type {
   CapabilityDefinition,
   CapabilityMetadata,
   CapabilityParam,
-  CapabilityParamType,
 } from '../capability-definition.ts';
 
-/** Every param type metadata may use (ARCHITECTURE.md). */
-export const CAPABILITY_PARAM_TYPES: readonly CapabilityParamType[] = [
-  'string',
-  'text',
-  'number',
-  'integer',
-  'boolean',
-  'enum',
-  'seed',
-  'image',
-  'mask',
-  'object',
-  'list',
-];
+export { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 
 /**
  * Declares a capability type. Returns the definition unchanged after checking the declaration is

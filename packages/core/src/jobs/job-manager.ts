@@ -1,42 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import type { LogLevel } from '@viwo/script';
-import { check, evaluate, ScriptError } from '@viwo/script';
+import type { JobLog, JobProgress, JobResult, JobSummary, LogLevel } from '@viwo/protocol';
+import { check, evaluate, type OpcodeDefinition, ScriptError } from '@viwo/script';
 import type { CallScope } from '../capabilities/capability-invoker.ts';
-import type { ProgressReport } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
+import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
-import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
-import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
-import { progressParams } from '../session.ts';
+import type {
+  HistoryEntry,
+  HistoryStore,
+  JobStatus,
+  RecordedCall,
+} from '../persistence/history-store.ts';
+import type { Principal } from '../principal.ts';
+import type { SessionLink } from '../session-link.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
+import { type ProgressReport, progressParams } from './job-progress.ts';
 import { parseScriptInput } from './parse-script-input.ts';
 
-/** One log line of a job. */
-export interface JobLog {
-  level: LogLevel;
-  message: string;
+export type { JobLog, JobResult, JobSummary } from '@viwo/protocol';
+
+/** Evaluation limits applied to every job unless the call asks for less gas. */
+export interface JobLimits {
+  gas: number;
+  maxDepth: number;
+  timeoutMs: number;
+  maxOutputBytes: number;
 }
 
-/** What `execute_script` answers. */
-export interface JobResult {
-  job_id: string;
-  result: unknown;
-  images: ImageValue[];
-  logs: JobLog[];
-  duration_ms: number;
-}
-
-/** A job as `job.list` / `job.get` report it. */
-export interface JobSummary {
-  job_id: string;
-  status: JobStatus;
-  created: number;
-  duration_ms: number | null;
-  images: ImageValue[];
-  progress?: Record<string, unknown>;
-  error?: { code: string; message: string; path?: (string | number)[] };
-  result?: unknown;
+/** What the job manager needs from the runtime. */
+export interface JobManagerDeps {
+  /** The shared store; each job writes through its own recording wrapper. */
+  readonly images: ImageStore;
+  readonly history: HistoryStore;
+  readonly limits: JobLimits;
+  /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
+  opcodes(): OpcodeDefinition[];
 }
 
 interface JobState {
@@ -50,7 +48,7 @@ interface JobState {
   /** The job's recording store: everything it wrote so far. */
   store: RecordingImageStore;
   images: ImageValue[];
-  progress?: Record<string, unknown>;
+  progress?: JobProgress;
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
@@ -68,7 +66,7 @@ const FINISHED_JOBS_KEPT = 200;
 export class JobManager {
   private readonly jobs = new Map<string, JobState>();
 
-  constructor(private readonly core: RuntimeCore) {}
+  constructor(private readonly deps: JobManagerDeps) {}
 
   /** Runs one script for a session; rejects with a ScriptError (never a host error). */
   async execute(
@@ -77,7 +75,7 @@ export class JobManager {
     options: { gas?: number; parent_id?: string },
   ): Promise<JobResult> {
     const script = parseScriptInput(input);
-    const opcodes = this.core.opcodes();
+    const opcodes = this.deps.opcodes();
     const { errors } = check(script, opcodes);
     if (errors.length > 0) {
       // Checked before a job exists, so an invalid script leaves no history entry. Same codes and
@@ -90,7 +88,7 @@ export class JobManager {
         errors.length === 1 ? first.message : `${errors.length} problems; first: ${first.message}`;
       throw new ScriptError(code, message, first.path, { errors });
     }
-    const gas = options.gas ?? this.core.limits.gas;
+    const gas = options.gas ?? this.deps.limits.gas;
     if (!Number.isInteger(gas) || gas < 1) {
       throw coreError(
         'InvalidArgument',
@@ -109,7 +107,7 @@ export class JobManager {
       created: Date.now(),
       durationMs: null,
       controller: new AbortController(),
-      store: new RecordingImageStore(this.core.images),
+      store: new RecordingImageStore(this.deps.images),
       images: [],
       progressStart: new Map(),
       settled: new Promise<void>((resolve) => {
@@ -119,7 +117,7 @@ export class JobManager {
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
     // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
-    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
+    this.deps.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
 
     const logs: JobLog[] = [];
     const seeds: number[] = [];
@@ -153,9 +151,9 @@ export class JobManager {
       const evaluation = await evaluate(script, {
         opcodes,
         gas,
-        maxDepth: this.core.limits.maxDepth,
-        timeoutMs: this.core.limits.timeoutMs,
-        maxOutputBytes: this.core.limits.maxOutputBytes,
+        maxDepth: this.deps.limits.maxDepth,
+        timeoutMs: this.deps.limits.timeoutMs,
+        maxOutputBytes: this.deps.limits.maxOutputBytes,
         signal: state.controller.signal,
         host,
         onLog: (level: LogLevel, message: string) => log(level, message),
@@ -218,7 +216,7 @@ export class JobManager {
     if (state) return this.summary(state);
     let entry: HistoryEntry;
     try {
-      entry = this.core.history.get(String(jobId));
+      entry = this.deps.history.get(String(jobId));
     } catch {
       throw coreError('NotFound', `job ${String(jobId)} does not exist`);
     }
@@ -269,7 +267,7 @@ export class JobManager {
     state.status = status;
     state.durationMs = Math.round(duration);
     try {
-      this.core.history.finish(state.id, {
+      this.deps.history.finish(state.id, {
         status,
         params: recorded.calls,
         seeds: recorded.seeds,

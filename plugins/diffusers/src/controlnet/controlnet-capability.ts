@@ -15,7 +15,6 @@ import type { PoseClient } from '../preprocessors/pose-client.ts';
 import { DEFAULT_POSE_CONFIDENCE } from '../preprocessors/pose-skeleton.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
-import '../tiny-models/tiny-controlnet-model.ts';
 import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */

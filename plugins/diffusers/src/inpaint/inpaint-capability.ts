@@ -19,7 +19,6 @@ import {
 import { encodePixels } from '../pipeline/vae-codec.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
 import { createScheduler, schedulerNames } from '../schedulers/create-scheduler.ts';
-import '../tiny-models/tiny-inpaint-model.ts';
 import {
   buildInpaintMask,
   compositeWithMask,
