@@ -11,6 +11,7 @@ import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/wor
 import { historyApi } from '../rpc/history-api.ts';
 import { closeOnEscape } from '../shell/escape-stack.ts';
 import { recordReplacement } from '../state/canvas-document.ts';
+import { useParameters } from '../state/prompt-history.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
@@ -88,6 +89,22 @@ function GalleryPanelView(props: GalleryPanelProps) {
       await props.workbench.runScript(script);
       setMessage({ kind: 'info', text: 're-ran with the recorded seeds' });
     });
+
+  const copyParameters = (entry: HistoryEntry) => {
+    const options = entry.params[0]?.args.at(-1);
+    const seed = entrySeeds(entry)[0];
+    useParameters({
+      prompt: entryPrompt(entry),
+      options: {
+        ...(typeof options === 'object' && options !== null && !Array.isArray(options)
+          ? (options as Record<string, unknown>)
+          : {}),
+        ...(seed === undefined ? {} : { seed }),
+      },
+    });
+    props.workbench.setMode?.('layer');
+    setMessage({ kind: 'info', text: 'parameters copied to the generate panel' });
+  };
 
   const openInBlocks = (entry: HistoryEntry) => {
     markTrusted();
@@ -264,6 +281,14 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   }
                 >
                   {entry.favorite ? '★' : '☆'}
+                </button>
+                <button
+                  type="button"
+                  data-testid="gallery-use-params"
+                  title="Copy this entry's prompt and parameters into the generate panel"
+                  onClick={() => copyParameters(entry)}
+                >
+                  Use parameters
                 </button>
                 <button type="button" data-testid="gallery-rerun" onClick={() => void rerun(entry)}>
                   Re-run same seed

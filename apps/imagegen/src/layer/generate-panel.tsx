@@ -1,5 +1,12 @@
 import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, Show } from 'solid-js';
+import {
+  pendingParameters,
+  promptHistory,
+  recallPrompt,
+  rememberPrompt,
+  useParameters,
+} from '../state/prompt-history.ts';
 import { settings, updateSetting } from '../state/settings.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
@@ -94,7 +101,38 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const cost = () => (props.bbox().width * props.bbox().height * steps() * batch()) / 1e6;
   const costLimit = () => fields().find((field) => field.name === 'max_compute')?.max;
 
+  // ↑ at the start of the prompt recalls older prompts, ↓ at the end newer ones (as in a shell).
+  let recallPosition = -1;
+  let draft = '';
+  const onPromptKey = (event: KeyboardEvent & { currentTarget: HTMLTextAreaElement }) => {
+    const box = event.currentTarget;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+    const up = event.key === 'ArrowUp' && box.selectionStart === 0 && box.selectionEnd === 0;
+    const down = event.key === 'ArrowDown' && box.selectionStart === box.value.length;
+    if (!up && !down) return;
+    if (recallPosition === -1) draft = box.value;
+    const recalled = recallPrompt(promptHistory(), recallPosition, up ? 1 : -1, draft);
+    if (!recalled) return;
+    event.preventDefault();
+    recallPosition = recalled.position;
+    setPrompt(recalled.text);
+    box.value = recalled.text;
+    box.setSelectionRange(up ? 0 : recalled.text.length, up ? 0 : recalled.text.length);
+  };
+  // Parameters copied from a gallery entry: the prompt, and its options as the panel's values.
+  createEffect(() => {
+    const given = pendingParameters();
+    if (!given) return;
+    if (given.prompt !== undefined) setPrompt(given.prompt);
+    for (const [name, chosen] of Object.entries(given.options))
+      if (SHOWN.includes(name)) set(name, chosen);
+    if (typeof given.options.seed === 'number') setSeedLocked(true);
+    useParameters(undefined);
+  });
+
   const submit = () => {
+    rememberPrompt(prompt());
+    recallPosition = -1;
     const options: Record<string, unknown> = {};
     for (const field of fields()) {
       if (!SHOWN.includes(field.name) && !(showSecond() && field.name.endsWith('_2'))) continue;
@@ -133,9 +171,31 @@ export function GeneratePanel(props: GeneratePanelProps) {
           data-testid="prompt"
           rows="3"
           value={prompt()}
-          onInput={(event) => setPrompt(event.currentTarget.value)}
+          onInput={(event) => {
+            recallPosition = -1;
+            setPrompt(event.currentTarget.value);
+          }}
+          onKeyDown={onPromptKey}
+          title="↑/↓ recall earlier prompts"
         />
       </label>
+      <Show when={promptHistory().length > 0}>
+        <select
+          data-testid="prompt-history"
+          aria-label="Recent prompts"
+          value=""
+          onChange={(event) => {
+            const chosen = event.currentTarget.value;
+            if (chosen) setPrompt(chosen);
+            event.currentTarget.value = '';
+          }}
+        >
+          <option value="">Recent prompts…</option>
+          <For each={promptHistory()}>
+            {(entry) => <option value={entry}>{entry.slice(0, 80)}</option>}
+          </For>
+        </select>
+      </Show>
       <Show when={fields().some((field) => field.name === 'prompt_2')}>
         <label class="check">
           <input

@@ -10,6 +10,7 @@ import { closeOnEscape } from './escape-stack.ts';
 import { FileDrop } from './file-drop.tsx';
 import { QueuePanel } from './queue-panel.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
+import { ShortcutHelp } from './shortcut-help.tsx';
 
 // Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
 const BlocksMode = lazy(() =>
@@ -179,6 +180,7 @@ export function App(props: { workbench: Workbench }) {
           </For>
         </section>
         <FileDrop workbench={workbench} />
+        <ShortcutHelp />
         <div class="toasts">
           <For each={workbench.toasts()}>
             {(toast) => (
