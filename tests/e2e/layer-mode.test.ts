@@ -84,7 +84,7 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       await page.screenshot({ path: 'docs/screenshots/layer-mode.png' });
   });
 
-  test('a batch of 4 variations yields 4 distinct images; one click places it', async () => {
+  test('a batch of 4 variations is staged on the canvas; step, compare, discard, accept', async () => {
     await page.fill('[data-testid=batch]', '4');
     await page.click('[data-testid=generate]');
     await page.waitForFunction(
@@ -97,10 +97,29 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).src));
     expect(new Set(sources).size).toBe(4);
     const layersBefore = await page.locator('[data-testid^="layer-gen-"]').count();
-    await page.locator('.result-tile').nth(2).click();
+    // The first result shows on the canvas at the box; Next steps, Compare hides it while held.
+    const staged = () => page.getAttribute('[data-testid=staged-image]', 'src');
+    expect(await staged()).toBe(new URL(sources[0]!).pathname);
+    await page.click('[data-testid=staging-next]');
+    expect(await page.textContent('[data-testid=staging-position]')).toBe('Result 2/4');
+    expect(await staged()).toBe(new URL(sources[1]!).pathname);
+    await page.hover('[data-testid=staging-compare]');
+    await page.mouse.down();
+    expect(await page.locator('[data-testid=staged-image]').count()).toBe(0);
+    await page.mouse.up();
+    expect(await page.locator('[data-testid=staged-image]').count()).toBe(1);
+    await page.click('[data-testid=staging-discard]');
+    expect(await page.textContent('[data-testid=staging-position]')).toBe('Result 2/3');
+    expect(await staged()).toBe(new URL(sources[2]!).pathname);
+    await page.click('[data-testid=staging-accept]');
     await page.waitForFunction(
       (count) => document.querySelectorAll('[data-testid^="layer-gen-"]').length === count + 1,
       layersBefore,
+    );
+    expect(await page.locator('[data-testid=staging-bar]').count()).toBe(0);
+    const script = JSON.stringify(await pageScript(page));
+    expect(script).toContain(
+      `"seed":${JSON.parse(await page.inputValue('[data-testid=opt-seed]')) + 2}`,
     );
     await page.fill('[data-testid=batch]', '1');
   });

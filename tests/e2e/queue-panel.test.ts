@@ -124,6 +124,8 @@ describe.skipIf(Boolean(browserMissing))('the queue panel', () => {
     await page.waitForSelector('[data-testid=queue-batch]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=queue-batch]')).toMatch(/image \d\/8/);
     await page.waitForFunction(() => /^\d+% · viwo imagegen$/.test(document.title));
+    // The running job's latent preview is drawn on the canvas at the box.
+    await page.waitForSelector('[data-testid=live-preview]', { timeout: 30_000 });
     await page.click('[data-testid=queue-item][data-status=running] [data-testid=queue-cancel]');
     await page.waitForSelector('[data-testid=queue-item][data-status=cancelled]');
     await page.waitForFunction(() => document.title === 'viwo imagegen');

@@ -1,5 +1,5 @@
 import type { CanvasState } from '@viwo/canvas';
-import { createEffect, createSignal, onCleanup, onMount } from 'solid-js';
+import { createEffect, createSignal, type JSX, onCleanup, onMount } from 'solid-js';
 
 /** Tools of the canvas. */
 export type Tool = 'brush' | 'eraser' | 'mask' | 'bbox';
@@ -14,6 +14,8 @@ export interface CanvasViewProps {
   color: () => string;
   onStroke(points: [number, number][]): void;
   onBbox(x: number, y: number, width: number, height: number): void;
+  /** Drawn over the pixels, under the pointer layer (staged results, live previews). */
+  children?: JSX.Element;
 }
 
 const CONTROL_TINT = [0, 200, 255];
@@ -213,6 +215,7 @@ export function CanvasView(props: CanvasViewProps) {
         style={{ transform: `translate(${pan()[0]}px, ${pan()[1]}px) scale(${zoom()})` }}
       >
         <canvas ref={canvas} class="canvas-pixels" data-testid="canvas" />
+        {props.children}
         <canvas
           ref={overlay}
           class="canvas-overlay"

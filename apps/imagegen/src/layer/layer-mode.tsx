@@ -32,6 +32,7 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
+import { createStaging, StagedOverlay, StagingBar } from './staging-bar.tsx';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -220,14 +221,18 @@ export function LayerMode(props: { workbench: Workbench }) {
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
-      if (plan.kind === 'show' || plan.expressions.length > 1) {
-        setResults(images.map((image, index) => ({ image, expression: plan.expressions[index] })));
-        workbench.toast(
-          'info',
-          plan.kind === 'show'
-            ? 'Upscaled: see Results'
-            : `${images.length} variations ready: click one to place it`,
+      if (plan.kind === 'place' && plan.expressions.length > 1) {
+        // A batch is staged on the canvas at the box: accept, discard or step through it.
+        staging.start(
+          images.map((image, index) => ({ image, expression: plan.expressions[index] })),
+          { x: plan.x, y: plan.y, width: images[0]!.width, height: images[0]!.height },
         );
+        workbench.toast('info', `${images.length} variations staged: accept one or step through`);
+        return;
+      }
+      if (plan.kind === 'show') {
+        setResults(images.map((image, index) => ({ image, expression: plan.expressions[index] })));
+        workbench.toast('info', 'Upscaled: see Results');
         return;
       }
       await place(images[0]!, plan.expressions[0]);
@@ -237,6 +242,16 @@ export function LayerMode(props: { workbench: Workbench }) {
         workbench.toast('info', 'Job cancelled');
       else workbench.toast('error', errorMessage(error));
     }
+  };
+  const staging = createStaging((result) => place(result.image, result.expression));
+  // The running job's latent preview, drawn at the box while this canvas waits for it.
+  const livePreview = () => {
+    const running = queueClient()
+      .state()
+      .items.find((item) => item.status === 'running');
+    return running?.job_id
+      ? workbench.jobs().find((job) => job.jobId === running.job_id && !job.done)?.preview
+      : undefined;
   };
   const place = async (image: ResultTile['image'], expression: unknown) => {
     await cache.remember(expression, image);
@@ -368,7 +383,30 @@ export function LayerMode(props: { workbench: Workbench }) {
           color={color}
           onStroke={onStroke}
           onBbox={(x, y, width, height) => commit([record.bbox(x, y, width, height)])}
-        />
+        >
+          <StagedOverlay
+            staging={staging}
+            canvasWidth={() => replay().state.width}
+            canvasHeight={() => replay().state.height}
+          />
+          <Show when={!staging.staging() && livePreview()}>
+            {(source) => (
+              <img
+                class="staged-image live-preview"
+                data-testid="live-preview"
+                alt="generating…"
+                src={source()}
+                style={{
+                  left: `${(replay().state.bbox.x / replay().state.width) * 100}%`,
+                  top: `${(replay().state.bbox.y / replay().state.height) * 100}%`,
+                  width: `${(replay().state.bbox.width / replay().state.width) * 100}%`,
+                  height: `${(replay().state.bbox.height / replay().state.height) * 100}%`,
+                }}
+              />
+            )}
+          </Show>
+        </CanvasView>
+        <StagingBar staging={staging} />
         <div class="canvas-footer">
           <span data-testid="op-count">{operations().length} operations</span>
           <button
