@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import solid from 'vite-plugin-solid';
+import { offlineShell } from './build/offline-shell-plugin.ts';
 
 /**
  * Blockly's sprites, cursors and sounds, copied into the build as `/blockly-media/` so Blocks
@@ -21,7 +22,11 @@ function blocklyMedia(): Plugin {
 
 /** The client build served by `apps/server` at `/` (dev: `bun run dev`, proxying the API). */
 export default defineConfig({
-  plugins: [solid(), blocklyMedia()],
+  plugins: [
+    solid(),
+    blocklyMedia(),
+    offlineShell(['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']),
+  ],
   // Blocks Mode (Blockly) is a lazy chunk; the page loads Layer Mode without it.
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 800 },
   server: {

@@ -1,6 +1,7 @@
 import { createEffect, createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
 import { newCanvasScript } from './layer/layer-mode.tsx';
+import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { openCanvasDocument } from './state/canvas-document.ts';
@@ -32,3 +33,4 @@ window.addEventListener('storage', (event) => {
 // The automation hook lets browser tests drive and inspect the app.
 (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas, queue };
 render(() => <App workbench={workbench} />, document.getElementById('root')!);
+registerOfflineShell();

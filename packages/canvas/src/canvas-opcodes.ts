@@ -1,11 +1,7 @@
-import type { ImageValue } from '@viwo/protocol';
-import {
-  type OpcodeDefinition,
-  type OpcodeMetadata,
-  type OpcodeParam,
-  ScriptError,
-} from '@viwo/script';
+import { type ImageValue, isImageValue } from '@viwo/protocol';
+import { type OpcodeDefinition, ScriptError } from '@viwo/script';
 import type { CanvasHost } from './canvas-host.ts';
+import { CANVAS_OPERATIONS, type CanvasOperationEntry } from './canvas-operations.ts';
 import { CanvasState } from './canvas-state.ts';
 import type { Surface } from './rasterizer.ts';
 
@@ -49,33 +45,6 @@ function storeSurface(scriptHost: CanvasHost, surface: Surface): Promise<ImageVa
   });
 }
 
-function meta(
-  opcode: string,
-  label: string,
-  description: string,
-  params: OpcodeParam[],
-  returns = 'null',
-): OpcodeMetadata {
-  return { opcode, label, category: 'canvas', description, params, returns };
-}
-
-function opt(name: string, type: string, defaultValue?: unknown): OpcodeParam {
-  return defaultValue === undefined
-    ? { name, type, optional: true }
-    : { name, type, optional: true, default: defaultValue };
-}
-
-function number(value: unknown, name: string, opcode: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new Error(`${opcode}: ${name} must be a number`);
-  return value;
-}
-
-function text(value: unknown, name: string, opcode: string): string {
-  if (typeof value !== 'string') throw new Error(`${opcode}: ${name} must be a string`);
-  return value;
-}
-
 /** Canvas failures are bad arguments of a recorded call: report them as such, at the call's path. */
 function withArgumentErrors(definition: OpcodeDefinition): OpcodeDefinition {
   const run = definition.eval.bind(definition);
@@ -98,193 +67,45 @@ function withArgumentErrors(definition: OpcodeDefinition): OpcodeDefinition {
   };
 }
 
-const definitions: OpcodeDefinition[] = [
-  {
-    metadata: meta(
-      'canvas.init',
-      'Canvas',
-      'Starts an empty canvas of the given size and optional background colour.',
-      [
-        { name: 'width', type: 'integer' },
-        { name: 'height', type: 'integer' },
-        opt('background', 'string'),
-      ],
-    ),
+/** Pixels of an evaluated image argument, fetched from the store. */
+async function imagePixels(
+  scriptHost: CanvasHost,
+  value: unknown,
+  opcode: string,
+): Promise<Surface> {
+  if (!isImageValue(value)) {
+    throw new Error(`${opcode}: image must be an image value {"$image": …}`);
+  }
+  const raw = await scriptHost.images.getRaw(value, 4);
+  return {
+    width: raw.width,
+    height: raw.height,
+    data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
+  };
+}
+
+/** The server opcode of one table entry: decode, apply to the evaluation's canvas, answer. */
+function opcodeOf(entry: CanvasOperationEntry): OpcodeDefinition {
+  const opcode = entry.metadata.opcode;
+  return {
+    metadata: entry.metadata,
     eval(args, context) {
-      const { state } = canvasOf(context.host, 'canvas.init');
-      state.init(
-        number(args[0], 'width', 'canvas.init'),
-        number(args[1], 'height', 'canvas.init'),
-        args[2] === undefined || args[2] === null
-          ? null
-          : text(args[2], 'background', 'canvas.init'),
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.layer.create',
-      'New layer',
-      'Adds a layer on top: type raster, control or mask; options controlType, opacity, visible.',
-      [
-        { name: 'id', type: 'string' },
-        { name: 'name', type: 'string' },
-        { name: 'type', type: 'string' },
-        opt('options', 'object'),
-      ],
-    ),
-    eval(args, context) {
-      const { state } = canvasOf(context.host, 'canvas.layer.create');
-      state.createLayer(
-        text(args[0], 'id', 'canvas.layer.create'),
-        text(args[1], 'name', 'canvas.layer.create'),
-        text(args[2], 'type', 'canvas.layer.create'),
-        (args[3] ?? {}) as Record<string, unknown>,
-      );
-      return args[0];
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.layer.update',
-      'Update layer',
-      'Changes name, opacity, visible, locked or controlType of a layer.',
-      [
-        { name: 'id', type: 'string' },
-        { name: 'changes', type: 'object' },
-      ],
-    ),
-    eval(args, context) {
-      canvasOf(context.host, 'canvas.layer.update').state.updateLayer(
-        text(args[0], 'id', 'canvas.layer.update'),
-        args[1] as Record<string, unknown>,
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta('canvas.layer.delete', 'Delete layer', 'Removes a layer.', [
-      { name: 'id', type: 'string' },
-    ]),
-    eval(args, context) {
-      canvasOf(context.host, 'canvas.layer.delete').state.deleteLayer(
-        text(args[0], 'id', 'canvas.layer.delete'),
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.layer.move',
-      'Move layer',
-      'Moves a layer to a stack index (0 is the bottom).',
-      [
-        { name: 'id', type: 'string' },
-        { name: 'index', type: 'integer' },
-      ],
-    ),
-    eval(args, context) {
-      canvasOf(context.host, 'canvas.layer.move').state.moveLayer(
-        text(args[0], 'id', 'canvas.layer.move'),
-        number(args[1], 'index', 'canvas.layer.move'),
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.draw_stroke',
-      'Stroke',
-      'Draws a stroke through [[x, y], …] with a colour, size and tool (brush, eraser, mask); optional hardness 0–1.',
-      [
-        { name: 'layerId', type: 'string' },
-        { name: 'points', type: 'list' },
-        { name: 'color', type: 'string' },
-        { name: 'size', type: 'number' },
-        { name: 'tool', type: 'string' },
-        opt('hardness', 'number', 1),
-      ],
-    ),
-    eval(args, context) {
-      const opcode = 'canvas.draw_stroke';
-      const hardness = args[5] === undefined ? 1 : number(args[5], 'hardness', opcode);
-      canvasOf(context.host, opcode).state.drawStroke(
-        text(args[0], 'layerId', opcode),
-        args[1],
-        text(args[2], 'color', opcode),
-        number(args[3], 'size', opcode),
-        text(args[4], 'tool', opcode),
-        hardness,
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.layer.load_image',
-      'Place image',
-      'Draws an image value onto a layer at (x, y).',
-      [
-        { name: 'layerId', type: 'string' },
-        { name: 'image', type: 'image' },
-        { name: 'x', type: 'number' },
-        { name: 'y', type: 'number' },
-      ],
-    ),
-    async eval(args, context) {
-      const opcode = 'canvas.layer.load_image';
       const { state, scriptHost } = canvasOf(context.host, opcode);
-      const image = args[1] as ImageValue;
-      if (typeof image !== 'object' || image === null || typeof image.$image !== 'string') {
-        throw new Error(`${opcode}: image must be an image value {"$image": …}`);
+      if (opcode === 'canvas.composite') return storeSurface(scriptHost, state.composite());
+      const answer = () => (opcode === 'canvas.layer.create' ? args[0] : null);
+      if (entry.imageArgument === undefined) {
+        entry.applyArgs(state, args);
+        return answer();
       }
-      const raw = await scriptHost.images.getRaw(image, 4);
-      state.loadImage(
-        text(args[0], 'layerId', opcode),
-        {
-          width: raw.width,
-          height: raw.height,
-          data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
-        },
-        number(args[2], 'x', opcode),
-        number(args[3], 'y', opcode),
-      );
-      return null;
+      return imagePixels(scriptHost, args[entry.imageArgument], opcode).then((image) => {
+        entry.applyArgs(state, args, image);
+        return answer();
+      });
     },
-  },
-  {
-    metadata: meta('canvas.bbox.set', 'Bounding box', 'Sets the generation region.', [
-      { name: 'x', type: 'number' },
-      { name: 'y', type: 'number' },
-      { name: 'width', type: 'number' },
-      { name: 'height', type: 'number' },
-    ]),
-    eval(args, context) {
-      const opcode = 'canvas.bbox.set';
-      canvasOf(context.host, opcode).state.setBbox(
-        number(args[0], 'x', opcode),
-        number(args[1], 'y', opcode),
-        number(args[2], 'width', opcode),
-        number(args[3], 'height', opcode),
-      );
-      return null;
-    },
-  },
-  {
-    metadata: meta(
-      'canvas.composite',
-      'Composite',
-      'The visible raster layers flattened into one image (mask and control layers excluded).',
-      [],
-      'image',
-    ),
-    eval(_args, context) {
-      const { state, scriptHost } = canvasOf(context.host, 'canvas.composite');
-      return storeSurface(scriptHost, state.composite());
-    },
-  },
-];
+  };
+}
 
 /** The canvas opcodes of ARCHITECTURE.md, executed server-side on the shared rasteriser. */
-export const canvasOpcodes: OpcodeDefinition[] = definitions.map(withArgumentErrors);
+export const canvasOpcodes: OpcodeDefinition[] = [...CANVAS_OPERATIONS.values()].map((entry) =>
+  withArgumentErrors(opcodeOf(entry)),
+);

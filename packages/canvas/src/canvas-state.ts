@@ -1,5 +1,6 @@
 import {
   applyStroke,
+  copySurface,
   createSurface,
   drawSurface,
   parseColor,
@@ -51,16 +52,8 @@ export class CanvasState {
 
   /** Resets to an empty canvas of the given size. */
   init(width: number, height: number, background: string | null = null): void {
-    for (const [name, value] of [
-      ['width', width],
-      ['height', height],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1 || value > MAX_CANVAS_SIDE) {
-        throw new Error(
-          `canvas.init: ${name} must be an integer from 1 to ${MAX_CANVAS_SIDE}, got ${value}`,
-        );
-      }
-    }
+    checkSide('canvas.init', 'width', width);
+    checkSide('canvas.init', 'height', height);
     if (background !== null) parseColor(background);
     this.width = width;
     this.height = height;
@@ -160,6 +153,35 @@ export class CanvasState {
     this.bbox = { x, y, width, height };
   }
 
+  /**
+   * Grows or crops the canvas to `width`×`height`. Every layer keeps its pixels; the anchor says
+   * where the old canvas sits in the new one (0 = left/top edge, 0.5 = centred, 1 = right/bottom),
+   * so outpainting to the right is `resize(w + n, h, 0, 0)`. The bounding box moves with the
+   * content.
+   */
+  resize(width: number, height: number, anchorX = 0, anchorY = 0): void {
+    checkSide('canvas.resize', 'width', width);
+    checkSide('canvas.resize', 'height', height);
+    for (const [name, value] of [
+      ['anchorX', anchorX],
+      ['anchorY', anchorY],
+    ] as const) {
+      if (!Number.isFinite(value) || value < 0 || value > 1) {
+        throw new Error(`canvas.resize: ${name} must be a number from 0 to 1, got ${value}`);
+      }
+    }
+    const dx = Math.round((width - this.width) * anchorX);
+    const dy = Math.round((height - this.height) * anchorY);
+    for (const layer of this.layers) {
+      const surface = createSurface(width, height);
+      copySurface(surface, layer.surface, dx, dy);
+      layer.surface = surface;
+    }
+    this.width = width;
+    this.height = height;
+    this.bbox = { ...this.bbox, x: this.bbox.x + dx, y: this.bbox.y + dy };
+  }
+
   /** Visible raster layers over the background; mask, control and opaque layers excluded. */
   composite(): Surface {
     const out = createSurface(this.width, this.height);
@@ -207,6 +229,14 @@ export class CanvasState {
           );
       }
     }
+  }
+}
+
+function checkSide(opcode: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_CANVAS_SIDE) {
+    throw new Error(
+      `${opcode}: ${name} must be an integer from 1 to ${MAX_CANVAS_SIDE}, got ${value}`,
+    );
   }
 }
 

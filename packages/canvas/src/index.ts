@@ -1,6 +1,13 @@
 export type { CanvasHost, CanvasPixels } from './canvas-host.ts';
 export { canvasOpcodes } from './canvas-opcodes.ts';
-export { type CanvasOperation, canvasOperations, canvasScript, record } from './canvas-recorder.ts';
+export { type CanvasOperation, canvasOperations, canvasScript } from './canvas-operation.ts';
+export {
+  CANVAS_OPERATIONS,
+  type CanvasOperationEntry,
+  type CanvasOperationSpec,
+  canvasOperationTable,
+} from './canvas-operations.ts';
+export { record } from './canvas-recorder.ts';
 export {
   type BoundingBox,
   type CanvasLayer,
@@ -11,6 +18,7 @@ export {
 export {
   applyStroke,
   blendPixel,
+  copySurface,
   createSurface,
   drawSurface,
   parseColor,

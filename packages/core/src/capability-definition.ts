@@ -41,13 +41,18 @@ export interface CapabilityRestrictions {
 export interface CapabilityMethod {
   label: string;
   description: string;
-  params: CapabilityParam[];
+  params: readonly CapabilityParam[];
   returns: string;
   /**
    * Compute cost in megapixel-steps for the given (already validated) arguments; checked against
    * the handle's `maxCompute` before `run` starts. Omit for methods with negligible cost.
    */
   cost?(args: unknown[]): number;
+  /**
+   * Runs before validation with the raw arguments, so a declaration whose live lists come from
+   * outside the process (models pulled by the CLI while the server runs) can rescan first.
+   */
+  prepare?(args: readonly unknown[]): Promise<void>;
   /**
    * For deterministic calls: what else decides the result besides the arguments (e.g. the hash of
    * the model file), so repeats are answered from the result cache. Undefined (or omitted) when

@@ -7,15 +7,31 @@ export {
   viwoScriptFromXmp,
   viwoXmp,
 } from '@viwo/protocol';
+export {
+  CapabilityError,
+  type CapabilityErrorCode,
+  type CapabilityErrorOptions,
+  throwIfCancelled,
+} from './capabilities/capability-error.ts';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
 export {
   CAPABILITY_PARAM_TYPES,
   capabilityMetadata,
   defineCapability,
+  defineMethod,
   definitionProblems,
+  type TypedMethod,
 } from './capabilities/define-capability.ts';
 export type { CapabilityHandle } from './capabilities/handle-table.ts';
 export { isCapabilityHandle } from './capabilities/handle-table.ts';
+export {
+  type ArgsOf,
+  type DeclaredParam,
+  type ObjectValue,
+  type Param,
+  type ParamValue,
+  param,
+} from './capabilities/param.ts';
 export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 export { validateArguments } from './capabilities/validate-arguments.ts';
 export type {

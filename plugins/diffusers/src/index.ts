@@ -3,9 +3,13 @@ export {
   estimateCost,
   GENERATE_CAPABILITY,
   pickModel,
-  resolveWithBudget,
 } from './capability/generate-capability.ts';
-export { generationOptionFields } from './capability/generation-params.ts';
+export {
+  type GenerationFieldSource,
+  type GenerationOptions,
+  generationFields,
+  LIMITS,
+} from './capability/generation-params.ts';
 export {
   CONTROLNET_CAPABILITY,
   createControlnetCapability,
@@ -57,11 +61,8 @@ export {
   GenerationCancelled,
 } from './pipeline/denoise-loop.ts';
 export {
-  BudgetError,
-  GENERATION_OPTION_KEYS,
-  type GenerationOptions,
+  type GenerationDefaults,
   generationCost,
-  InvalidOptionError,
   type ResolvedGeneration,
   resolveGeneration,
 } from './pipeline/generation-request.ts';

@@ -49,7 +49,7 @@ function model(id: string): DiffusersModelInfo {
 /** One SDXL text-to-image request (the generation fields besides the model). */
 type SdxlRequest = Omit<
   ResolvedGeneration,
-  'model' | 'negativePrompt' | 'strength' | 'batchSize'
+  'model' | 'negativePrompt' | 'strength' | 'batchSize' | 'regions'
 > & {
   negativePrompt?: string;
 };
@@ -75,6 +75,7 @@ async function generateSdxl(
     negativePrompt: '',
     strength: 1,
     batchSize: 1,
+    regions: [],
     ...request,
     model: info,
   };
@@ -179,7 +180,7 @@ test('the shared generate pipeline runs SDXL models (batch, seeds, deterministic
       prompt_2: 'in snow',
       batch_size: 2,
     },
-    (id) => registry.get(id),
+    registry.get('xl'),
   );
   const { context } = testContext(new MemoryImageStore());
   const items = await pipeline.generate(generation, context);

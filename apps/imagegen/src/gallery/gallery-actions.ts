@@ -2,6 +2,7 @@
  * Pure script edits behind the gallery's actions: placing a history image as a new layer of the
  * shared script, and re-running a job with the seeds it really used.
  */
+import { record } from '@viwo/canvas';
 import type { CapabilityMetadata, HistoryEntry, ImageValue } from '@viwo/protocol';
 
 export type { HistoryEntry } from '@viwo/protocol';
@@ -25,14 +26,13 @@ export function appendImageLayer(
   return [
     'std.seq',
     ...steps(script),
-    ['canvas.layer.create', layerId, name, 'raster'],
-    [
-      'canvas.layer.load_image',
+    record.createLayer(layerId, name, 'raster'),
+    record.loadImage(
       layerId,
       { $image: image.$image, width: image.width, height: image.height },
       0,
       0,
-    ],
+    ),
   ];
 }
 

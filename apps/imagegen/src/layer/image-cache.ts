@@ -1,5 +1,5 @@
 import { imageKey, type Surface } from '@viwo/canvas';
-import { imagePath } from '@viwo/protocol';
+import { imagePath, isImageValue } from '@viwo/protocol';
 import type { ImageValue } from '../state/canvas-document.ts';
 
 /** Where recorded results live: the canvas document keeps them with the script. */
@@ -35,9 +35,6 @@ async function decodeImage(hash: string): Promise<Surface> {
   return { width: bitmap.width, height: bitmap.height, data: pixels.data };
 }
 
-const isImageValue = (value: unknown): value is ImageValue =>
-  typeof value === 'object' && value !== null && '$image' in value;
-
 /**
  * Pixels for `canvas.layer.load_image` arguments. A literal image value is fetched. A generating
  * expression (a recorded `textToImage` call) is shown from the image the canvas document recorded
@@ -69,8 +66,14 @@ export class ImageCache {
     this.declined.clear();
   }
 
-  /** Remembers the pixels of an image value produced by `expression` (after a generation). */
-  async remember(expression: unknown, value: ImageValue): Promise<void> {
+  /**
+   * Remembers the pixels of the image value `expression` produced (after a generation); anything
+   * that is not an image value is refused with a clear error.
+   */
+  async remember(expression: unknown, value: unknown): Promise<void> {
+    if (!isImageValue(value)) {
+      throw new Error(`expected an image from ${JSON.stringify(expression).slice(0, 80)}`);
+    }
     const surface = await decodeImage(value.$image);
     const key = imageKey(expression);
     this.surfaces.set(key, surface);

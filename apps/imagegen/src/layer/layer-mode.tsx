@@ -19,7 +19,7 @@ import {
   untrack,
 } from 'solid-js';
 import { errorMessage } from '../blocks/workbench-api.ts';
-import { canvasDocument, type ImageValue } from '../state/canvas-document.ts';
+import { canvasDocument } from '../state/canvas-document.ts';
 import { QueueJobError, queueClient } from '../state/queue-client.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -285,7 +285,7 @@ export function LayerMode(props: { workbench: Workbench }) {
         {},
       ];
       const outcome = await workbench.execute(expression);
-      await cache.remember(expression, outcome.result as ImageValue);
+      await cache.remember(expression, outcome.result);
       commit([record.loadImage(id, expression, 0, 0)]);
       workbench.toast(
         'info',

@@ -69,7 +69,6 @@ export class RpcClient implements RpcLike {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private backoff: number;
   private stopped = false;
-  private everOpened = false;
   state: ConnectionState = 'connecting';
 
   constructor(
@@ -142,7 +141,6 @@ export class RpcClient implements RpcLike {
     this.socket = socket;
     socket.addEventListener('open', () => {
       this.backoff = this.options.backoffMs ?? 250;
-      this.everOpened = true;
       this.setState('open');
     });
     socket.addEventListener('message', (event) => this.receive(String(event.data)));
@@ -153,7 +151,9 @@ export class RpcClient implements RpcLike {
         this.pending.delete(id);
       }
       if (this.stopped) return;
-      this.setState(this.everOpened ? 'reconnecting' : 'connecting');
+      // After the first failed attempt the client is retrying, whether or not it was ever
+      // connected (an offline shell opened from the service worker says "Reconnecting…").
+      this.setState('reconnecting');
       setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 5000);
     });

@@ -5,6 +5,7 @@ import { coreError } from '../errors.ts';
 import type { ImageStore } from '../image-value.ts';
 import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
+import { CapabilityError } from './capability-error.ts';
 import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
 import { type ResultCache, resultCacheKey } from './result-cache.ts';
@@ -71,6 +72,11 @@ export async function invokeThroughHandle(
     );
   }
   const method = definition.methods[methodName]!;
+  try {
+    await method.prepare?.(args);
+  } catch (error) {
+    throw error instanceof ScriptError ? error : pluginFailure(error, where);
+  }
   const normalised = await validateArguments(method.params, [...args], {
     where,
     images: environment.images,
@@ -190,15 +196,14 @@ function abortError(signal: AbortSignal): ScriptError {
 }
 
 /**
- * A plugin's own error as a ScriptError: a stable `code` it carries (e.g. `InvalidArgument` from a
- * plugin error class) is kept, anything else becomes `PluginError`; the message names the method
- * and the stack is dropped.
+ * A plugin's failure as a ScriptError: a `CapabilityError` keeps its code and names the param at
+ * fault; anything else is `PluginError`. The message names the method; the stack is dropped.
  */
 function pluginFailure(error: unknown, where: string): ScriptError {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z][A-Za-z]{2,40}$/.test(code)) {
-    return new ScriptError(code, `${where}: ${message}`, []);
+  if (error instanceof CapabilityError) {
+    const at = error.param === undefined ? '' : `${error.param}: `;
+    return new ScriptError(error.code, `${where}: ${at}${error.message}`, []);
   }
+  const message = error instanceof Error ? error.message : String(error);
   return coreError('PluginError', `${where} failed: ${message}`);
 }
