@@ -124,20 +124,56 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     await page.fill('[data-testid=batch]', '1');
   });
 
-  test('outpaint extends the composite and shows the larger result', async () => {
+  test('outpaint grows the canvas (recorded canvas.resize) with the result as a layer; undo reverts', async () => {
+    const size = () =>
+      page
+        .locator('[data-testid=canvas]')
+        .evaluate((canvas) => [
+          (canvas as HTMLCanvasElement).width,
+          (canvas as HTMLCanvasElement).height,
+        ]);
+    const [width, height] = await size();
     await page.selectOption('[data-testid=mode]', 'outpaint');
     await page.selectOption('[data-testid=outpaint-direction]', 'right');
     await page.click('[data-testid=generate]');
     await page.waitForFunction(
-      () => {
-        const images = [
-          ...document.querySelectorAll('[data-testid=result-image]'),
-        ] as HTMLImageElement[];
-        return images.length === 1 && images[0]!.naturalWidth === 640;
-      },
-      undefined,
+      (expected) =>
+        (document.querySelector('[data-testid=canvas]') as HTMLCanvasElement).width === expected,
+      width! + 128,
       { timeout: 120_000 },
     );
+    expect(await size()).toEqual([width! + 128, height!]);
+    const recorded = canvasOperations(await pageScript(page)).map((operation) => operation[0]);
+    expect(recorded.slice(-3)).toEqual([
+      'canvas.resize',
+      'canvas.layer.create',
+      'canvas.layer.load_image',
+    ]);
+    await page.click('[data-testid=undo]');
+    expect(await size()).toEqual([width!, height!]);
+  });
+
+  test('upscale from Layer Mode with a chosen model and factor replaces the canvas', async () => {
+    const [width] = await page
+      .locator('[data-testid=canvas]')
+      .evaluate((canvas) => [(canvas as HTMLCanvasElement).width]);
+    await page.selectOption('[data-testid=mode]', 'upscale');
+    const factors = await page
+      .locator('[data-testid=upscale-factor] option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(factors.length).toBeGreaterThan(0);
+    const factor = factors.includes('2') ? 2 : Number(factors[0]);
+    await page.selectOption('[data-testid=upscale-factor]', String(factor));
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction(
+      (expected) =>
+        (document.querySelector('[data-testid=canvas]') as HTMLCanvasElement).width === expected,
+      width! * factor,
+      { timeout: 120_000 },
+    );
+    const upscale = JSON.stringify(await pageScript(page));
+    expect(upscale).toContain(`"factor":${factor}`);
+    await page.click('[data-testid=undo]');
     await page.selectOption('[data-testid=mode]', 'txt2img');
   });
 

@@ -8,6 +8,7 @@ import {
   useParameters,
 } from '../state/prompt-history.ts';
 import { settings, updateSetting } from '../state/settings.ts';
+import { type UpscaleChoice, UpscaleOptions } from './upscale-options.tsx';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
 export type GenerateMode =
@@ -27,6 +28,8 @@ export interface GenerateRequest {
   batch: number;
   /** For `outpaint`: which side to extend and by how much. */
   outpaint: { direction: string; pixels: number };
+  /** For `upscale`: the model and factor (the capability's defaults when unset). */
+  upscale?: UpscaleChoice;
 }
 
 /** Props of {@link GeneratePanel}. */
@@ -71,6 +74,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const [batch, setBatch] = createSignal(1);
   const [outpaintDirection, setOutpaintDirection] = createSignal('right');
   const [outpaintPixels, setOutpaintPixels] = createSignal(128);
+  const [upscale, setUpscale] = createSignal<UpscaleChoice>({});
   const [seedLocked, setSeedLocked] = createSignal(false);
   const [showSecond, setShowSecond] = createSignal(false);
   const fields = createMemo(() =>
@@ -157,6 +161,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
       options,
       batch: batch(),
       outpaint: { direction: outpaintDirection(), pixels: outpaintPixels() },
+      upscale: upscale(),
     });
   };
 
@@ -220,6 +225,9 @@ export function GeneratePanel(props: GeneratePanelProps) {
           </For>
         </select>
       </label>
+      <Show when={mode() === 'upscale'}>
+        <UpscaleOptions capabilities={props.capabilities} value={upscale} onChange={setUpscale} />
+      </Show>
       <Show when={mode() === 'outpaint'}>
         <div class="number-field">
           <select

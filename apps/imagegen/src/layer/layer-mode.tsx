@@ -6,13 +6,11 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
-import { imagePath } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import {
   createEffect,
   createMemo,
   createSignal,
-  For,
   onCleanup,
   onMount,
   Show,
@@ -90,7 +88,6 @@ export function LayerMode(props: { workbench: Workbench }) {
   const [color, setColor] = createSignal('#1f6feb');
   const [activeId, setActiveId] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
-  const [results, setResults] = createSignal<ResultTile[]>([]);
 
   const operations = () => canvasOperations(workbench.script());
   let state: CanvasState = scriptToLayers(workbench.script()).state;
@@ -230,9 +227,27 @@ export function LayerMode(props: { workbench: Workbench }) {
         workbench.toast('info', `${images.length} variations staged: accept one or step through`);
         return;
       }
-      if (plan.kind === 'show') {
-        setResults(images.map((image, index) => ({ image, expression: plan.expressions[index] })));
-        workbench.toast('info', 'Upscaled: see Results');
+      if (plan.kind === 'grow') {
+        // Outpaint/upscale: the canvas takes the result's size (one undo step with the layer).
+        const image = images[0]!;
+        const resize = plan.resize ?? {
+          width: image.width,
+          height: image.height,
+          anchorX: 0,
+          anchorY: 0,
+        };
+        await cache.remember(plan.expressions[0], image);
+        const id = freshId('gen');
+        commit([
+          record.resize(resize.width, resize.height, resize.anchorX, resize.anchorY),
+          record.createLayer(id, request.mode === 'upscale' ? 'Upscaled' : 'Outpainted', 'raster'),
+          record.loadImage(id, plan.expressions[0], 0, 0),
+        ]);
+        setActiveId(id);
+        workbench.toast(
+          'info',
+          `Canvas is now ${image.width}×${image.height}: the result is a new layer (Undo reverts)`,
+        );
         return;
       }
       await place(images[0]!, plan.expressions[0]);
@@ -442,26 +457,6 @@ export function LayerMode(props: { workbench: Workbench }) {
             New canvas
           </button>
         </div>
-        <Show when={results().length > 0}>
-          <section class="results-grid" data-testid="results-grid">
-            <For each={results()}>
-              {(tile) => (
-                <button
-                  type="button"
-                  class="result-tile"
-                  title={tile.expression ? 'Place as a layer' : 'Open'}
-                  onClick={() =>
-                    tile.expression
-                      ? void place(tile.image, tile.expression)
-                      : window.open(imagePath(tile.image))
-                  }
-                >
-                  <img src={imagePath(tile.image)} alt="result" data-testid="result-image" />
-                </button>
-              )}
-            </For>
-          </section>
-        </Show>
       </main>
       <aside class="right-panel">
         <LayersPanel
