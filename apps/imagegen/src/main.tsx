@@ -1,5 +1,8 @@
 import { createEffect, createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
+import { setAccount } from './auth/account.ts';
+import { adoptTokenFromUrl, storedToken, storeToken, whoAmI } from './auth/auth-token.ts';
+import { SignInScreen } from './auth/sign-in-screen.tsx';
 import { newCanvasScript } from './layer/layer-mode.tsx';
 import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
@@ -10,27 +13,70 @@ import { createWorkbench } from './state/workbench.ts';
 import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
 import './shell/app.css';
 import './shell/responsive.css';
+import './auth/auth.css';
 
-// This tab's canvas document: script, recorded results, trust and undo survive reloads.
-const canvas = openCanvasDocument(newCanvasScript);
-const untrusted = canvas.untrusted();
-if (untrusted !== null) markUntrusted(untrusted);
+function startApp(root: HTMLElement): void {
+  // This tab's canvas document: script, recorded results, trust and undo survive reloads.
+  const canvas = openCanvasDocument(newCanvasScript);
+  const untrusted = canvas.untrusted();
+  if (untrusted !== null) markUntrusted(untrusted);
+  const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
+  const workbench = createWorkbench(rpc, canvas.script());
+  const queue = openQueueClient(rpc);
+  const originalSet = workbench.setScript;
+  workbench.setScript = (script: unknown) => {
+    originalSet(script);
+    canvas.setScript(script);
+  };
+  // A script from elsewhere stays unconfirmed across reloads and in tabs copied from this one.
+  createRoot(() => createEffect(() => canvas.setUntrusted(pendingUntrusted() ?? null)));
+  window.addEventListener('storage', (event) => {
+    if (canvas.handleStorageEvent(event.key, event.newValue))
+      workbench.toast(
+        'info',
+        'This canvas was changed in another tab: this tab continues on a copy',
+      );
+  });
+  // A refused reconnect may mean this user was removed or its token replaced: back to sign-in.
+  rpc.onState((state) => {
+    if (state !== 'reconnecting' || !storedToken()) return;
+    void whoAmI().then((who) => {
+      if (who.status !== 'sign-in-required') return;
+      storeToken(null);
+      window.location.reload();
+    });
+  });
+  // The automation hook lets browser tests drive and inspect the app.
+  (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas, queue };
+  render(() => <App workbench={workbench} />, root);
+}
 
-const rpc = new RpcClient(defaultRpcUrl(window.location));
-const workbench = createWorkbench(rpc, canvas.script());
-const queue = openQueueClient(rpc);
-const originalSet = workbench.setScript;
-workbench.setScript = (script: unknown) => {
-  originalSet(script);
-  canvas.setScript(script);
-};
-// A script from elsewhere stays unconfirmed across reloads and in tabs copied from this one.
-createRoot(() => createEffect(() => canvas.setUntrusted(pendingUntrusted() ?? null)));
-window.addEventListener('storage', (event) => {
-  if (canvas.handleStorageEvent(event.key, event.newValue))
-    workbench.toast('info', 'This canvas was changed in another tab: this tab continues on a copy');
-});
-// The automation hook lets browser tests drive and inspect the app.
-(window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas, queue };
-render(() => <App workbench={workbench} />, document.getElementById('root')!);
+/** Asks the server who we are first: a server with users gets the sign-in screen until then. */
+async function boot(): Promise<void> {
+  const root = document.getElementById('root')!;
+  adoptTokenFromUrl(window.location, window.history);
+  const hadToken = storedToken() !== null;
+  const who = await whoAmI();
+  if (who.status === 'sign-in-required') {
+    if (hadToken) storeToken(null);
+    const dispose = render(
+      () => (
+        <SignInScreen
+          {...(hadToken ? { message: 'Your saved token was not accepted; sign in again.' } : {})}
+          onSignedIn={(user) => {
+            dispose();
+            setAccount(user);
+            startApp(root);
+          }}
+        />
+      ),
+      root,
+    );
+    return;
+  }
+  if (who.status === 'signed-in') setAccount(who.user);
+  startApp(root);
+}
+
+void boot();
 registerOfflineShell();

@@ -5,12 +5,16 @@ import { createRuntime, type Runtime } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
 import { loadPlugins } from './plugins.ts';
 import { startServer } from './server.ts';
+import { USERS_USAGE, usersCommand } from './users-command.ts';
 
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR] [--no-cache]
+  viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
+            [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
-  viwo gc`;
+  viwo gc
+${USERS_USAGE.replace('usage:\n', '')}`;
 
 /** Parses `--flag value` pairs and positionals. */
 function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
@@ -154,6 +158,49 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+/** `viwo chat`: the conversation REPL (see chat-cli.ts). */
+async function chat(args: string[]): Promise<number> {
+  const { flags } = parseFlags(args);
+  const options: Record<string, unknown> = {};
+  const numeric = {
+    steps: 'steps',
+    width: 'width',
+    height: 'height',
+    seed: 'seed',
+    guidance: 'guidance_scale',
+  };
+  for (const [flag, key] of Object.entries(numeric)) {
+    const raw = flags.get(flag);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) fail(`--${flag} must be a number, got ${raw}`);
+    options[key] = value;
+  }
+  if (flags.has('model')) options.model_id = flags.get('model');
+  if (flags.has('capability')) options.capability = flags.get('capability');
+  const runtime = await openRuntime();
+  try {
+    const { runChat } = await import('./chat-cli.ts');
+    return await runChat(
+      runtime,
+      {
+        ...(flags.has('conversation') ? { conversation: flags.get('conversation')! } : {}),
+        options,
+      },
+      {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        interactive: process.stderr.isTTY === true,
+      },
+    );
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await runtime.dispose();
+  }
+}
+
 async function models(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   const log = (line: string) => console.log(line);
@@ -189,6 +236,14 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
+    case 'users': {
+      const outcome = usersCommand(rest, dataDir());
+      for (const line of outcome.stdout) process.stdout.write(`${line}\n`);
+      for (const line of outcome.stderr) process.stderr.write(`${line}\n`);
+      return outcome.code;
+    }
+    case 'chat':
+      return chat(rest);
     case 'gc': {
       const runtime = await openRuntime();
       try {

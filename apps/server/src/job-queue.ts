@@ -81,7 +81,8 @@ export class JobQueue {
   submit(principal: Principal, script: unknown, meta: Record<string, unknown>): QueueItem {
     const item: QueueItem = {
       id: randomUUID(),
-      principal: { id: principal.id, ...(principal.local ? { local: true } : {}) },
+      // The whole principal (user, admin flag…), so a rerun after a restart acts for the same one.
+      principal: { ...principal },
       script,
       meta,
       status: 'queued',

@@ -10,6 +10,8 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
+import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { JobQueue } from './job-queue.ts';
 import { modelRpcMethods } from './model-methods.ts';
@@ -22,9 +24,12 @@ export interface ServerOptions {
   runtime: Runtime;
   /** 0 picks a free port. Default 8080. */
   port?: number;
-  /** Default 127.0.0.1. A non-loopback host requires `token`. */
+  /** Default 127.0.0.1. A non-loopback host requires `token` or at least one user. */
   host?: string;
-  /** Shared secret for non-loopback binds (`?token=` or `Authorization: Bearer`). */
+  /**
+   * Shared secret while no users exist (`Authorization: Bearer`; `?token=` on the WebSocket
+   * upgrade only). Once users exist, each request needs a user token instead.
+   */
   token?: string;
   /** Extra browser origins allowed to open `/rpc`. */
   allowedOrigins?: string[];
@@ -47,6 +52,8 @@ export interface RunningServer {
 
 interface SocketData {
   context: RpcContext;
+  /** The token the connection authenticated with (re-checked per frame: removal and rotation bite). */
+  token: string | null;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
   binary: boolean;
 }
@@ -72,8 +79,10 @@ export function startServer(options: ServerOptions): RunningServer {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   const token = options.token ?? process.env.VIWO_TOKEN;
-  if (!loopback && !token) {
-    throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
+  if (!loopback && !token && runtime.users.count() === 0) {
+    throw new Error(
+      `refusing to bind ${host} without a token or users: pass --token, set VIWO_TOKEN or add a user (viwo users add NAME)`,
+    );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
   const sockets = new Set<ServerWebSocket<SocketData>>();
@@ -86,16 +95,13 @@ export function startServer(options: ServerOptions): RunningServer {
   const methods = methodTable<RpcContext>({
     ...createRpcMethods(),
     ...modelRpcMethods(),
+    ...createConversationMethods(),
     ...queueMethods(queue),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;
 
-  const authorised = (request: Request, url: URL): boolean => {
-    if (!token) return true;
-    const header = request.headers.get('authorization');
-    return url.searchParams.get('token') === token || header === `Bearer ${token}`;
-  };
+  const auth = createAuthenticator({ runtime, loopback, ...(token ? { token } : {}) });
 
   const send = (socket: ServerWebSocket<SocketData>, message: unknown, binary: boolean) => {
     if (socket.readyState !== 1) return;
@@ -119,10 +125,12 @@ export function startServer(options: ServerOptions): RunningServer {
         ) {
           return json({ error: 'origin not allowed' }, 403);
         }
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
-        const session = runtime.openSession('local');
+        const who = auth.authenticate(request, url, true);
+        if (!who.ok) return unauthorized(who.message);
+        const session = runtime.openSession(who.principal);
         const data: SocketData = {
           context: { runtime, session, limits, runningJobs: 0 },
+          token: who.token,
           binary: false,
         };
         if (bunServer.upgrade(request, { data })) return undefined;
@@ -130,14 +138,22 @@ export function startServer(options: ServerOptions): RunningServer {
         return json({ error: 'expected a WebSocket upgrade' }, 426);
       }
       if (url.pathname === '/health' && request.method === 'GET') return json(runtime.health());
+      if (url.pathname === '/whoami' && request.method === 'GET') {
+        const who = auth.authenticate(request, url, false);
+        return who.ok ? whoami(who.principal, runtime) : unauthorized(who.message);
+      }
       if (url.pathname === '/images' && request.method === 'POST') {
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return unauthorized(who.message);
         return uploadImage(runtime, request);
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
-        if (isImageExportPath(url.pathname)) return serveImageExport(runtime, url);
-        return serveImage(runtime, url.pathname);
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return unauthorized(who.message);
+        const image = isImageExportPath(url.pathname)
+          ? await serveImageExport(runtime, url)
+          : await serveImage(runtime, url.pathname);
+        return privateWhenSignedIn(image, who.token !== null);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
@@ -159,6 +175,10 @@ export function startServer(options: ServerOptions): RunningServer {
       async message(socket, raw) {
         const binary = typeof raw !== 'string';
         socket.data.binary = binary;
+        if (!auth.stillValid(socket.data.context.session.principal, socket.data.token)) {
+          socket.close(1008, 'signed out: the user was removed or its token replaced');
+          return;
+        }
         let message: unknown;
         try {
           message = binary ? decode(raw) : JSON.parse(raw);

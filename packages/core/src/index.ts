@@ -14,6 +14,7 @@ export {
   throwIfCancelled,
 } from './capabilities/capability-error.ts';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
+export type { ComputeLedger } from './capabilities/compute-ledger.ts';
 export {
   CAPABILITY_PARAM_TYPES,
   capabilityMetadata,
@@ -53,6 +54,24 @@ export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manage
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export {
+  type AccessScope,
+  accessScopeOf,
+  EVERYONE,
+  ownerCondition,
+  type PrincipalUser,
+  visibleTo,
+} from './persistence/access-scope.ts';
+export { openBunSqlite } from './persistence/bun-sqlite.ts';
+export {
+  type Conversation,
+  type ConversationOptions,
+  ConversationStore,
+  type ConversationSummary,
+  type ConversationTurn,
+  type NewTurn,
+  type OwnerScope,
+} from './persistence/conversation-store.ts';
 export type {
   HistoryEntry,
   HistoryQuery,
@@ -75,6 +94,13 @@ export {
   type TemplateInput,
   TemplateStore,
 } from './persistence/template-store.ts';
+export {
+  type ComputeQuota,
+  hashToken,
+  type UserRecord,
+  UserStore,
+  utcDay,
+} from './persistence/user-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
 export { createCanvasPlugin } from './plugins/canvas-plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';

@@ -13,9 +13,11 @@ import { type JobLimits, JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import { ConversationStore } from './persistence/conversation-store.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
+import { type UserRecord, UserStore } from './persistence/user-store.ts';
 import type { Plugin } from './plugin.ts';
 import { type PluginHealth, type PluginLogger, PluginManager } from './plugins/plugin-manager.ts';
 import { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
@@ -56,6 +58,12 @@ export interface Runtime {
   readonly images: FileImageStore;
   readonly history: HistoryStore;
   readonly templates: TemplateStore;
+  /** Users and their hashed tokens and quotas (`viwo users …`); none means no sign-in. */
+  readonly users: UserStore;
+  /** The principal a signed-in user's sessions act as: owner scope and compute quota included. */
+  userPrincipal(user: UserRecord): Principal;
+  /** Conversations of the refine workflow (`conversations.*`). */
+  readonly conversations: ConversationStore;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -99,6 +107,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const history = new HistoryStore(db);
   history.markInterrupted();
   const templates = new TemplateStore(db);
+  const users = new UserStore(db);
+  const conversations = new ConversationStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -147,6 +157,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     templates,
+    users,
+    userPrincipal(user) {
+      return {
+        id: `user:${user.id}`,
+        name: user.name,
+        user: { id: user.id, name: user.name, admin: user.admin },
+        quota: users.ledger(user.id),
+      };
+    },
+    conversations,
     health() {
       const pluginHealth = plugins.health();
       return {
@@ -183,6 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const referenced = new Set([
         ...history.referencedImages(),
         ...templates.referencedImages(),
+        ...conversations.referencedImages(),
         ...jobs.liveImages(),
       ]);
       const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);

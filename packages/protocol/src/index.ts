@@ -1,9 +1,11 @@
 export type {
   Conversation,
   ConversationCreateParams,
+  ConversationListParams,
   ConversationOptions,
   ConversationSendParams,
   ConversationSendResult,
+  ConversationSummary,
   ConversationTurn,
 } from './conversations.ts';
 export {
@@ -85,6 +87,7 @@ export {
   type TemplateExport,
   type TemplateInput,
 } from './templates.ts';
+export type { UserQuota, WhoAmIResponse } from './users.ts';
 export {
   type CapabilityHandle,
   type ImageFormat,

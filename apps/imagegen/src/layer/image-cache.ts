@@ -1,5 +1,6 @@
 import { imageKey, type Surface } from '@viwo/canvas';
 import { imagePath, isImageValue } from '@viwo/protocol';
+import { authedFetch } from '../auth/auth-token.ts';
 import type { ImageValue } from '../state/canvas-document.ts';
 
 /** Where recorded results live: the canvas document keeps them with the script. */
@@ -18,7 +19,7 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
  * only trusted when it is exactly the image recorded), and decodes it into a surface.
  */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(imagePath(hash));
+  const response = await authedFetch(imagePath(hash));
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bytes = await response.arrayBuffer();

@@ -16,6 +16,7 @@ import {
   Show,
   untrack,
 } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { errorMessage } from '../blocks/workbench-api.ts';
 import { canvasDocument } from '../state/canvas-document.ts';
 import { QueueJobError, queueClient } from '../state/queue-client.ts';
@@ -410,7 +411,7 @@ export function LayerMode(props: { workbench: Workbench }) {
                 class="staged-image live-preview"
                 data-testid="live-preview"
                 alt="generating…"
-                src={source()}
+                src={authedSrc(source())}
                 style={{
                   left: `${(replay().state.bbox.x / replay().state.width) * 100}%`,
                   top: `${(replay().state.bbox.y / replay().state.height) * 100}%`,

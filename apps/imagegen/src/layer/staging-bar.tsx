@@ -5,6 +5,7 @@
  */
 import { type ImageValue, imagePath } from '@viwo/protocol';
 import { createSignal, For, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 
 /** One staged result and the expression that recreates it. */
 export interface StagedResult {
@@ -84,7 +85,7 @@ export function StagedOverlay(props: {
           class="staged-image"
           data-testid="staged-image"
           alt="staged result"
-          src={imagePath(props.staging.current()!.image)}
+          src={authedSrc(imagePath(props.staging.current()!.image))}
           style={{
             left: `${(value().box.x / props.canvasWidth()) * 100}%`,
             top: `${(value().box.y / props.canvasHeight()) * 100}%`,
@@ -117,7 +118,11 @@ export function StagingBar(props: { staging: StagingState }) {
                   title="Show on the canvas"
                   onClick={() => staging.select(index())}
                 >
-                  <img src={imagePath(result.image)} alt="result" data-testid="result-image" />
+                  <img
+                    src={authedSrc(imagePath(result.image))}
+                    alt="result"
+                    data-testid="result-image"
+                  />
                 </button>
               )}
             </For>

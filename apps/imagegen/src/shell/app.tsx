@@ -1,5 +1,8 @@
 import { createSignal, For, lazy, Match, Show, Suspense, Switch } from 'solid-js';
+import { AccountBadge } from '../auth/account-badge.tsx';
+import { authedSrc } from '../auth/authed-image.ts';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
+import { ChatMode } from '../chat/chat-mode.tsx';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import { queueClient } from '../state/queue-client.ts';
@@ -64,6 +67,14 @@ export function App(props: { workbench: Workbench }) {
             >
               Blocks
             </button>
+            <button
+              type="button"
+              data-testid="mode-chat"
+              classList={{ selected: workbench.mode() === 'chat' }}
+              onClick={() => workbench.setMode('chat')}
+            >
+              Chat
+            </button>
           </nav>
           <div class="header-actions">
             <button
@@ -101,6 +112,7 @@ export function App(props: { workbench: Workbench }) {
             <button type="button" onClick={toggleTheme} title="Toggle light/dark theme">
               {theme.value() === 'dark' ? '☀' : '☾'}
             </button>
+            <AccountBadge />
             <span
               class={`connection connection-${workbench.connection()}`}
               data-testid="connection-state"
@@ -119,6 +131,9 @@ export function App(props: { workbench: Workbench }) {
                 <Suspense fallback={<p class="loading">Loading Blocks Mode…</p>}>
                   <BlocksMode workbench={workbench} />
                 </Suspense>
+              </Match>
+              <Match when={workbench.mode() === 'chat'}>
+                <ChatMode workbench={workbench} />
               </Match>
             </Switch>
           </div>
@@ -146,7 +161,7 @@ export function App(props: { workbench: Workbench }) {
             {(job) => (
               <div class="job" data-testid="job" data-status={job.status}>
                 <Show when={job.preview}>
-                  <img class="job-preview" src={job.preview!} alt="preview" />
+                  <img class="job-preview" src={authedSrc(job.preview!)} alt="preview" />
                 </Show>
                 <div class="job-text">
                   {job.label || 'job'}

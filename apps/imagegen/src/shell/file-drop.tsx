@@ -6,6 +6,7 @@
 import { isPng } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import { authedFetch } from '../auth/auth-token.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
 import { recordReplacement } from '../state/canvas-document.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -34,7 +35,7 @@ export async function openImageFile(workbench: Workbench, file: File): Promise<v
       if (!(error instanceof PngScriptError)) throw error;
     }
   }
-  const response = await fetch(`/images${location.search}`, {
+  const response = await authedFetch('/images', {
     method: 'POST',
     body: new Blob([bytes], { type: file.type || 'image/png' }),
   });

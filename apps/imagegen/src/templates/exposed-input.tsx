@@ -1,5 +1,8 @@
 /** An input for one exposed template parameter, typed by the param's metadata type. */
+import { imagePath } from '@viwo/protocol';
 import { createSignal, Match, Show, Switch } from 'solid-js';
+import { authedFetch } from '../auth/auth-token.ts';
+import { authedSrc } from '../auth/authed-image.ts';
 import type { ExposedParam } from './template-file.ts';
 
 interface ImageValue {
@@ -10,7 +13,7 @@ interface ImageValue {
 
 /** Uploads a picked image file to the server's store (`POST /images`). */
 async function uploadImage(file: File): Promise<ImageValue> {
-  const response = await fetch(`/images${location.search}`, { method: 'POST', body: file });
+  const response = await authedFetch('/images', { method: 'POST', body: file });
   const body = (await response.json()) as ImageValue & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `upload failed (${response.status})`);
   return body;
@@ -32,7 +35,7 @@ function ImagePicker(props: {
       <Show when={current()}>
         {(image) => (
           <img
-            src={`/images/${image().$image}.png`}
+            src={authedSrc(imagePath(image().$image))}
             alt={`${props.param.label} (${image().width}×${image().height})`}
             width={48}
             height={48}

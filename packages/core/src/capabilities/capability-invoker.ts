@@ -84,7 +84,7 @@ export async function invokeThroughHandle(
   });
 
   const cost = method.cost ? method.cost(normalised) : 0;
-  checkBudgets(record, cost, normalised, where);
+  checkBudgets(record, cost, normalised, where, scope.jobId);
 
   const cacheKey = await cacheKeyOf(environment, record.type, methodName, method, normalised);
   if (cacheKey) {
@@ -108,8 +108,14 @@ export async function invokeThroughHandle(
     if (method.cost)
       release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
+    // Checked again now the slot is ours, in the same tick as the charge: calls that waited in the
+    // queue together must not overspend a budget (or a user's quota) together.
+    if (release) checkBudgets(record, cost, normalised, where, scope.jobId);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
-    for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
+    for (let node: HandleRecord | undefined = record; node; node = node.parent) {
+      node.spent += cost;
+      node.ledger?.charge(scope.jobId, cost);
+    }
     scope.recordCall({ type: record.type, method: methodName, args: normalised });
     const seeds: number[] = [];
     const context: CapabilityCallContext = {
@@ -154,7 +160,13 @@ async function cacheKeyOf(
   return identity === undefined ? undefined : resultCacheKey(type, methodName, args, identity);
 }
 
-function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where: string): void {
+function checkBudgets(
+  record: HandleRecord,
+  cost: number,
+  args: unknown[],
+  where: string,
+  jobId: string,
+): void {
   if (!Number.isFinite(cost) || cost < 0) {
     throw coreError('PluginError', `${where}: the plugin computed an invalid cost ${cost}`);
   }
@@ -169,6 +181,8 @@ function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where
     }
   }
   for (let node: HandleRecord | undefined = record; node; node = node.parent) {
+    const refusal = node.ledger?.refusal(jobId, cost);
+    if (refusal) throw coreError('BudgetExceeded', `${where}: ${refusal}`);
     const budget = node.restrictions.maxCompute;
     if (budget === undefined) continue;
     const left = budget - node.spent;

@@ -5,6 +5,7 @@ import type { CallScope } from '../capabilities/capability-invoker.ts';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
+import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
 import type {
   HistoryEntry,
   HistoryStore,
@@ -41,6 +42,8 @@ interface JobState {
   id: string;
   sessionId: string;
   principalId: string;
+  /** The user the job belongs to (null without users). */
+  owner: string | null;
   status: JobStatus;
   created: number;
   durationMs: number | null;
@@ -103,6 +106,7 @@ export class JobManager {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
+      owner: accessScopeOf(link.principal).owner,
       status: 'running',
       created: Date.now(),
       durationMs: null,
@@ -117,7 +121,14 @@ export class JobManager {
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
     // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
-    this.deps.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
+    this.deps.history.begin({
+      jobId: id,
+      sessionId: link.id,
+      script,
+      parentId,
+      status: 'running',
+      owner: state.owner,
+    });
 
     const logs: JobLog[] = [];
     const seeds: number[] = [];
@@ -189,11 +200,16 @@ export class JobManager {
     }
   }
 
-  /** Requests cancellation of a running job; the job ends as `cancelled` at its next step. */
+  /**
+   * Requests cancellation of a running job; the job ends as `cancelled` at its next step. Another
+   * user's job answers exactly like an unknown job id.
+   */
   cancel(principal: Principal, jobId: string): JobSummary {
     const state = this.jobs.get(jobId);
-    if (!state) return this.get(jobId);
-    if (state.principalId !== principal.id && !principal.local) {
+    if (!state) return this.get(principal, jobId);
+    if (principal.user) {
+      if (!visibleTo(accessScopeOf(principal), state.owner)) throw unknownJob(jobId);
+    } else if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
     if (state.status === 'running') {
@@ -202,23 +218,33 @@ export class JobManager {
     return this.summary(state);
   }
 
-  /** Jobs of a principal in this process, newest first. */
+  /** Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first. */
   list(principal: Principal): JobSummary[] {
+    const scope = accessScopeOf(principal);
     return [...this.jobs.values()]
-      .filter((state) => state.principalId === principal.id)
+      .filter((state) =>
+        principal.user ? visibleTo(scope, state.owner) : state.principalId === principal.id,
+      )
       .reverse()
       .map((state) => this.summary(state));
   }
 
-  /** A job from memory, or from history when this process no longer (or never) held it. */
-  get(jobId: string): JobSummary {
+  /**
+   * A job from memory, or from history when this process no longer (or never) held it. A job of
+   * another user answers exactly like an unknown id (no oracle for other users' job ids).
+   */
+  get(principal: Principal, jobId: string): JobSummary {
+    const scope = accessScopeOf(principal);
     const state = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
-    if (state) return this.summary(state);
+    if (state) {
+      if (!visibleTo(scope, state.owner)) throw unknownJob(jobId);
+      return this.summary(state);
+    }
     let entry: HistoryEntry;
     try {
-      entry = this.deps.history.get(String(jobId));
+      entry = this.deps.history.get(String(jobId), scope);
     } catch {
-      throw coreError('NotFound', `job ${String(jobId)} does not exist`);
+      throw unknownJob(jobId);
     }
     const summary: JobSummary = {
       job_id: entry.job_id,
@@ -343,6 +369,11 @@ function producedImages(
   collectImageValues(result, seen, images);
   collectImageValues(finalImages, new Set(), images);
   return images;
+}
+
+/** The one error for a job id that does not exist or belongs to another user. */
+function unknownJob(jobId: unknown): ScriptError {
+  return coreError('NotFound', `job ${String(jobId)} does not exist`);
 }
 
 /** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */

@@ -61,6 +61,75 @@ export const coreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'users (hashed tokens, compute quotas) and row owners',
+    up(db) {
+      // Rows written before users existed keep owner NULL: they belong to no one (admins see them).
+      // Idempotent (IF NOT EXISTS, columns checked first): parallel branches may renumber this
+      // step when they merge, and a database that already ran it must not fail on a re-run.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS users (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          admin INTEGER NOT NULL DEFAULT 0,
+          token_hash TEXT NOT NULL,
+          created INTEGER NOT NULL,
+          max_compute_per_job REAL,
+          max_compute_per_day REAL,
+          compute_day TEXT,
+          compute_spent REAL NOT NULL DEFAULT 0
+        );
+      `);
+      for (const table of ['history', 'templates']) {
+        const columns = db.all<{ name: string }>(`PRAGMA table_info(${table})`);
+        if (!columns.some((column) => column.name === 'owner')) {
+          db.exec(`ALTER TABLE ${table} ADD COLUMN owner TEXT`);
+        }
+      }
+      db.exec(`
+        CREATE INDEX IF NOT EXISTS history_owner ON history (owner, created DESC);
+        CREATE INDEX IF NOT EXISTS templates_owner ON templates (owner, updated DESC);
+      `);
+    },
+  },
+  {
+    version: 4,
+    description: 'conversations: conversational refinement (refine), turns form a tree',
+    up(db) {
+      // IF NOT EXISTS: if parallel branches renumber this step at merge time, re-running is harmless.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS conversations (
+          id TEXT PRIMARY KEY,
+          owner TEXT,
+          title TEXT NOT NULL DEFAULT '',
+          options TEXT NOT NULL DEFAULT '{}',
+          created INTEGER NOT NULL,
+          updated INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS conversation_turns (
+          id TEXT PRIMARY KEY,
+          conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          parent_id TEXT REFERENCES conversation_turns (id),
+          message TEXT NOT NULL,
+          prompt TEXT NOT NULL,
+          negative_prompt TEXT NOT NULL DEFAULT '',
+          seed INTEGER NOT NULL,
+          strength REAL,
+          image TEXT NOT NULL,
+          script TEXT NOT NULL,
+          action TEXT NOT NULL,
+          explanation TEXT NOT NULL DEFAULT '',
+          job_id TEXT NOT NULL,
+          created INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS conversation_turns_by_conversation
+          ON conversation_turns (conversation_id, created);
+        CREATE INDEX IF NOT EXISTS conversations_updated ON conversations (updated DESC);
+        CREATE INDEX IF NOT EXISTS conversations_owner ON conversations (owner);
+      `);
+    },
+  },
 ];
 
 /**
