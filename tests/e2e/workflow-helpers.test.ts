@@ -77,6 +77,55 @@ describe.skipIf(Boolean(browserMissing))('prompt history, parameters, shortcut h
     await page.keyboard.press('Escape');
   });
 
+  test('the model picker shows the model really used and only models that fit the mode', async () => {
+    const expected = (type: string, method: string) =>
+      page.evaluate(
+        ([capabilityType, methodName]) => {
+          const viwo = (
+            window as unknown as {
+              __viwo: {
+                workbench: {
+                  capabilities(): {
+                    type: string;
+                    methods: {
+                      name: string;
+                      params: {
+                        type: string;
+                        fields?: { name: string; default?: unknown; options?: unknown[] }[];
+                      }[];
+                    }[];
+                  }[];
+                };
+              };
+            }
+          ).__viwo;
+          const field = viwo.workbench
+            .capabilities()
+            .find((capability) => capability.type === capabilityType)
+            ?.methods.find((entry) => entry.name === methodName)
+            ?.params.find((param) => param.type === 'object')
+            ?.fields?.find((entry) => entry.name === 'model_id');
+          return { options: (field?.options ?? []).map(String), default: field?.default };
+        },
+        [type, method],
+      );
+    const shown = () =>
+      page
+        .locator('[data-testid=opt-model_id] option')
+        .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    for (const [mode, type, method] of [
+      ['txt2img', 'diffusers.generate', 'textToImage'],
+      ['inpaint', 'diffusers.inpaint', 'inpaint'],
+    ] as const) {
+      await page.selectOption('[data-testid=mode]', mode);
+      const metadata = await expected(type, method);
+      expect(await shown()).toEqual(metadata.options);
+      if (metadata.default !== undefined)
+        expect(await page.inputValue('[data-testid=opt-model_id]')).toBe(String(metadata.default));
+    }
+    await page.selectOption('[data-testid=mode]', 'txt2img');
+  });
+
   test('? opens the shortcut help; Escape closes it', async () => {
     await page.click('[data-testid=canvas-viewport]');
     await page.keyboard.press('Shift+Slash');

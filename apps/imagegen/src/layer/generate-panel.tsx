@@ -40,6 +40,15 @@ export interface GeneratePanelProps {
   onGenerate(request: GenerateRequest): void;
 }
 
+/** The capability method each mode calls (its options are the ones shown). */
+const METHOD_OF_MODE: Partial<Record<GenerateMode, [string, string]>> = {
+  txt2img: ['diffusers.generate', 'textToImage'],
+  img2img: ['diffusers.generate', 'imageToImage'],
+  inpaint: ['diffusers.inpaint', 'inpaint'],
+  outpaint: ['diffusers.inpaint', 'outpaint'],
+  controlnet: ['controlnet.generate', 'apply'],
+};
+
 const SHOWN = [
   'model_id',
   'scheduler',
@@ -77,9 +86,14 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const [upscale, setUpscale] = createSignal<UpscaleChoice>({});
   const [seedLocked, setSeedLocked] = createSignal(false);
   const [showSecond, setShowSecond] = createSignal(false);
-  const fields = createMemo(() =>
-    optionFields(props.capabilities(), 'diffusers.generate', 'textToImage'),
-  );
+  // The options of the method this mode calls: its model list holds only models that fit it.
+  const fields = createMemo(() => {
+    const [type, method] = METHOD_OF_MODE[mode()] ?? ['diffusers.generate', 'textToImage'];
+    const found = optionFields(props.capabilities(), type, method);
+    return found.length > 0
+      ? found
+      : optionFields(props.capabilities(), 'diffusers.generate', 'textToImage');
+  });
   const hasCapability = (type: string) =>
     props.capabilities().some((capability) => capability.type === type);
   const modes = createMemo(() => {
@@ -94,11 +108,15 @@ export function GeneratePanel(props: GeneratePanelProps) {
     return available;
   });
   // Shown value: the saved setting, else the metadata default, else the first enum option.
+  // A saved choice this method does not offer (a model of another kind) falls back to the default.
+  const offered = (field: ParamMetadata, chosen: unknown) =>
+    field.type !== 'enum' || !field.options || field.options.some((option) => option === chosen);
+  const saved = (field: ParamMetadata) => {
+    const chosen = values()[field.name];
+    return chosen !== undefined && offered(field, chosen) ? chosen : undefined;
+  };
   const value = (field: ParamMetadata) =>
-    values()[field.name] ??
-    field.default ??
-    (field.type === 'enum' ? field.options?.[0] : undefined) ??
-    '';
+    saved(field) ?? field.default ?? (field.type === 'enum' ? field.options?.[0] : undefined) ?? '';
   const set = updateSetting;
   const steps = () =>
     Number(values().steps ?? fields().find((field) => field.name === 'steps')?.default ?? 1);
@@ -140,7 +158,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
     const options: Record<string, unknown> = {};
     for (const field of fields()) {
       if (!SHOWN.includes(field.name) && !(showSecond() && field.name.endsWith('_2'))) continue;
-      const current = values()[field.name] ?? (field.type === 'enum' ? field.default : undefined);
+      const current = saved(field) ?? (field.type === 'enum' ? field.default : undefined);
       if (current === undefined || current === '') continue;
       options[field.name] =
         field.type === 'integer' || field.type === 'number' || field.type === 'seed'
