@@ -142,4 +142,44 @@ describe.skipIf(Boolean(browserMissing))('canvas interactions', () => {
     await page.click('[data-testid=undo]');
     expect(await pageScript(page)).toEqual(mine);
   });
+
+  test('a JPEG served by this app opens its workflow when dropped', async () => {
+    const hash = await page.evaluate(async () => {
+      const viwo = (
+        window as unknown as {
+          __viwo: { workbench: { execute(s: unknown): Promise<{ result: { $image: string } }> } };
+        }
+      ).__viwo;
+      const outcome = await viwo.workbench.execute([
+        'std.call_method',
+        ['get_capability', 'diffusers.generate'],
+        'textToImage',
+        'a jpeg fox',
+        { seed: 11, steps: 1, width: 64, height: 64 },
+      ]);
+      return outcome.result.$image;
+    });
+    const jpeg = new Uint8Array(
+      await (await fetch(`${server.url}/images/${hash}.jpg`)).arrayBuffer(),
+    );
+    await page.evaluate(
+      ([data]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(
+          new File([new Uint8Array(data as number[])], 'fox.jpg', { type: 'image/jpeg' }),
+        );
+        window.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      },
+      [[...jpeg]] as const,
+    );
+    await page.waitForFunction(() =>
+      JSON.stringify(
+        (
+          window as unknown as { __viwo: { workbench: { script(): unknown } } }
+        ).__viwo.workbench.script(),
+      ).includes('a jpeg fox'),
+    );
+  });
 });

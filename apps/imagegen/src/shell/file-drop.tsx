@@ -3,7 +3,7 @@
  * its workflow (untrusted until confirmed, undoable); any other image becomes a new raster layer
  * of the canvas (uploaded to the server's image store first, so the script stays reproducible).
  */
-import { isPng } from '@viwo/protocol';
+import { isPng, readXmp, viwoScriptFromXmp } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { authedFetch } from '../auth/auth-token.ts';
@@ -17,18 +17,34 @@ const IMAGE_TYPES = /^image\/(png|jpeg|webp)$/;
 const isImageFile = (file: File) =>
   IMAGE_TYPES.test(file.type) || /\.(png|jpe?g|webp)$/i.test(file.name);
 
-/** Opens a dropped/pasted image: a viwo PNG's workflow, otherwise a new layer. */
+/** Replaces the canvas with a workflow from a file: untrusted until confirmed, undoable. */
+function openWorkflow(workbench: Workbench, name: string, script: unknown): void {
+  // Trust first: showing the script may already want to run its recorded generations.
+  markUntrusted(`image ${name}`);
+  recordReplacement(workbench.script());
+  workbench.setScript(script);
+  workbench.toast('info', `Opened the workflow in ${name} (Undo brings the canvas back)`);
+}
+
+/** Opens a dropped/pasted image: a viwo PNG/JPEG/WebP's workflow, otherwise a new layer. */
 export async function openImageFile(workbench: Workbench, file: File): Promise<void> {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  // JPEG/WebP served by this app carry the script in XMP.
+  const xmp = isPng(bytes) ? null : readXmp(bytes);
+  const xmpScript = xmp ? viwoScriptFromXmp(xmp) : null;
+  if (xmpScript) {
+    const text = xmpScript.trim();
+    openWorkflow(workbench, file.name, text.startsWith('(') ? parseText(text) : JSON.parse(text));
+    return;
+  }
   if (isPng(bytes)) {
     try {
       const embedded = extractPngScript(bytes);
-      const script = embedded.form === 'json' ? embedded.script : parseText(embedded.text);
-      // Trust first: showing the script may already want to run its recorded generations.
-      markUntrusted(`image ${file.name}`);
-      recordReplacement(workbench.script());
-      workbench.setScript(script);
-      workbench.toast('info', `Opened the workflow in ${file.name} (Undo brings the canvas back)`);
+      openWorkflow(
+        workbench,
+        file.name,
+        embedded.form === 'json' ? embedded.script : parseText(embedded.text),
+      );
       return;
     } catch (error) {
       // No workflow inside: an ordinary picture, added as a layer below.
