@@ -18,6 +18,7 @@ import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
 import { queueMethods } from './queue-methods.ts';
 import { serveStatic } from './static-files.ts';
+import { workerAccess } from './worker-auth.ts';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -40,6 +41,10 @@ export interface ServerOptions {
   /** Largest `POST /images` body, in bytes. */
   maxUploadBytes?: number;
   rpcLimits?: Partial<RpcLimits>;
+  /** Queue mode: the worker token (`VIWO_WORKER_TOKEN`); see `worker-auth.ts`. */
+  workerToken?: string;
+  /** More `/health` fields (queue mode: queue and workers). */
+  extraHealth?: () => Promise<Record<string, unknown>>;
 }
 
 /** A running server. */
@@ -115,6 +120,14 @@ export function startServer(options: ServerOptions): RunningServer {
     maxRequestBodySize: options.maxUploadBytes ?? 64 * 1024 * 1024,
     async fetch(request, bunServer) {
       const url = new URL(request.url);
+      const worker = workerAccess(request, bunServer.requestIP(request)?.address, {
+        ...(options.workerToken ? { workerToken: options.workerToken } : {}),
+        ...(token ? { serverToken: token } : {}),
+        // Once users exist every request needs a token: loopback workers then need theirs too.
+        clientAuthRequired: runtime.users.count() > 0,
+      });
+      if (worker.kind === 'denied') return json({ error: worker.reason }, 401);
+      if (worker.kind === 'worker') return workerRoute(runtime, request, url);
       if (url.pathname === '/rpc') {
         if (
           !originAllowed(request.headers.get('origin'), {
@@ -137,7 +150,9 @@ export function startServer(options: ServerOptions): RunningServer {
         session.close();
         return json({ error: 'expected a WebSocket upgrade' }, 426);
       }
-      if (url.pathname === '/health' && request.method === 'GET') return json(runtime.health());
+      if (url.pathname === '/health' && request.method === 'GET') {
+        return json({ ...runtime.health(), ...(await options.extraHealth?.()) });
+      }
       if (url.pathname === '/whoami' && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
         return who.ok ? whoami(who.principal, runtime) : unauthorized(who.message);
@@ -212,7 +227,22 @@ export function startServer(options: ServerOptions): RunningServer {
   };
 }
 
-async function uploadImage(runtime: Runtime, request: Request): Promise<Response> {
+/** What an authenticated queue worker may do: read images and store results verbatim. */
+async function workerRoute(runtime: Runtime, request: Request, url: URL): Promise<Response> {
+  if (url.pathname === '/images' && request.method === 'POST') {
+    return uploadImage(runtime, request, true);
+  }
+  if (url.pathname.startsWith('/images/') && request.method === 'GET') {
+    return serveImage(runtime, url.pathname);
+  }
+  return json({ error: 'queue workers may only read and write images' }, 403);
+}
+
+async function uploadImage(
+  runtime: Runtime,
+  request: Request,
+  verbatim = false,
+): Promise<Response> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await request.arrayBuffer());
@@ -221,7 +251,10 @@ async function uploadImage(runtime: Runtime, request: Request): Promise<Response
   }
   if (bytes.length === 0) return json({ error: 'empty body: send PNG, JPEG or WebP bytes' }, 400);
   try {
-    return json(await runtime.images.putEncoded(bytes));
+    // A worker's results keep their bytes (text chunks included) so they hash as in-process.
+    return json(
+      await (verbatim ? runtime.images.putPngVerbatim(bytes) : runtime.images.putEncoded(bytes)),
+    );
   } catch (error) {
     return json({ error: (error as Error).message }, 400);
   }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
+import type { RemoteCallDispatcher } from './capabilities/remote-calls.ts';
 import { ResultCache } from './capabilities/result-cache.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   deviceConcurrency?: number;
   /** Answer repeats of deterministic capability calls from the result cache; default true. */
   resultCache?: boolean;
+  /** Queue mode: runs costed calls elsewhere (workers); default in-process. */
+  remoteCalls?: RemoteCallDispatcher;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -127,6 +130,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    queueMode: options.remoteCalls !== undefined,
     opcodes: () => allOpcodes,
   });
   const sessionDeps: SessionDeps = {
@@ -142,6 +146,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(options.resultCache === false
         ? {}
         : { resultCache: new ResultCache(dataDir, (hash) => images.has(hash)) }),
+      ...(options.remoteCalls ? { remoteCalls: options.remoteCalls } : {}),
     },
     shutdown: shutdown.signal,
   };
@@ -150,7 +155,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   allOpcodes = [...kernelOpcodes, ...plugins.opcodes()];
 
   let disposed: Promise<void> | undefined;
-  const executionProvider = process.env.VIWO_EP === 'cuda' ? 'cuda' : 'cpu';
 
   return {
     dataDir,
@@ -172,7 +176,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return {
         status: pluginHealth.every((p) => p.status === 'ok') && !disposed ? 'ok' : 'degraded',
         plugins: pluginHealth,
-        execution_provider: executionProvider,
+        // What models really run on (after fallback), not what VIWO_EP asked for.
+        execution_provider: pluginHealth.some((p) => p.execution_provider === 'cuda')
+          ? 'cuda'
+          : 'cpu',
         versions: {
           viwo: packageJson.version,
           ...(process.versions.bun ? { bun: process.versions.bun } : {}),

@@ -168,6 +168,12 @@ export function App(props: { workbench: Workbench }) {
                   {job.done && job.status !== 'done'
                     ? ` · ${job.status}`
                     : ` · ${Math.round(job.fraction * 100)}%${job.done ? ' · done' : eta(job.etaMs)}`}
+                  <Show when={job.worker}>
+                    <span class="job-worker" data-testid="job-worker">
+                      {' '}
+                      · on {job.worker}
+                    </span>
+                  </Show>
                 </div>
                 <div class="progress">
                   <div

@@ -36,6 +36,8 @@ export interface JobManagerDeps {
   readonly limits: JobLimits;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
   opcodes(): OpcodeDefinition[];
+  /** Queue mode: job summaries list the workers that ran their device calls. */
+  readonly queueMode?: boolean;
 }
 
 interface JobState {
@@ -55,6 +57,7 @@ interface JobState {
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
+  workers: Set<string>;
   settled: Promise<void>;
 }
 
@@ -114,6 +117,7 @@ export class JobManager {
       store: new RecordingImageStore(this.deps.images),
       images: [],
       progressStart: new Map(),
+      workers: new Set(),
       settled: new Promise<void>((resolve) => {
         release = resolve;
       }),
@@ -152,6 +156,8 @@ export class JobManager {
       log,
       recordSeed: (seed) => seeds.push(seed),
       recordCall: (call) => calls.push(call),
+      recordWorker: (workerId) => state.workers.add(workerId),
+      adoptImages: (adopted) => images.adopt(adopted),
       invoke: (type, method, args) =>
         link.callInScope(link.getCapability(type), method, args, scope),
     };
@@ -335,6 +341,7 @@ export class JobManager {
     if (state.progress) summary.progress = state.progress;
     if (state.error) summary.error = state.error;
     if (state.status === 'done') summary.result = state.result;
+    if (this.deps.queueMode) summary.workers = [...state.workers];
     return summary;
   }
 
