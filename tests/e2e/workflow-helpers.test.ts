@@ -124,6 +124,9 @@ describe.skipIf(Boolean(browserMissing))('prompt history, parameters, shortcut h
         expect(await page.inputValue('[data-testid=opt-model_id]')).toBe(String(metadata.default));
     }
     await page.selectOption('[data-testid=mode]', 'txt2img');
+    // Each model says what it is (family, native size, purpose, test or real).
+    const labels = await page.locator('[data-testid=opt-model_id] option').allTextContents();
+    expect(labels.some((label) => / — .*px.*·.*(test|real)/.test(label))).toBe(true);
   });
 
   test('? opens the shortcut help; Escape closes it', async () => {

@@ -8,6 +8,7 @@ import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { openCanvasDocument } from './state/canvas-document.ts';
+import { watchModelCatalog } from './state/model-catalog.ts';
 import { openQueueClient } from './state/queue-client.ts';
 import { createWorkbench } from './state/workbench.ts';
 import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
@@ -23,6 +24,7 @@ function startApp(root: HTMLElement): void {
   const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
   const workbench = createWorkbench(rpc, canvas.script());
   const queue = openQueueClient(rpc);
+  watchModelCatalog(rpc);
   const originalSet = workbench.setScript;
   workbench.setScript = (script: unknown) => {
     originalSet(script);

@@ -1,5 +1,6 @@
 import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
 import { createEffect, createMemo, createSignal, For, Show } from 'solid-js';
+import { modelLabel } from '../state/model-catalog.ts';
 import {
   pendingParameters,
   promptHistory,
@@ -350,7 +351,11 @@ export function GeneratePanel(props: GeneratePanelProps) {
                 onChange={(event) => set(field.name, event.currentTarget.value)}
               >
                 <For each={field.options ?? []}>
-                  {(option) => <option value={String(option)}>{String(option)}</option>}
+                  {(option) => (
+                    <option value={String(option)}>
+                      {field.name === 'model_id' ? modelLabel(String(option)) : String(option)}
+                    </option>
+                  )}
                 </For>
               </select>
             </Show>
