@@ -53,6 +53,8 @@ const FINISHED_LIMIT = 100;
 /** The queue; one per server. */
 export class JobQueue {
   private items: QueueItem[] = [];
+  /** Principals as submitted (with their quota ledgers), while this process runs. */
+  private readonly live = new Map<string, Principal>();
   private paused = false;
   private running: { item: QueueItem; session: Session } | undefined;
   private stopped = false;
@@ -79,10 +81,16 @@ export class JobQueue {
 
   /** Adds a script at the end of the queue. */
   submit(principal: Principal, script: unknown, meta: Record<string, unknown>): QueueItem {
+    const live = principal;
     const item: QueueItem = {
       id: randomUUID(),
-      // The whole principal (user, admin flag…), so a rerun after a restart acts for the same one.
-      principal: { ...principal },
+      // Who it runs for (user included), as plain data: it is saved in queue.json for reruns.
+      principal: {
+        id: principal.id,
+        ...(principal.local ? { local: true } : {}),
+        ...(principal.name ? { name: principal.name } : {}),
+        ...(principal.user ? { user: principal.user } : {}),
+      },
       script,
       meta,
       status: 'queued',
@@ -97,6 +105,7 @@ export class JobQueue {
       rerun: false,
     };
     this.items.push(item);
+    this.live.set(item.id, live);
     this.changed(item.principal.id);
     this.pump();
     return item;
@@ -137,9 +146,9 @@ export class JobQueue {
   }
 
   /** Queues a finished item's script again as a new item. */
-  retry(principalId: string, id: string): QueueItem {
-    const item = this.find(principalId, id);
-    return this.submit(item.principal, item.script, item.meta);
+  retry(principal: Principal, id: string): QueueItem {
+    const item = this.find(principal.id, id);
+    return this.submit(principal, item.script, item.meta);
   }
 
   /** Drops the principal's finished items. */
@@ -176,7 +185,9 @@ export class JobQueue {
   }
 
   private async run(item: QueueItem): Promise<void> {
-    const session = this.runtime.openSession(item.principal);
+    // The live principal of a connected socket carries its quota ledger; a rerun after a restart
+    // has only the saved data.
+    const session = this.runtime.openSession(this.live.get(item.id) ?? item.principal);
     this.running = { item, session };
     item.status = 'running';
     item.started = Date.now();
@@ -209,6 +220,7 @@ export class JobQueue {
       setTimeout(() => session.close(), 0);
       item.finished = Date.now();
       this.running = undefined;
+      this.live.delete(item.id);
     }
     if (this.stopped) return;
     this.trim();

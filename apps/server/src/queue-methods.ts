@@ -70,7 +70,9 @@ export function queueMethods(queue: JobQueue): Record<string, RpcHandler<RpcCont
       return queue.state(who(context));
     },
     'queue.retry': (raw, context) => {
-      const item = guarded(() => queue.retry(who(context), id(objectParams(raw, 'queue.retry'))));
+      const item = guarded(() =>
+        queue.retry(context.session.principal, id(objectParams(raw, 'queue.retry'))),
+      );
       return { id: item.id };
     },
     'queue.clear': (_raw, context) => {
