@@ -84,7 +84,7 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       await page.screenshot({ path: 'docs/screenshots/layer-mode.png' });
   });
 
-  test('a batch of 4 variations yields 4 distinct images; one click places it', async () => {
+  test('a batch of 4 variations is staged on the canvas; step, compare, discard, accept', async () => {
     await page.fill('[data-testid=batch]', '4');
     await page.click('[data-testid=generate]');
     await page.waitForFunction(
@@ -97,28 +97,83 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
       .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).src));
     expect(new Set(sources).size).toBe(4);
     const layersBefore = await page.locator('[data-testid^="layer-gen-"]').count();
-    await page.locator('.result-tile').nth(2).click();
+    // The first result shows on the canvas at the box; Next steps, Compare hides it while held.
+    const staged = () => page.getAttribute('[data-testid=staged-image]', 'src');
+    expect(await staged()).toBe(new URL(sources[0]!).pathname);
+    await page.click('[data-testid=staging-next]');
+    expect(await page.textContent('[data-testid=staging-position]')).toBe('Result 2/4');
+    expect(await staged()).toBe(new URL(sources[1]!).pathname);
+    await page.hover('[data-testid=staging-compare]');
+    await page.mouse.down();
+    expect(await page.locator('[data-testid=staged-image]').count()).toBe(0);
+    await page.mouse.up();
+    expect(await page.locator('[data-testid=staged-image]').count()).toBe(1);
+    await page.click('[data-testid=staging-discard]');
+    expect(await page.textContent('[data-testid=staging-position]')).toBe('Result 2/3');
+    expect(await staged()).toBe(new URL(sources[2]!).pathname);
+    await page.click('[data-testid=staging-accept]');
     await page.waitForFunction(
       (count) => document.querySelectorAll('[data-testid^="layer-gen-"]').length === count + 1,
       layersBefore,
     );
+    expect(await page.locator('[data-testid=staging-bar]').count()).toBe(0);
+    const script = JSON.stringify(await pageScript(page));
+    expect(script).toContain(
+      `"seed":${JSON.parse(await page.inputValue('[data-testid=opt-seed]')) + 2}`,
+    );
     await page.fill('[data-testid=batch]', '1');
   });
 
-  test('outpaint extends the composite and shows the larger result', async () => {
+  test('outpaint grows the canvas (recorded canvas.resize) with the result as a layer; undo reverts', async () => {
+    const size = () =>
+      page
+        .locator('[data-testid=canvas]')
+        .evaluate((canvas) => [
+          (canvas as HTMLCanvasElement).width,
+          (canvas as HTMLCanvasElement).height,
+        ]);
+    const [width, height] = await size();
     await page.selectOption('[data-testid=mode]', 'outpaint');
     await page.selectOption('[data-testid=outpaint-direction]', 'right');
     await page.click('[data-testid=generate]');
     await page.waitForFunction(
-      () => {
-        const images = [
-          ...document.querySelectorAll('[data-testid=result-image]'),
-        ] as HTMLImageElement[];
-        return images.length === 1 && images[0]!.naturalWidth === 640;
-      },
-      undefined,
+      (expected) =>
+        (document.querySelector('[data-testid=canvas]') as HTMLCanvasElement).width === expected,
+      width! + 128,
       { timeout: 120_000 },
     );
+    expect(await size()).toEqual([width! + 128, height!]);
+    const recorded = canvasOperations(await pageScript(page)).map((operation) => operation[0]);
+    expect(recorded.slice(-3)).toEqual([
+      'canvas.resize',
+      'canvas.layer.create',
+      'canvas.layer.load_image',
+    ]);
+    await page.click('[data-testid=undo]');
+    expect(await size()).toEqual([width!, height!]);
+  });
+
+  test('upscale from Layer Mode with a chosen model and factor replaces the canvas', async () => {
+    const [width] = await page
+      .locator('[data-testid=canvas]')
+      .evaluate((canvas) => [(canvas as HTMLCanvasElement).width]);
+    await page.selectOption('[data-testid=mode]', 'upscale');
+    const factors = await page
+      .locator('[data-testid=upscale-factor] option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(factors.length).toBeGreaterThan(0);
+    const factor = factors.includes('2') ? 2 : Number(factors[0]);
+    await page.selectOption('[data-testid=upscale-factor]', String(factor));
+    await page.click('[data-testid=generate]');
+    await page.waitForFunction(
+      (expected) =>
+        (document.querySelector('[data-testid=canvas]') as HTMLCanvasElement).width === expected,
+      width! * factor,
+      { timeout: 120_000 },
+    );
+    const upscale = JSON.stringify(await pageScript(page));
+    expect(upscale).toContain(`"factor":${factor}`);
+    await page.click('[data-testid=undo]');
     await page.selectOption('[data-testid=mode]', 'txt2img');
   });
 

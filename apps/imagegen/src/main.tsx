@@ -1,3 +1,4 @@
+import { createEffect, createRoot } from 'solid-js';
 import { render } from 'solid-js/web';
 import { setAccount } from './auth/account.ts';
 import { adoptTokenFromUrl, storedToken, storeToken, whoAmI } from './auth/auth-token.ts';
@@ -6,21 +7,38 @@ import { newCanvasScript } from './layer/layer-mode.tsx';
 import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
-import { persistedScript } from './state/settings.ts';
+import { openCanvasDocument } from './state/canvas-document.ts';
+import { watchModelCatalog } from './state/model-catalog.ts';
+import { openQueueClient } from './state/queue-client.ts';
 import { createWorkbench } from './state/workbench.ts';
+import { markUntrusted, pendingUntrusted } from './templates/trust-gate.ts';
 import './shell/app.css';
+import './shell/responsive.css';
 import './auth/auth.css';
 
 function startApp(root: HTMLElement): void {
-  const saved = persistedScript(newCanvasScript);
+  // This tab's canvas document: script, recorded results, trust and undo survive reloads.
+  const canvas = openCanvasDocument(newCanvasScript);
+  const untrusted = canvas.untrusted();
+  if (untrusted !== null) markUntrusted(untrusted);
   const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
-  const workbench = createWorkbench(rpc, saved.value());
-  // The script survives reloads; the automation hook lets browser tests drive and inspect it.
+  const workbench = createWorkbench(rpc, canvas.script());
+  const queue = openQueueClient(rpc);
+  watchModelCatalog(rpc);
   const originalSet = workbench.setScript;
   workbench.setScript = (script: unknown) => {
     originalSet(script);
-    saved.set(script);
+    canvas.setScript(script);
   };
+  // A script from elsewhere stays unconfirmed across reloads and in tabs copied from this one.
+  createRoot(() => createEffect(() => canvas.setUntrusted(pendingUntrusted() ?? null)));
+  window.addEventListener('storage', (event) => {
+    if (canvas.handleStorageEvent(event.key, event.newValue))
+      workbench.toast(
+        'info',
+        'This canvas was changed in another tab: this tab continues on a copy',
+      );
+  });
   // A refused reconnect may mean this user was removed or its token replaced: back to sign-in.
   rpc.onState((state) => {
     if (state !== 'reconnecting' || !storedToken()) return;
@@ -30,7 +48,8 @@ function startApp(root: HTMLElement): void {
       window.location.reload();
     });
   });
-  (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
+  // The automation hook lets browser tests drive and inspect the app.
+  (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc, canvas, queue };
   render(() => <App workbench={workbench} />, root);
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import {
   appendImageLayer,
   entryPrompt,
+  entrySeeds,
   freshLayerId,
   type HistoryEntry,
   withRecordedSeeds,
@@ -75,5 +76,22 @@ describe('gallery actions', () => {
     } as HistoryEntry;
     expect(entryPrompt(entry)).toBe('a fox');
     expect(entryPrompt({ params: [] } as unknown as HistoryEntry)).toBeUndefined();
+  });
+
+  test('an interrupted job (no recorded calls) is described from its script', () => {
+    const entry = {
+      params: [],
+      seeds: [],
+      script: [
+        'std.call_method',
+        ['get_capability', 'diffusers.generate'],
+        'textToImage',
+        'a lighthouse',
+        { seed: 42, steps: 4 },
+      ],
+    } as unknown as HistoryEntry;
+    expect(entryPrompt(entry)).toBe('a lighthouse');
+    expect(entrySeeds(entry)).toEqual([42]);
+    expect(entrySeeds({ ...entry, seeds: [7] })).toEqual([7]);
   });
 });

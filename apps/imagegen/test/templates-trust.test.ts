@@ -61,4 +61,22 @@ describe('exposed parameter candidates', () => {
       { path: [2, 4, 'factor'], label: 'upscale factor', type: 'integer' },
     ]);
   });
+
+  test('labels come from the metadata; an input image is an image parameter, not its hash', () => {
+    const image = { $image: 'a'.repeat(64), width: 64, height: 64 };
+    const call = [
+      'std.call_method',
+      ['get_capability', 'diffusers.generate'],
+      'textToImage',
+      'a fox',
+      { steps: 4, init: image },
+    ];
+    expect(exposedCandidates(call, CAPABILITIES)).toEqual([
+      { path: [3], label: 'Text to image · prompt', type: 'text' },
+      { path: [4, 'steps'], label: 'Text to image · steps', type: 'integer' },
+      { path: [4, 'init'], label: 'Text to image · init', type: 'image' },
+    ]);
+    const upscale = ['std.call_method', ['get_capability', 'upscale'], 'upscale', image, {}];
+    expect(exposedCandidates(upscale).map((param) => param.type)).toEqual(['image']);
+  });
 });

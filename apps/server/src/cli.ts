@@ -12,7 +12,7 @@ const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL] [--queue redis://HOST:PORT]
   viwo worker --queue redis://HOST:PORT --server http://HOST:PORT [--token T] [--capabilities diffusers,upscale] [--concurrency 1]
   viwo setup gpu
-  viwo run FILE|- [--gas N] [--out DIR]
+  viwo run FILE|- [--gas N] [--out DIR] [--no-cache]
   viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
             [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
@@ -134,7 +134,9 @@ async function readScript(file: string): Promise<unknown> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { flags, positional } = parseFlags(args);
+  // --no-cache takes no value: every deterministic call runs instead of answering from the cache.
+  const noCache = args.includes('--no-cache');
+  const { flags, positional } = parseFlags(args.filter((arg) => arg !== '--no-cache'));
   const file = positional[0];
   if (!file) fail(USAGE);
   const gas = integerFlag(flags, 'gas');
@@ -142,7 +144,7 @@ async function run(args: string[]): Promise<number> {
   let runtime: Runtime | undefined;
   try {
     const script = await readScript(file);
-    runtime = await openRuntime();
+    runtime = await openRuntime(noCache ? { resultCache: false } : {});
     const session = runtime.openSession('cli');
     const result = await session.executeScript(script, gas === undefined ? {} : { gas });
     if (outDir) {

@@ -12,8 +12,10 @@ import type { ServerWebSocket } from 'bun';
 import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
 import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { JobQueue } from './job-queue.ts';
 import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { queueMethods } from './queue-methods.ts';
 import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
 import { serveStatic } from './static-files.ts';
 import { serveVideo } from './video-files.ts';
@@ -89,14 +91,21 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
+  const sockets = new Set<ServerWebSocket<SocketData>>();
+  // The generation queue (survives restarts); its notifications go to the principal's sockets.
+  const queue = new JobQueue(runtime, (principalId, method, params) => {
+    for (const socket of sockets)
+      if (socket.data.context.session.principal.id === principalId)
+        send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+  });
   const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),
     ...modelRpcMethods(),
     ...createConversationMethods(),
     ...runwareSettingsMethods(),
+    ...queueMethods(queue),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
-  const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
 
   const auth = createAuthenticator({ runtime, loopback, ...(token ? { token } : {}) });
@@ -177,6 +186,7 @@ export function startServer(options: ServerOptions): RunningServer {
       return serveStatic(
         options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
         url.pathname,
+        request.headers.get('accept-encoding'),
       );
     },
     websocket: {
@@ -221,6 +231,7 @@ export function startServer(options: ServerOptions): RunningServer {
     url: `http://${shownHost}:${boundPort}`,
     port: boundPort,
     async stop() {
+      queue.stop();
       server.stop(true);
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chooseEncoding, compressedFile } from './compressed-response.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -7,6 +8,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
+  '.mp3': 'audio/mpeg',
+  '.cur': 'image/x-icon',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
@@ -22,9 +26,14 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>viwo imagege
 
 /**
  * Serves the built SPA from `root`: real files by path, `index.html` for any other GET (client
- * routing). Paths are normalised and must stay inside `root` (no traversal).
+ * routing). Paths are normalised and must stay inside `root` (no traversal). Text assets over
+ * 1 KB are sent compressed when `acceptEncoding` allows; hashed assets are cached for a year.
  */
-export function serveStatic(root: string, pathname: string): Response {
+export function serveStatic(
+  root: string,
+  pathname: string,
+  acceptEncoding?: string | null,
+): Response {
   const base = resolve(root);
   const index = join(base, 'index.html');
   if (!existsSync(index)) {
@@ -42,11 +51,21 @@ export function serveStatic(root: string, pathname: string): Response {
   const inside = candidate === base || candidate.startsWith(base + sep);
   const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
   const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+  // Vite names everything under assets/ by content hash: a changed file gets a new name.
   const immutable = file !== index && file.includes(`${sep}assets${sep}`);
-  return new Response(Bun.file(file), {
-    headers: {
-      'content-type': type,
-      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    },
-  });
+  const headers: Record<string, string> = {
+    'content-type': type,
+    'cache-control': immutable
+      ? 'public, max-age=31536000, immutable'
+      : file === index
+        ? 'no-cache'
+        : 'public, max-age=86400',
+    vary: 'accept-encoding',
+  };
+  const encoding = chooseEncoding(file, statSync(file).size, acceptEncoding);
+  if (encoding) {
+    headers['content-encoding'] = encoding;
+    return new Response(compressedFile(file, encoding), { headers });
+  }
+  return new Response(Bun.file(file), { headers });
 }

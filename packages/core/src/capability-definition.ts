@@ -64,6 +64,12 @@ export interface CapabilityMethod {
    * outside the process (models pulled by the CLI while the server runs) can rescan first.
    */
   prepare?(args: readonly unknown[]): Promise<void>;
+  /**
+   * For deterministic calls: what else decides the result besides the arguments (e.g. the hash of
+   * the model file), so repeats are answered from the result cache. Undefined (or omitted) when
+   * the call is not deterministic (no seed given, outside services).
+   */
+  cacheIdentity?(args: unknown[]): Promise<string | undefined>;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 

@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
 import type { RemoteCallDispatcher } from './capabilities/remote-calls.ts';
+import { ResultCache } from './capabilities/result-cache.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   limits?: Partial<JobLimits>;
   /** Capability calls with a compute cost run this many at a time; default 1 (one device). */
   deviceConcurrency?: number;
+  /** Answer repeats of deterministic capability calls from the result cache; default true. */
+  resultCache?: boolean;
   /** Queue mode: runs costed calls elsewhere (workers); default in-process. */
   remoteCalls?: RemoteCallDispatcher;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
@@ -140,6 +143,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       registry,
       images,
       deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+      ...(options.resultCache === false
+        ? {}
+        : { resultCache: new ResultCache(dataDir, (hash) => images.has(hash)) }),
       ...(options.remoteCalls ? { remoteCalls: options.remoteCalls } : {}),
     },
     shutdown: shutdown.signal,

@@ -61,6 +61,7 @@ export {
   toLatin1Safe,
   writePngChunks,
 } from './png-text.ts';
+export type { QueueItem, QueueState, QueueStatus, QueueSubmitParams } from './queue.ts';
 export {
   type IdParams,
   type JobIdParams,

@@ -46,6 +46,8 @@ export interface JobProgress {
   fraction: number;
   eta_ms: number | null;
   preview?: ImageValue;
+  /** Set when the job runs for a queue item (`queue.*`). */
+  queue_id?: string;
   /** Queue mode: the worker running the job's current call. */
   worker?: string;
 }

@@ -17,6 +17,7 @@ import type {
 } from './jobs.ts';
 import type { CapabilityMetadata, OpcodeMetadata } from './metadata.ts';
 import type { ModelPullParams, ModelPullResult, ModelSummary } from './models.ts';
+import type { QueueState, QueueSubmitParams } from './queue.ts';
 import type { RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
 import type { Template, TemplateExport, TemplateInput } from './templates.ts';
 import type { CapabilityHandle } from './wire-values.ts';
@@ -95,6 +96,14 @@ export interface RpcMethods {
 
   'settings.runware.get': { params: NoParams; result: RunwareSettingsView };
   'settings.runware.set_key': { params: RunwareSetKeyParams; result: RunwareSettingsView };
+  'queue.submit': { params: QueueSubmitParams; result: { id: string } };
+  'queue.list': { params: NoParams; result: QueueState };
+  'queue.pause': { params: NoParams; result: QueueState };
+  'queue.resume': { params: NoParams; result: QueueState };
+  'queue.move': { params: { id: string; index: number }; result: QueueState };
+  'queue.cancel': { params: IdParams; result: QueueState };
+  'queue.retry': { params: IdParams; result: { id: string } };
+  'queue.clear': { params: NoParams; result: QueueState };
 }
 
 /** Every method name. */
@@ -126,6 +135,7 @@ export interface RpcNotifications {
   'job.progress': JobProgress;
   'job.log': JobLogNotice;
   'job.done': JobDone;
+  'queue.changed': QueueState;
 }
 
 /** Every notification name. */
@@ -168,6 +178,14 @@ export const RPC_METHOD_NAMES = Object.keys({
   'models.delete': true,
   'settings.runware.get': true,
   'settings.runware.set_key': true,
+  'queue.submit': true,
+  'queue.list': true,
+  'queue.pause': true,
+  'queue.resume': true,
+  'queue.move': true,
+  'queue.cancel': true,
+  'queue.retry': true,
+  'queue.clear': true,
 } satisfies Record<RpcMethodName, true>) as RpcMethodName[];
 
 /** Every notification name at run time. */
@@ -175,4 +193,5 @@ export const RPC_NOTIFICATION_NAMES = Object.keys({
   'job.progress': true,
   'job.log': true,
   'job.done': true,
+  'queue.changed': true,
 } satisfies Record<RpcNotificationName, true>) as RpcNotificationName[];

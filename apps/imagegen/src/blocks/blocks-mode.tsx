@@ -188,8 +188,8 @@ function BlocksModeEditor(props: BlocksModeProps) {
       workspace = Blockly.inject(host, {
         toolbox: catalog.toolbox as Blockly.utils.toolbox.ToolboxDefinition,
         theme: currentTheme(),
-        // Trashcan, zoom buttons and sounds load media from a remote host by default; the app
-        // must work offline, so only wheel/pinch zoom is enabled.
+        // Blockly's media (sprites, cursors) come from our own server, never its CDN.
+        media: '/blockly-media/',
         trashcan: false,
         sounds: false,
         zoom: { controls: false, wheel: true, startScale: 0.9 },
@@ -211,6 +211,11 @@ function BlocksModeEditor(props: BlocksModeProps) {
     createEffect(on([props.workbench.opcodes, props.workbench.capabilities], rebuild));
     createEffect(
       on(props.workbench.script, (script) => {
+        // A run's error is about the script it ran: once the script changed, the banner is stale.
+        if (status()?.kind === 'error' && !running()) {
+          setStatus(undefined);
+          clearHighlight();
+        }
         if (!workspace || !catalog) return;
         const current = convert();
         if (current && jsonEqual(current.script, script)) return;

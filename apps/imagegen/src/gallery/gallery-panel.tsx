@@ -12,10 +12,14 @@ import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/wor
 import { ImageDownloads } from '../extras/export-buttons.tsx';
 import { formatUsd } from '../layer/runware-backend.ts';
 import { historyApi } from '../rpc/history-api.ts';
+import { closeOnEscape } from '../shell/escape-stack.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
+import { useParameters } from '../state/prompt-history.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
   entryPrompt,
+  entrySeeds,
   freshLayerId,
   withRecordedSeeds,
 } from './gallery-actions.ts';
@@ -39,6 +43,10 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
   const [expanded, setExpanded] = createSignal<string>();
   const [viewing, setViewing] = createSignal<ImageValue>();
+  closeOnEscape(
+    () => viewing() !== undefined,
+    () => setViewing(undefined),
+  );
   const rpc = () => props.workbench.rpc;
 
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -71,6 +79,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const useAsLayer = (entry: HistoryEntry, image: ImageValue) => {
     const script = props.workbench.script();
     const id = freshLayerId(script, `history-${image.$image.slice(0, 8)}`);
+    recordReplacement(script);
     props.workbench.setScript(
       appendImageLayer(script, image, id, `From history ${entry.job_id.slice(0, 6)}`),
     );
@@ -85,10 +94,31 @@ function GalleryPanelView(props: GalleryPanelProps) {
       setMessage({ kind: 'info', text: 're-ran with the recorded seeds' });
     });
 
+  const copyParameters = (entry: HistoryEntry) => {
+    const options = entry.params[0]?.args.at(-1);
+    const seed = entrySeeds(entry)[0];
+    useParameters({
+      prompt: entryPrompt(entry),
+      options: {
+        ...(typeof options === 'object' && options !== null && !Array.isArray(options)
+          ? (options as Record<string, unknown>)
+          : {}),
+        ...(seed === undefined ? {} : { seed }),
+      },
+    });
+    props.workbench.setMode?.('layer');
+    setMessage({ kind: 'info', text: 'parameters copied to the generate panel' });
+  };
+
   const openInBlocks = (entry: HistoryEntry) => {
-    props.workbench.setScript(entry.script);
     markTrusted();
+    recordReplacement(props.workbench.script());
+    props.workbench.setScript(entry.script);
     props.workbench.setMode?.('blocks');
+    setMessage({
+      kind: 'info',
+      text: 'opened in Blocks (Undo in Layers brings the previous canvas back)',
+    });
   };
 
   onMount(() => {
@@ -214,7 +244,10 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     {' '}
                     · {((entry.duration_ms ?? 0) / 1000).toFixed(1)} s
                   </Show>
-                  <Show when={entry.seeds.length > 0}> · seed {entry.seeds.join(', ')}</Show>
+                  <Show when={entrySeeds(entry).length > 0}>
+                    {' '}
+                    · seed {entrySeeds(entry).join(', ')}
+                  </Show>
                   <Show when={entry.cost !== undefined}> · {formatUsd(entry.cost ?? 0)}</Show>
                   <Show when={entry.parent_id}>
                     {' '}
@@ -249,6 +282,14 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   }
                 >
                   {entry.favorite ? '★' : '☆'}
+                </button>
+                <button
+                  type="button"
+                  data-testid="gallery-use-params"
+                  title="Copy this entry's prompt and parameters into the generate panel"
+                  onClick={() => copyParameters(entry)}
+                >
+                  Use parameters
                 </button>
                 <button type="button" data-testid="gallery-rerun" onClick={() => void rerun(entry)}>
                   Re-run same seed

@@ -54,8 +54,8 @@ export function hasContent(surface: Surface): boolean {
   return false;
 }
 
-/** Encodes a surface as PNG in the browser and stores it on the server (`POST /images`). */
-export async function uploadSurface(surface: Surface): Promise<ImageValue> {
+/** Encodes a surface as PNG in the browser. */
+export async function encodeSurfacePng(surface: Surface): Promise<Blob> {
   const canvas = document.createElement('canvas');
   canvas.width = surface.width;
   canvas.height = surface.height;
@@ -63,12 +63,17 @@ export async function uploadSurface(surface: Surface): Promise<ImageValue> {
   const image = context.createImageData(surface.width, surface.height);
   image.data.set(surface.data);
   context.putImageData(image, 0, 0);
-  const blob = await new Promise<Blob>((resolve, reject) =>
+  return new Promise<Blob>((resolve, reject) =>
     canvas.toBlob(
       (result) => (result ? resolve(result) : reject(new Error('PNG encode failed'))),
       'image/png',
     ),
   );
+}
+
+/** Encodes a surface as PNG in the browser and stores it on the server (`POST /images`). */
+export async function uploadSurface(surface: Surface): Promise<ImageValue> {
+  const blob = await encodeSurfacePng(surface);
   const response = await authedFetch('/images', { method: 'POST', body: blob });
   const body = (await response.json()) as ImageValue & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `upload failed (${response.status})`);

@@ -1,5 +1,5 @@
 import type { CanvasState } from '@viwo/canvas';
-import { createEffect, createSignal, onCleanup, onMount } from 'solid-js';
+import { createEffect, createSignal, type JSX, onCleanup, onMount } from 'solid-js';
 
 /** Tools of the canvas. */
 export type Tool = 'brush' | 'eraser' | 'mask' | 'bbox';
@@ -14,6 +14,8 @@ export interface CanvasViewProps {
   color: () => string;
   onStroke(points: [number, number][]): void;
   onBbox(x: number, y: number, width: number, height: number): void;
+  /** Drawn over the pixels, under the pointer layer (staged results, live previews). */
+  children?: JSX.Element;
 }
 
 /** Region layers show green, apart from masks (red) and control layers. */
@@ -28,6 +30,7 @@ const CONTROL_TINT = [0, 200, 255];
 export function CanvasView(props: CanvasViewProps) {
   let canvas!: HTMLCanvasElement;
   let overlay!: HTMLCanvasElement;
+  let stack!: HTMLDivElement;
   const [zoom, setZoom] = createSignal(1);
   const [pan, setPan] = createSignal<[number, number]>([0, 0]);
   let spaceDown = false;
@@ -47,17 +50,27 @@ export function CanvasView(props: CanvasViewProps) {
     const image = context.createImageData(state.width, state.height);
     const composite = state.composite();
     image.data.set(composite.data);
-    for (const layer of state.layers) {
+    state.layers.forEach((layer, index) => {
       if (
         !layer.visible ||
         (layer.type !== 'mask' && layer.type !== 'control' && layer.type !== 'region')
       )
-        continue;
+        return;
       const tint =
         layer.type === 'mask' ? [255, 0, 0] : layer.type === 'region' ? REGION_TINT : CONTROL_TINT;
       const strength = layer.type === 'control' ? 0.6 : 0.5;
+      // A control layer's tint is hidden by raster layers above it (a generated result placed on
+      // top shows as itself); mask and region overlays always stay visible while editing.
+      const above =
+        layer.type === 'control'
+          ? state.layers
+              .slice(index + 1)
+              .filter((other) => other.type === 'raster' && other.visible)
+          : [];
       for (let offset = 0; offset < image.data.length; offset += 4) {
-        const alpha = (layer.surface.data[offset + 3]! / 255) * strength * layer.opacity;
+        let alpha = (layer.surface.data[offset + 3]! / 255) * strength * layer.opacity;
+        for (const other of above)
+          alpha *= 1 - (other.surface.data[offset + 3]! / 255) * other.opacity;
         if (alpha === 0) continue;
         for (let channel = 0; channel < 3; channel++) {
           image.data[offset + channel] =
@@ -65,7 +78,7 @@ export function CanvasView(props: CanvasViewProps) {
         }
         image.data[offset + 3] = Math.max(image.data[offset + 3]!, Math.round(alpha * 255));
       }
-    }
+    });
     context.putImageData(image, 0, 0);
     drawOverlay();
   };
@@ -140,11 +153,31 @@ export function CanvasView(props: CanvasViewProps) {
       else drawOverlay();
     }
   };
+  // Zoom about the cursor: the canvas point under it stays under it (transform origin = centre).
   const onWheel = (event: WheelEvent) => {
     event.preventDefault();
-    setZoom((current) =>
-      Math.min(8, Math.max(0.125, current * (event.deltaY < 0 ? 1.1 : 1 / 1.1))),
-    );
+    const current = zoom();
+    const next = Math.min(8, Math.max(0.125, current * (event.deltaY < 0 ? 1.1 : 1 / 1.1)));
+    const rect = stack.getBoundingClientRect();
+    const [panX, panY] = pan();
+    const centreX = rect.left + rect.width / 2;
+    const centreY = rect.top + rect.height / 2;
+    setPan([
+      event.clientX - (centreX - panX) - ((event.clientX - centreX) / current) * next,
+      event.clientY - (centreY - panY) - ((event.clientY - centreY) / current) * next,
+    ]);
+    setZoom(next);
+  };
+  /** Fit: the whole canvas in view, centred. */
+  const fit = () => {
+    setZoom(1);
+    setPan([0, 0]);
+  };
+  /** Actual pixels: one canvas pixel per screen pixel, centred. */
+  const actualSize = () => {
+    const fitted = canvas.getBoundingClientRect().width / zoom();
+    setZoom(fitted > 0 ? canvas.width / fitted : 1);
+    setPan([0, 0]);
   };
 
   onMount(() => {
@@ -155,6 +188,17 @@ export function CanvasView(props: CanvasViewProps) {
       )
         spaceDown = true;
     };
+    const typing = (target: EventTarget | null) =>
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLTextAreaElement ||
+      target instanceof HTMLSelectElement;
+    const keys = (event: KeyboardEvent) => {
+      if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === '0') fit();
+      else if (event.key === '1') actualSize();
+    };
+    window.addEventListener('keydown', keys);
+    onCleanup(() => window.removeEventListener('keydown', keys));
     const up = (event: KeyboardEvent) => {
       if (event.code === 'Space') spaceDown = false;
     };
@@ -173,10 +217,12 @@ export function CanvasView(props: CanvasViewProps) {
   return (
     <div class="canvas-viewport" onWheel={onWheel} data-testid="canvas-viewport">
       <div
+        ref={stack}
         class="canvas-stack"
         style={{ transform: `translate(${pan()[0]}px, ${pan()[1]}px) scale(${zoom()})` }}
       >
         <canvas ref={canvas} class="canvas-pixels" data-testid="canvas" />
+        {props.children}
         <canvas
           ref={overlay}
           class="canvas-overlay"
@@ -186,7 +232,20 @@ export function CanvasView(props: CanvasViewProps) {
           onPointerUp={onPointerUp}
         />
       </div>
-      <div class="zoom-readout">{Math.round(zoom() * 100)}%</div>
+      <div class="zoom-readout">
+        <button type="button" data-testid="zoom-fit" title="Fit (0)" onClick={fit}>
+          Fit
+        </button>
+        <button
+          type="button"
+          data-testid="zoom-actual"
+          title="Actual pixels (1)"
+          onClick={actualSize}
+        >
+          1:1
+        </button>
+        <span data-testid="zoom-level">{Math.round(zoom() * 100)}%</span>
+      </div>
     </div>
   );
 }

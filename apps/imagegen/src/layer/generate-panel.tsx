@@ -1,6 +1,15 @@
 import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
-import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, type JSX, Show } from 'solid-js';
+import { modelLabel } from '../state/model-catalog.ts';
+import {
+  pendingParameters,
+  promptHistory,
+  recallPrompt,
+  rememberPrompt,
+  useParameters,
+} from '../state/prompt-history.ts';
 import { settings, updateSetting } from '../state/settings.ts';
+import { type UpscaleChoice, UpscaleOptions } from './upscale-options.tsx';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
 export type GenerateMode =
@@ -20,6 +29,8 @@ export interface GenerateRequest {
   batch: number;
   /** For `outpaint`: which side to extend and by how much. */
   outpaint: { direction: string; pixels: number };
+  /** For `upscale`: the model and factor (the capability's defaults when unset). */
+  upscale?: UpscaleChoice;
 }
 
 /** Props of {@link GeneratePanel}. */
@@ -33,6 +44,15 @@ export interface GeneratePanelProps {
   /** Extra controls shown under the prompt (the backend switch). */
   children?: JSX.Element;
 }
+
+/** The capability method each mode calls (its options are the ones shown). */
+const METHOD_OF_MODE: Partial<Record<GenerateMode, [string, string]>> = {
+  txt2img: ['diffusers.generate', 'textToImage'],
+  img2img: ['diffusers.generate', 'imageToImage'],
+  inpaint: ['diffusers.inpaint', 'inpaint'],
+  outpaint: ['diffusers.inpaint', 'outpaint'],
+  controlnet: ['controlnet.generate', 'apply'],
+};
 
 const SHOWN = [
   'model_id',
@@ -68,11 +88,17 @@ export function GeneratePanel(props: GeneratePanelProps) {
   const [batch, setBatch] = createSignal(1);
   const [outpaintDirection, setOutpaintDirection] = createSignal('right');
   const [outpaintPixels, setOutpaintPixels] = createSignal(128);
+  const [upscale, setUpscale] = createSignal<UpscaleChoice>({});
   const [seedLocked, setSeedLocked] = createSignal(false);
   const [showSecond, setShowSecond] = createSignal(false);
-  const fields = createMemo(() =>
-    optionFields(props.capabilities(), 'diffusers.generate', 'textToImage'),
-  );
+  // The options of the method this mode calls: its model list holds only models that fit it.
+  const fields = createMemo(() => {
+    const [type, method] = METHOD_OF_MODE[mode()] ?? ['diffusers.generate', 'textToImage'];
+    const found = optionFields(props.capabilities(), type, method);
+    return found.length > 0
+      ? found
+      : optionFields(props.capabilities(), 'diffusers.generate', 'textToImage');
+  });
   const hasCapability = (type: string) =>
     props.capabilities().some((capability) => capability.type === type);
   const modes = createMemo(() => {
@@ -87,22 +113,57 @@ export function GeneratePanel(props: GeneratePanelProps) {
     return available;
   });
   // Shown value: the saved setting, else the metadata default, else the first enum option.
+  // A saved choice this method does not offer (a model of another kind) falls back to the default.
+  const offered = (field: ParamMetadata, chosen: unknown) =>
+    field.type !== 'enum' || !field.options || field.options.some((option) => option === chosen);
+  const saved = (field: ParamMetadata) => {
+    const chosen = values()[field.name];
+    return chosen !== undefined && offered(field, chosen) ? chosen : undefined;
+  };
   const value = (field: ParamMetadata) =>
-    values()[field.name] ??
-    field.default ??
-    (field.type === 'enum' ? field.options?.[0] : undefined) ??
-    '';
+    saved(field) ?? field.default ?? (field.type === 'enum' ? field.options?.[0] : undefined) ?? '';
   const set = updateSetting;
   const steps = () =>
     Number(values().steps ?? fields().find((field) => field.name === 'steps')?.default ?? 1);
   const cost = () => (props.bbox().width * props.bbox().height * steps() * batch()) / 1e6;
   const costLimit = () => fields().find((field) => field.name === 'max_compute')?.max;
 
+  // ↑ at the start of the prompt recalls older prompts, ↓ at the end newer ones (as in a shell).
+  let recallPosition = -1;
+  let draft = '';
+  const onPromptKey = (event: KeyboardEvent & { currentTarget: HTMLTextAreaElement }) => {
+    const box = event.currentTarget;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+    const up = event.key === 'ArrowUp' && box.selectionStart === 0 && box.selectionEnd === 0;
+    const down = event.key === 'ArrowDown' && box.selectionStart === box.value.length;
+    if (!up && !down) return;
+    if (recallPosition === -1) draft = box.value;
+    const recalled = recallPrompt(promptHistory(), recallPosition, up ? 1 : -1, draft);
+    if (!recalled) return;
+    event.preventDefault();
+    recallPosition = recalled.position;
+    setPrompt(recalled.text);
+    box.value = recalled.text;
+    box.setSelectionRange(up ? 0 : recalled.text.length, up ? 0 : recalled.text.length);
+  };
+  // Parameters copied from a gallery entry: the prompt, and its options as the panel's values.
+  createEffect(() => {
+    const given = pendingParameters();
+    if (!given) return;
+    if (given.prompt !== undefined) setPrompt(given.prompt);
+    for (const [name, chosen] of Object.entries(given.options))
+      if (SHOWN.includes(name)) set(name, chosen);
+    if (typeof given.options.seed === 'number') setSeedLocked(true);
+    useParameters(undefined);
+  });
+
   const submit = () => {
+    rememberPrompt(prompt());
+    recallPosition = -1;
     const options: Record<string, unknown> = {};
     for (const field of fields()) {
       if (!SHOWN.includes(field.name) && !(showSecond() && field.name.endsWith('_2'))) continue;
-      const current = values()[field.name] ?? (field.type === 'enum' ? field.default : undefined);
+      const current = saved(field) ?? (field.type === 'enum' ? field.default : undefined);
       if (current === undefined || current === '') continue;
       options[field.name] =
         field.type === 'integer' || field.type === 'number' || field.type === 'seed'
@@ -123,6 +184,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
       options,
       batch: batch(),
       outpaint: { direction: outpaintDirection(), pixels: outpaintPixels() },
+      upscale: upscale(),
     });
   };
 
@@ -137,10 +199,32 @@ export function GeneratePanel(props: GeneratePanelProps) {
           data-testid="prompt"
           rows="3"
           value={prompt()}
-          onInput={(event) => setPrompt(event.currentTarget.value)}
+          onInput={(event) => {
+            recallPosition = -1;
+            setPrompt(event.currentTarget.value);
+          }}
+          onKeyDown={onPromptKey}
+          title="↑/↓ recall earlier prompts"
         />
       </label>
       {props.children}
+      <Show when={promptHistory().length > 0}>
+        <select
+          data-testid="prompt-history"
+          aria-label="Recent prompts"
+          value=""
+          onChange={(event) => {
+            const chosen = event.currentTarget.value;
+            if (chosen) setPrompt(chosen);
+            event.currentTarget.value = '';
+          }}
+        >
+          <option value="">Recent prompts…</option>
+          <For each={promptHistory()}>
+            {(entry) => <option value={entry}>{entry.slice(0, 80)}</option>}
+          </For>
+        </select>
+      </Show>
       <Show when={fields().some((field) => field.name === 'prompt_2')}>
         <label class="check">
           <input
@@ -165,6 +249,9 @@ export function GeneratePanel(props: GeneratePanelProps) {
           </For>
         </select>
       </label>
+      <Show when={mode() === 'upscale'}>
+        <UpscaleOptions capabilities={props.capabilities} value={upscale} onChange={setUpscale} />
+      </Show>
       <Show when={mode() === 'outpaint'}>
         <div class="number-field">
           <select
@@ -271,7 +358,11 @@ export function GeneratePanel(props: GeneratePanelProps) {
                 onChange={(event) => set(field.name, event.currentTarget.value)}
               >
                 <For each={field.options ?? []}>
-                  {(option) => <option value={String(option)}>{String(option)}</option>}
+                  {(option) => (
+                    <option value={String(option)}>
+                      {field.name === 'model_id' ? modelLabel(String(option)) : String(option)}
+                    </option>
+                  )}
                 </For>
               </select>
             </Show>

@@ -5,7 +5,12 @@ import { regionOptions } from './region-options.ts';
 
 /** A prepared generation: the script to run and, per result, the expression that recreates it. */
 export interface GenerationPlan {
-  kind: 'place' | 'show';
+  /**
+   * `place`: results go at the box; `grow`: the canvas is resized first (`canvas.resize` with
+   * `resize`), then the one result covers the whole new canvas (outpaint, upscale).
+   */
+  kind: 'place' | 'grow';
+  resize?: { width: number; height: number; anchorX: number; anchorY: number };
   script: unknown;
   /** One expression per expected result image (what gets recorded into the canvas script). */
   expressions: unknown[];
@@ -55,33 +60,49 @@ export async function planGeneration(
   }
   const { width: _w, height: _h, ...sizeless } = request.options;
   if (mode === 'outpaint') {
-    // The larger image cannot replace a fixed-size canvas: it is shown as a result to download.
+    // The canvas grows on the chosen side (old content anchored opposite it); the extended
+    // composite becomes a layer over the whole new canvas.
     const image = await uploadSurface(composite);
     const { direction, pixels } = request.outpaint;
     const seed = Number(request.options.seed ?? 0);
+    const horizontal = direction === 'left' || direction === 'right';
+    const expression = [
+      'std.call_method',
+      capability('diffusers.inpaint'),
+      'outpaint',
+      image,
+      direction,
+      pixels,
+      request.prompt,
+      { ...sizeless, seed },
+    ];
     return {
-      kind: 'show',
-      script: [
-        'std.call_method',
-        capability('diffusers.inpaint'),
-        'outpaint',
-        image,
-        direction,
-        pixels,
-        request.prompt,
-        { ...sizeless, seed },
-      ],
-      expressions: [null],
+      kind: 'grow',
+      resize: {
+        width: composite.width + (horizontal ? pixels : 0),
+        height: composite.height + (horizontal ? 0 : pixels),
+        anchorX: direction === 'left' ? 1 : 0,
+        anchorY: direction === 'top' ? 1 : 0,
+      },
+      script: expression,
+      expressions: [expression],
       x: 0,
       y: 0,
     };
   }
   if (mode === 'upscale') {
+    // The upscaled composite replaces the canvas: it grows to the new size under the result.
     const image = await uploadSurface(composite);
+    const { model, factor } = request.upscale ?? {};
+    const options = {
+      ...(model ? { model } : {}),
+      ...(factor ? { factor } : {}),
+    };
+    const expression = ['std.call_method', capability('upscale'), 'upscale', image, options];
     return {
-      kind: 'show',
-      script: ['std.call_method', capability('upscale'), 'upscale', image, { factor: 2 }],
-      expressions: [null],
+      kind: 'grow',
+      script: expression,
+      expressions: [expression],
       x: 0,
       y: 0,
     };

@@ -6,16 +6,27 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
-import { type ImageFormat, imagePath, isImageValue } from '@viwo/protocol';
+import { type ImageFormat, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
-import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  onCleanup,
+  onMount,
+  Show,
+  untrack,
+} from 'solid-js';
 import { authedSrc } from '../auth/authed-image.ts';
+import { errorMessage } from '../blocks/workbench-api.ts';
 import { ExportButtons } from '../extras/export-buttons.tsx';
 import { imageWithScript, saveBlob } from '../extras/image-export.ts';
+import { canvasDocument } from '../state/canvas-document.ts';
+import { QueueJobError, queueClient } from '../state/queue-client.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
-import { confirmRun } from '../templates/trust-gate.ts';
+import { confirmRun, markTrusted } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
 import { CanvasView, type Tool } from './canvas-view.tsx';
 import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
@@ -24,6 +35,7 @@ import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
 import { backend, recordCost, runwareModel, toRunwarePlan } from './runware-backend.ts';
 import { RunwareBackendControls } from './runware-backend-controls.tsx';
+import { createStaging, StagedOverlay, StagingBar } from './staging-bar.tsx';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -38,6 +50,25 @@ export function newCanvasScript(): unknown {
 interface ResultTile {
   image: { $image: string; width: number; height: number };
   expression: unknown;
+}
+
+let sharedCache: ImageCache | undefined;
+
+/**
+ * The tab's one image cache: surfaces survive mode switches, and recorded results come from the
+ * canvas document. Generating expressions without a recorded result (workflows from elsewhere)
+ * run only after the trust gate agreed.
+ */
+function imageCacheFor(workbench: Workbench): ImageCache {
+  sharedCache ??= new ImageCache((script) => runConfirmed(workbench, script), canvasDocument());
+  return sharedCache;
+}
+
+/** Runs a script once the trust gate agreed that the loaded script may run. */
+async function runConfirmed(workbench: Workbench, script: unknown) {
+  if (!(await confirmRun(workbench.script(), workbench.capabilities())))
+    throw new Error('not run: the loaded script was not confirmed');
+  return workbench.execute(script);
 }
 
 function download(name: string, content: string, type: string): void {
@@ -55,15 +86,9 @@ function download(name: string, content: string, type: string): void {
  */
 export function LayerMode(props: { workbench: Workbench }) {
   const workbench = props.workbench;
-  // Scripts loaded from templates or PNGs are untrusted: anything Layer Mode runs on their behalf
-  // (regenerating a recorded image, exporting) waits for the user's confirmation first.
-  const runConfirmed = async (script: unknown) => {
-    if (!(await confirmRun(workbench.script(), workbench.capabilities()))) {
-      throw new Error('not run: the loaded script was not confirmed');
-    }
-    return workbench.execute(script);
-  };
-  const cache = new ImageCache(runConfirmed);
+  const cache = imageCacheFor(workbench);
+  const canvasDoc = canvasDocument();
+  const [declined, setDeclined] = createSignal(cache.declinedCount());
   const [revision, setRevision] = createSignal(0);
   const [tool, setTool] = createSignal<Tool>('brush');
   const [brushSize, setBrushSize] = createSignal(16);
@@ -71,10 +96,6 @@ export function LayerMode(props: { workbench: Workbench }) {
   const [color, setColor] = createSignal('#1f6feb');
   const [activeId, setActiveId] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
-  const [results, setResults] = createSignal<ResultTile[]>([]);
-  const undoStack: unknown[] = [];
-  const redoStack: unknown[] = [];
-  const [historySize, setHistorySize] = createSignal({ undo: 0, redo: 0 });
 
   const operations = () => canvasOperations(workbench.script());
   let state: CanvasState = scriptToLayers(workbench.script()).state;
@@ -83,10 +104,15 @@ export function LayerMode(props: { workbench: Workbench }) {
     const outcome = scriptToLayers(workbench.script(), (image) => cache.get(image));
     state = outcome.state;
     if (outcome.unresolved.length > 0) {
-      cache.resolve(outcome.unresolved).then(
-        (added) => added > 0 && setRevision((value) => value + 1),
-        (error: unknown) =>
-          workbench.toast('error', `could not load an image: ${(error as Error).message}`),
+      // Untracked: resolving may open the trust dialog (signals this memo must not depend on).
+      untrack(() =>
+        cache.resolve(outcome.unresolved).then(
+          (added) => added > 0 && setRevision((value) => value + 1),
+          (error: unknown) => {
+            setDeclined(cache.declinedCount());
+            workbench.toast('error', `could not load an image: ${(error as Error).message}`);
+          },
+        ),
       );
     }
     return outcome;
@@ -103,26 +129,22 @@ export function LayerMode(props: { workbench: Workbench }) {
       );
   });
 
-  const commit = (added: CanvasOperation[]) => {
-    undoStack.push(workbench.script());
-    redoStack.length = 0;
-    workbench.setScript(canvasScript([...operations(), ...added]));
-    setHistorySize({ undo: undoStack.length, redo: 0 });
+  // Undo lives in the canvas document: it survives mode switches and reloads.
+  const replaceScript = (next: unknown) => {
+    canvasDoc.pushUndo(workbench.script());
+    workbench.setScript(next);
   };
+  const commit = (added: CanvasOperation[]) =>
+    replaceScript(canvasScript([...operations(), ...added]));
   const undo = () => {
-    const previous = undoStack.pop();
-    if (previous === undefined) return;
-    redoStack.push(workbench.script());
-    workbench.setScript(previous);
-    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+    const previous = canvasDoc.undo(workbench.script());
+    if (previous !== undefined) workbench.setScript(previous);
   };
   const redo = () => {
-    const next = redoStack.pop();
-    if (next === undefined) return;
-    undoStack.push(workbench.script());
-    workbench.setScript(next);
-    setHistorySize({ undo: undoStack.length, redo: redoStack.length });
+    const next = canvasDoc.redo(workbench.script());
+    if (next !== undefined) workbench.setScript(next);
   };
+  const historySize = () => canvasDoc.history();
 
   const freshId = (prefix: string) => {
     const taken = new Set(layers().map((layer) => layer.id));
@@ -130,14 +152,24 @@ export function LayerMode(props: { workbench: Workbench }) {
     while (taken.has(`${prefix}-${index}`)) index++;
     return `${prefix}-${index}`;
   };
+  // A second mask is "Mask 2", not another "Mask": layers are told apart by name in the panel.
+  const uniqueName = (base: string) => {
+    const taken = new Set(layers().map((layer) => layer.name));
+    if (!taken.has(base)) return base;
+    let index = 2;
+    while (taken.has(`${base} ${index}`)) index++;
+    return `${base} ${index}`;
+  };
   const addLayer = (type: 'raster' | 'control' | 'mask' | 'region') => {
     const id = freshId(type === 'raster' ? 'layer' : type);
-    const name = {
-      raster: `Layer ${layers().length + 1}`,
-      mask: 'Mask',
-      control: 'Control',
-      region: 'Region',
-    }[type];
+    const name = uniqueName(
+      {
+        raster: `Layer ${layers().length + 1}`,
+        mask: 'Mask',
+        control: 'Control',
+        region: 'Region',
+      }[type],
+    );
     commit([
       record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
     ]);
@@ -182,8 +214,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const runwareAvailable = () =>
     workbench.capabilities().some((capability) => capability.type === 'runware');
   const useRunware = () => runwareAvailable() && backend() === 'runware';
+  // Generation goes through the server's queue: Generate stays enabled, each click queues a job.
   const generate = async (request: GenerateRequest) => {
-    setBusy(true);
     try {
       // ControlNet counts only when a model makes `apply` available (preprocess alone is not enough).
       const available = (type: string) =>
@@ -198,29 +230,71 @@ export function LayerMode(props: { workbench: Workbench }) {
       const cloud = useRunware();
       const local = await planGeneration(request, state, available);
       const plan = cloud ? toRunwarePlan(local, runwareModel()) : local;
-      const outcome = await workbench.execute(plan.script);
+      // Cloud calls do not wait in the local device queue (they have their own limit on the
+      // server); local generation goes through the server's queue.
+      const outcome = cloud
+        ? await workbench.execute(plan.script)
+        : await queueClient().run(plan.script, {
+            mode: request.mode,
+            prompt: request.prompt,
+            model: request.options.model_id ?? 'default model',
+            size: `${Math.round(state.bbox.width)}×${Math.round(state.bbox.height)}`,
+            seed: request.options.seed ?? 0,
+            batch: request.batch,
+          });
       if (cloud) recordCost(outcome);
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
-      if (plan.kind === 'show' || plan.expressions.length > 1) {
-        setResults(images.map((image, index) => ({ image, expression: plan.expressions[index] })));
+      if (plan.kind === 'place' && plan.expressions.length > 1) {
+        // A batch is staged on the canvas at the box: accept, discard or step through it.
+        staging.start(
+          images.map((image, index) => ({ image, expression: plan.expressions[index] })),
+          { x: plan.x, y: plan.y, width: images[0]!.width, height: images[0]!.height },
+        );
+        workbench.toast('info', `${images.length} variations staged: accept one or step through`);
+        return;
+      }
+      if (plan.kind === 'grow') {
+        // Outpaint/upscale: the canvas takes the result's size (one undo step with the layer).
+        const image = images[0]!;
+        const resize = plan.resize ?? {
+          width: image.width,
+          height: image.height,
+          anchorX: 0,
+          anchorY: 0,
+        };
+        await cache.remember(plan.expressions[0], image);
+        const id = freshId('gen');
+        commit([
+          record.resize(resize.width, resize.height, resize.anchorX, resize.anchorY),
+          record.createLayer(id, request.mode === 'upscale' ? 'Upscaled' : 'Outpainted', 'raster'),
+          record.loadImage(id, plan.expressions[0], 0, 0),
+        ]);
+        setActiveId(id);
         workbench.toast(
           'info',
-          plan.kind === 'show'
-            ? 'Upscaled: see Results'
-            : `${images.length} variations ready: click one to place it`,
+          `Canvas is now ${image.width}×${image.height}: the result is a new layer (Undo reverts)`,
         );
         return;
       }
       await place(images[0]!, plan.expressions[0]);
       workbench.toast('info', 'Result placed in a new layer');
     } catch (error) {
-      if (!(error instanceof Error && 'code' in error))
-        workbench.toast('error', (error as Error).message);
-    } finally {
-      setBusy(false);
+      if (error instanceof QueueJobError && error.code === 'Cancelled')
+        workbench.toast('info', 'Job cancelled');
+      else workbench.toast('error', errorMessage(error));
     }
+  };
+  const staging = createStaging((result) => place(result.image, result.expression));
+  // The running job's latent preview, drawn at the box while this canvas waits for it.
+  const livePreview = () => {
+    const running = queueClient()
+      .state()
+      .items.find((item) => item.status === 'running');
+    return running?.job_id
+      ? workbench.jobs().find((job) => job.jobId === running.job_id && !job.done)?.preview
+      : undefined;
   };
   const place = async (image: ResultTile['image'], expression: unknown) => {
     await cache.remember(expression, image);
@@ -270,7 +344,10 @@ export function LayerMode(props: { workbench: Workbench }) {
   // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
   const exportAs = async (format: ImageFormat) => {
     try {
-      const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
+      const outcome = await runConfirmed(
+        workbench,
+        canvasScript([...operations(), record.composite()]),
+      );
       if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
       saveBlob(
         `canvas.${format}`,
@@ -356,7 +433,30 @@ export function LayerMode(props: { workbench: Workbench }) {
           color={color}
           onStroke={onStroke}
           onBbox={(x, y, width, height) => commit([record.bbox(x, y, width, height)])}
-        />
+        >
+          <StagedOverlay
+            staging={staging}
+            canvasWidth={() => replay().state.width}
+            canvasHeight={() => replay().state.height}
+          />
+          <Show when={!staging.staging() && livePreview()}>
+            {(source) => (
+              <img
+                class="staged-image live-preview"
+                data-testid="live-preview"
+                alt="generating…"
+                src={authedSrc(source())}
+                style={{
+                  left: `${(replay().state.bbox.x / replay().state.width) * 100}%`,
+                  top: `${(replay().state.bbox.y / replay().state.height) * 100}%`,
+                  width: `${(replay().state.bbox.width / replay().state.width) * 100}%`,
+                  height: `${(replay().state.bbox.height / replay().state.height) * 100}%`,
+                }}
+              />
+            )}
+          </Show>
+        </CanvasView>
+        <StagingBar staging={staging} />
         <div class="canvas-footer">
           <span data-testid="op-count">{operations().length} operations</span>
           <button
@@ -383,38 +483,13 @@ export function LayerMode(props: { workbench: Workbench }) {
           <button
             type="button"
             onClick={() => {
-              undoStack.push(workbench.script());
-              workbench.setScript(newCanvasScript());
-              setHistorySize({ undo: undoStack.length, redo: 0 });
+              replaceScript(newCanvasScript());
+              markTrusted();
             }}
           >
             New canvas
           </button>
         </div>
-        <Show when={results().length > 0}>
-          <section class="results-grid" data-testid="results-grid">
-            <For each={results()}>
-              {(tile) => (
-                <button
-                  type="button"
-                  class="result-tile"
-                  title={tile.expression ? 'Place as a layer' : 'Open'}
-                  onClick={() =>
-                    tile.expression
-                      ? void place(tile.image, tile.expression)
-                      : window.open(authedSrc(imagePath(tile.image)))
-                  }
-                >
-                  <img
-                    src={authedSrc(imagePath(tile.image))}
-                    alt="result"
-                    data-testid="result-image"
-                  />
-                </button>
-              )}
-            </For>
-          </section>
-        </Show>
       </main>
       <aside class="right-panel">
         <LayersPanel
@@ -436,6 +511,22 @@ export function LayerMode(props: { workbench: Workbench }) {
           }
           onPreprocess={(id) => void preprocessInto(id)}
         />
+        <Show when={declined() > 0}>
+          <p class="problem" data-testid="declined-banner">
+            {declined()} generated image(s) are not shown: the script came from elsewhere and was
+            not confirmed.{' '}
+            <button
+              type="button"
+              onClick={() => {
+                cache.retry();
+                setDeclined(0);
+                setRevision((value) => value + 1);
+              }}
+            >
+              Review and run
+            </button>
+          </p>
+        </Show>
         <Show when={replay().problems.length > 0}>
           <p class="problem">
             {replay().problems.length} recorded operation(s) could not be shown:{' '}

@@ -1,5 +1,5 @@
 import type { CanvasLayer } from '@viwo/canvas';
-import { For, Show } from 'solid-js';
+import { For, Index, Show } from 'solid-js';
 import { RegionFields } from './region-fields.tsx';
 
 /** Props of {@link LayersPanel}. */
@@ -17,7 +17,11 @@ export interface LayersPanelProps {
   onPreprocess(id: string): void;
 }
 
-/** The right-hand layer stack, top layer first; drag a row onto another to reorder. */
+/**
+ * The right-hand layer stack, top layer first; drag a row onto another to reorder. Rows are kept
+ * by position (`Index`), so a replay after an edit updates them in place and the slider being
+ * dragged or stepped with the keyboard keeps its focus.
+ */
 export function LayersPanel(props: LayersPanelProps) {
   let dragged: string | undefined;
   const top = () => [...props.layers()].reverse();
@@ -61,60 +65,65 @@ export function LayersPanel(props: LayersPanelProps) {
         </div>
       </header>
       <ul class="layer-list">
-        <For each={top()}>
+        <Index each={top()}>
           {(layer) => (
             <li
               class="layer-row"
-              classList={{ active: layer.id === props.activeId(), [`layer-${layer.type}`]: true }}
-              data-testid={`layer-${layer.id}`}
-              data-layer-type={layer.type}
-              draggable={!layer.locked}
+              classList={{
+                active: layer().id === props.activeId(),
+                [`layer-${layer().type}`]: true,
+              }}
+              data-testid={`layer-${layer().id}`}
+              data-layer-type={layer().type}
+              draggable={!layer().locked}
               onDragStart={() => {
-                dragged = layer.id;
+                dragged = layer().id;
               }}
               onDragOver={(event) => event.preventDefault()}
               onDrop={() => {
-                if (dragged && dragged !== layer.id)
+                if (dragged && dragged !== layer().id)
                   props.onMove(
                     dragged,
-                    props.layers().findIndex((candidate) => candidate.id === layer.id),
+                    props.layers().findIndex((candidate) => candidate.id === layer().id),
                   );
                 dragged = undefined;
               }}
-              onClick={() => props.onSelect(layer.id)}
+              onClick={() => props.onSelect(layer().id)}
               onKeyDown={(event) => {
-                if (event.key === 'Enter') props.onSelect(layer.id);
+                if (event.key === 'Enter') props.onSelect(layer().id);
               }}
             >
               <button
                 type="button"
                 class="icon"
-                title={layer.visible ? 'Hide' : 'Show'}
-                disabled={layer.type === 'opaque'}
+                title={layer().visible ? 'Hide' : 'Show'}
+                disabled={layer().type === 'opaque'}
                 onClick={(event) => {
                   event.stopPropagation();
-                  props.onUpdate(layer.id, { visible: !layer.visible });
+                  props.onUpdate(layer().id, { visible: !layer().visible });
                 }}
               >
-                {layer.visible ? '◉' : '○'}
+                {layer().visible ? '◉' : '○'}
               </button>
               <input
                 class="layer-name"
-                value={layer.name}
-                disabled={layer.locked}
-                onChange={(event) => props.onUpdate(layer.id, { name: event.currentTarget.value })}
+                value={layer().name}
+                disabled={layer().locked}
+                onChange={(event) =>
+                  props.onUpdate(layer().id, { name: event.currentTarget.value })
+                }
               />
               <span class="layer-type">
-                {layer.type === 'control' && layer.controlType
-                  ? `control · ${layer.controlType}`
-                  : layer.type}
+                {layer().type === 'control' && layer().controlType
+                  ? `control · ${layer().controlType}`
+                  : layer().type}
               </span>
-              <Show when={layer.type === 'control' && props.controlTypes().length > 0}>
+              <Show when={layer().type === 'control' && props.controlTypes().length > 0}>
                 <select
-                  data-testid={`control-type-${layer.id}`}
-                  value={layer.controlType ?? props.controlTypes()[0]}
+                  data-testid={`control-type-${layer().id}`}
+                  value={layer().controlType ?? props.controlTypes()[0]}
                   onChange={(event) =>
-                    props.onUpdate(layer.id, { controlType: event.currentTarget.value })
+                    props.onUpdate(layer().id, { controlType: event.currentTarget.value })
                   }
                 >
                   <For each={props.controlTypes()}>
@@ -123,54 +132,55 @@ export function LayersPanel(props: LayersPanelProps) {
                 </select>
                 <button
                   type="button"
-                  data-testid={`preprocess-${layer.id}`}
+                  data-testid={`preprocess-${layer().id}`}
                   title="Fill this layer with the preprocessed canvas"
                   onClick={(event) => {
                     event.stopPropagation();
-                    props.onPreprocess(layer.id);
+                    props.onPreprocess(layer().id);
                   }}
                 >
                   Preprocess
                 </button>
               </Show>
-              <Show when={layer.type === 'region'}>
+              <Show when={layer().type === 'region'}>
                 <RegionFields
-                  layer={layer}
-                  onUpdate={(changes) => props.onUpdate(layer.id, changes)}
+                  layer={layer()}
+                  onUpdate={(changes) => props.onUpdate(layer().id, changes)}
                 />
               </Show>
-              <Show when={layer.type !== 'opaque'}>
+              <Show when={layer().type !== 'opaque'}>
                 <input
                   type="range"
                   min="0"
                   max="1"
                   step="0.05"
-                  value={layer.opacity}
+                  value={layer().opacity}
+                  data-testid={`opacity-${layer().id}`}
                   title="Opacity"
                   onChange={(event) =>
-                    props.onUpdate(layer.id, { opacity: Number(event.currentTarget.value) })
+                    props.onUpdate(layer().id, { opacity: Number(event.currentTarget.value) })
                   }
                 />
                 <button
                   type="button"
                   class="icon"
-                  title={layer.locked ? 'Unlock' : 'Lock'}
+                  title={layer().locked ? 'Unlock' : 'Lock'}
                   onClick={(event) => {
                     event.stopPropagation();
-                    props.onUpdate(layer.id, { locked: !layer.locked });
+                    props.onUpdate(layer().id, { locked: !layer().locked });
                   }}
                 >
-                  {layer.locked ? 'locked' : 'lock'}
+                  {layer().locked ? 'locked' : 'lock'}
                 </button>
                 <button
                   type="button"
                   class="icon danger"
                   title="Delete layer"
-                  data-testid={`delete-${layer.id}`}
-                  disabled={layer.locked}
+                  data-testid={`delete-${layer().id}`}
+                  disabled={layer().locked}
                   onClick={(event) => {
                     event.stopPropagation();
-                    props.onDelete(layer.id);
+                    props.onDelete(layer().id);
                   }}
                 >
                   ✕
@@ -178,7 +188,7 @@ export function LayersPanel(props: LayersPanelProps) {
               </Show>
             </li>
           )}
-        </For>
+        </Index>
       </ul>
     </section>
   );

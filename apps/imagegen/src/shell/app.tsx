@@ -1,7 +1,16 @@
-import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
+import {
+  createSignal,
+  For,
+  lazy,
+  Match,
+  onCleanup,
+  onMount,
+  Show,
+  Suspense,
+  Switch,
+} from 'solid-js';
 import { AccountBadge } from '../auth/account-badge.tsx';
 import { authedSrc } from '../auth/authed-image.ts';
-import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { ChatMode } from '../chat/chat-mode.tsx';
 import { installImageDrop } from '../extras/image-drop.ts';
@@ -9,10 +18,20 @@ import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import { ModelsButton } from '../models/models-button.tsx';
 import { ModelsPanel } from '../models/models-panel.tsx';
+import { queueClient } from '../state/queue-client.ts';
 import { theme } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
+import { closeOnEscape } from './escape-stack.ts';
+import { FileDrop } from './file-drop.tsx';
+import { QueuePanel } from './queue-panel.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
+import { ShortcutHelp } from './shortcut-help.tsx';
+
+// Blockly is most of the client's code: Blocks Mode loads it on first open, not with the page.
+const BlocksMode = lazy(() =>
+  import('../blocks/blocks-mode.tsx').then((module) => ({ default: module.BlocksMode })),
+);
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -25,10 +44,14 @@ const CONNECTION_LABEL = {
 export function App(props: { workbench: Workbench }) {
   const workbench = props.workbench;
   const [drawer, setDrawer] = createSignal<
-    'none' | 'templates' | 'gallery' | 'settings' | 'models'
+    'none' | 'templates' | 'gallery' | 'settings' | 'models' | 'queue'
   >('none');
   onMount(() => onCleanup(installImageDrop(workbench)));
   document.documentElement.dataset.theme = theme.value();
+  closeOnEscape(
+    () => drawer() !== 'none',
+    () => setDrawer('none'),
+  );
   const toggleTheme = () => {
     const next = theme.value() === 'dark' ? 'light' : 'dark';
     theme.set(next);
@@ -87,6 +110,14 @@ export function App(props: { workbench: Workbench }) {
             <ModelsButton drawer={drawer} setDrawer={setDrawer} />
             <button
               type="button"
+              data-testid="open-queue"
+              classList={{ selected: drawer() === 'queue' }}
+              onClick={() => setDrawer(drawer() === 'queue' ? 'none' : 'queue')}
+            >
+              Queue
+            </button>
+            <button
+              type="button"
               data-testid="open-settings"
               classList={{ selected: drawer() === 'settings' }}
               onClick={() => setDrawer(drawer() === 'settings' ? 'none' : 'settings')}
@@ -112,7 +143,9 @@ export function App(props: { workbench: Workbench }) {
                 <LayerMode workbench={workbench} />
               </Match>
               <Match when={workbench.mode() === 'blocks'}>
-                <BlocksMode workbench={workbench} />
+                <Suspense fallback={<p class="loading">Loading Blocks Mode…</p>}>
+                  <BlocksMode workbench={workbench} />
+                </Suspense>
               </Match>
               <Match when={workbench.mode() === 'chat'}>
                 <ChatMode workbench={workbench} />
@@ -131,6 +164,9 @@ export function App(props: { workbench: Workbench }) {
                 <Match when={drawer() === 'models'}>
                   <ModelsPanel rpc={workbench.rpc} />
                 </Match>
+                <Match when={drawer() === 'queue'}>
+                  <QueuePanel workbench={workbench} queue={queueClient()} />
+                </Match>
                 <Match when={drawer() === 'settings'}>
                   <SettingsPanel workbench={workbench} />
                 </Match>
@@ -146,8 +182,10 @@ export function App(props: { workbench: Workbench }) {
                   <img class="job-preview" src={authedSrc(job.preview!)} alt="preview" />
                 </Show>
                 <div class="job-text">
-                  {job.label || 'job'} · {Math.round(job.fraction * 100)}%
-                  {job.done ? ` · ${job.status}` : eta(job.etaMs)}
+                  {job.label || 'job'}
+                  {job.done && job.status !== 'done'
+                    ? ` · ${job.status}`
+                    : ` · ${Math.round(job.fraction * 100)}%${job.done ? ' · done' : eta(job.etaMs)}`}
                   <Show when={job.worker}>
                     <span class="job-worker" data-testid="job-worker">
                       {' '}
@@ -180,6 +218,8 @@ export function App(props: { workbench: Workbench }) {
             )}
           </For>
         </section>
+        <FileDrop workbench={workbench} />
+        <ShortcutHelp />
         <div class="toasts">
           <For each={workbench.toasts()}>
             {(toast) => (

@@ -1,5 +1,5 @@
 import type { ParamMetadata } from '@viwo/protocol';
-import { createMemo, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, Show } from 'solid-js';
 import { optionFields } from '../layer/generate-panel.tsx';
 import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -8,6 +8,19 @@ import { RunwareKeyField } from './runware-key-field.tsx';
 /** Generation defaults the settings panel offers, when the installed capability declares them. */
 // Width and height are not among them: Layer Mode generates at the bounding box's size.
 const DEFAULT_FIELDS = ['model_id', 'scheduler', 'steps', 'guidance_scale'];
+
+/** Bounds of a new canvas side (as `canvasSize` accepts). */
+const CANVAS_SIDE = { type: 'integer', min: 8, max: 4096 } as const;
+
+/** Why `value` is not acceptable for `field`, or undefined when it is. */
+function numberProblem(value: number, field?: Partial<ParamMetadata>): string | undefined {
+  if (!Number.isFinite(value)) return 'must be a number';
+  if (field?.type === 'integer' && !Number.isInteger(value)) return 'must be a whole number';
+  const { min, max } = field ?? {};
+  if ((min !== undefined && value < min) || (max !== undefined && value > max))
+    return `must be from ${min ?? '−∞'} to ${max ?? '∞'} (not saved)`;
+  return undefined;
+}
 
 /**
  * Defaults kept in localStorage: the size of a new canvas and the generation parameters
@@ -20,21 +33,33 @@ export function SettingsPanel(props: { workbench: Workbench }) {
       (field) => DEFAULT_FIELDS.includes(field.name),
     ),
   );
-  const numberInput = (name: string, value: unknown, field?: ParamMetadata) => (
-    <input
-      type="number"
-      id={`setting-${name}`}
-      data-testid={`setting-${name}`}
-      min={field?.min}
-      max={field?.max}
-      step={field?.step ?? (field?.type === 'number' ? 0.1 : 1)}
-      placeholder="default"
-      value={value === undefined ? '' : String(value)}
-      onChange={(event) => {
-        const text = event.currentTarget.value;
-        updateSetting(name, text === '' ? undefined : Number(text));
-      }}
-    />
+  const [errors, setErrors] = createSignal<Record<string, string>>({});
+  // Out-of-range values are refused with a message, never silently replaced by a default.
+  const numberInput = (name: string, value: unknown, field?: Partial<ParamMetadata>) => (
+    <>
+      <input
+        type="number"
+        id={`setting-${name}`}
+        data-testid={`setting-${name}`}
+        min={field?.min}
+        max={field?.max}
+        step={field?.step ?? (field?.type === 'number' ? 0.1 : 1)}
+        placeholder="default"
+        aria-invalid={errors()[name] ? 'true' : undefined}
+        value={value === undefined ? '' : String(value)}
+        onChange={(event) => {
+          const text = event.currentTarget.value;
+          const problem = text === '' ? undefined : numberProblem(Number(text), field);
+          setErrors((current) => ({ ...current, [name]: problem ?? '' }));
+          if (!problem) updateSetting(name, text === '' ? undefined : Number(text));
+        }}
+      />
+      <Show when={errors()[name]}>
+        <span class="problem" role="alert" data-testid={`setting-error-${name}`}>
+          {errors()[name]}
+        </span>
+      </Show>
+    </>
   );
   return (
     <div class="panel settings-panel" data-testid="settings-panel">
@@ -42,11 +67,11 @@ export function SettingsPanel(props: { workbench: Workbench }) {
       <p class="hint">Defaults are saved in this browser.</p>
       <label class="field" for="setting-canvas_width">
         <span>New canvas width</span>
-        {numberInput('canvas_width', canvasSize().width)}
+        {numberInput('canvas_width', canvasSize().width, CANVAS_SIDE)}
       </label>
       <label class="field" for="setting-canvas_height">
         <span>New canvas height</span>
-        {numberInput('canvas_height', canvasSize().height)}
+        {numberInput('canvas_height', canvasSize().height, CANVAS_SIDE)}
       </label>
       <Show when={fields().length > 0} fallback={<p class="hint">No image generator installed.</p>}>
         <For each={fields()}>
@@ -75,9 +100,14 @@ export function SettingsPanel(props: { workbench: Workbench }) {
                 <select
                   id={`setting-${field.name}`}
                   data-testid={`setting-${field.name}`}
-                  value={String(settings()[field.name] ?? field.default ?? '')}
+                  value={String(settings()[field.name] ?? '')}
                   onChange={(event) => updateSetting(field.name, event.currentTarget.value)}
                 >
+                  <option value="">
+                    {field.default !== undefined
+                      ? `default (${String(field.default)})`
+                      : "default (the server's choice)"}
+                  </option>
                   <For each={field.options ?? []}>
                     {(option) => <option value={String(option)}>{String(option)}</option>}
                   </For>

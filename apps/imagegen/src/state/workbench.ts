@@ -7,6 +7,7 @@ import {
 import { type Accessor, createSignal } from 'solid-js';
 import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import type { ConnectionState, RpcClient } from '../rpc/rpc-client.ts';
+import { reconcileJobs } from './job-reconcile.ts';
 
 /** A toast shown at the bottom right. */
 export interface Toast {
@@ -56,6 +57,8 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
   let lostOnce = false;
 
   const toast = (kind: Toast['kind'], text: string) => {
+    // The same message twice at once (one failure reported by two layers) is shown once.
+    if (toasts().some((shown) => shown.kind === kind && shown.text === text)) return;
     const id = ++toastId;
     setToasts((current) => [...current.slice(-4), { id, kind, text }]);
     setTimeout(
@@ -79,6 +82,17 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     setConnection(state);
     if (state === 'open') {
       if (lostOnce) toast('info', 'Reconnected to the server');
+      const open = jobs()
+        .filter((job) => !job.done)
+        .map((job) => job.jobId);
+      void reconcileJobs(
+        (jobId) => rpc.call('job.get', { job_id: jobId }),
+        open,
+        (jobId, status) =>
+          setJobs((current) =>
+            current.map((job) => (job.jobId === jobId ? { ...job, done: true, status } : job)),
+          ),
+      );
       void loadMetadata();
     } else if (state === 'reconnecting' && previous === 'open') {
       lostOnce = true;
@@ -135,7 +149,10 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     try {
       return await rpc.call('execute_script', { script: toRun });
     } catch (error) {
-      toast('error', errorMessage(error));
+      // A cancel is the user's own doing: say so plainly, not as a red error.
+      if ((error as { data?: { code?: unknown } } | null)?.data?.code === 'Cancelled')
+        toast('info', 'Job cancelled');
+      else toast('error', errorMessage(error));
       throw error;
     }
   };

@@ -18,7 +18,8 @@ export function SaveTemplateForm(props: {
   const [description, setDescription] = createSignal('');
   const [tags, setTags] = createSignal('');
   const [withThumbnail, setWithThumbnail] = createSignal(true);
-  const candidates = () => exposedCandidates(props.workbench.script());
+  const candidates = () =>
+    exposedCandidates(props.workbench.script(), props.workbench.capabilities());
   const [chosen, setChosen] = createSignal<Set<string>>(new Set());
 
   const latestImage = async () => {

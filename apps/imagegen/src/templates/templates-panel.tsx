@@ -18,9 +18,11 @@ import {
   templateExportOf,
   templatesApi,
 } from '../rpc/templates-api.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
+import { sameWorkflow, unknownOpcodes } from './import-checks.ts';
 import { SaveTemplateForm } from './save-template-form.tsx';
 import {
   filterTemplates,
@@ -116,7 +118,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       const key = JSON.stringify(param.path);
       if (key in values) script = withValueAtPath(script, param.path, values[key]);
     }
-    props.workbench.setScript(script);
+    // Trust first: showing the new script may already want to run its recorded generations.
     if (!template.builtin && untrustedIds(storage()).has(template.id)) {
       markUntrusted(`template "${template.name}" (imported)`, () =>
         setUntrusted(storage(), template.id, false),
@@ -124,7 +126,12 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     } else {
       markTrusted();
     }
-    setMessage({ kind: 'info', text: `loaded "${template.name}"` });
+    recordReplacement(props.workbench.script());
+    props.workbench.setScript(script);
+    setMessage({
+      kind: 'info',
+      text: `loaded "${template.name}" (Undo brings the previous canvas back)`,
+    });
   };
 
   const remove = async (template: TemplateRecord) => {
@@ -164,10 +171,28 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const importTemplateText = async (text: string, fileName: string) => {
     try {
       const document = parseTemplateFile(text, fileName);
+      const duplicate = sameWorkflow(stored(), document.script);
+      if (duplicate) {
+        setSelected(duplicate.id);
+        setMessage({
+          kind: 'info',
+          text: `${fileName} is already in your templates as "${duplicate.name}"; nothing was added`,
+        });
+        return;
+      }
       const imported = await templates().importFile(document);
       setUntrusted(storage(), imported.id, true);
       await refresh();
-      setMessage({ kind: 'info', text: `imported "${imported.name}"` });
+      const known = new Set(props.workbench.opcodes().map((info) => info.opcode));
+      const missing = known.size > 0 ? unknownOpcodes(document.script, known) : [];
+      setMessage(
+        missing.length > 0
+          ? {
+              kind: 'error',
+              text: `imported "${imported.name}", but it calls ${missing.join(', ')}, which this server does not have: runs will fail until that is installed`,
+            }
+          : { kind: 'info', text: `imported "${imported.name}"` },
+      );
     } catch (error) {
       setMessage({ kind: 'error', text: `import of ${fileName} refused: ${errorMessage(error)}` });
     }
@@ -179,8 +204,9 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       let script: unknown;
       if (embedded.form === 'json') script = embedded.script;
       else script = (props.textFormat?.parse ?? parseText)(embedded.text);
-      props.workbench.setScript(script);
       markUntrusted(`image ${file.name}`);
+      recordReplacement(props.workbench.script());
+      props.workbench.setScript(script);
       setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
     } catch (error) {
       setMessage({ kind: 'error', text: `${file.name}: ${errorMessage(error)}` });

@@ -3,6 +3,7 @@
  * calls, and the estimated compute in megapixel-steps.
  */
 import { For, onCleanup, Show } from 'solid-js';
+import { closeOnEscape } from '../shell/escape-stack.ts';
 import { trustRequest } from './trust-gate.ts';
 
 let hosts = 0;
@@ -13,6 +14,11 @@ export function TrustDialog() {
   onCleanup(() => {
     hosts--;
   });
+  // Escape answers "Cancel" (only the showing host registers).
+  closeOnEscape(
+    () => host === 0 && trustRequest() !== undefined,
+    () => trustRequest()?.resolve(false),
+  );
   return (
     <Show when={host === 0 && trustRequest()}>
       {(current) => (

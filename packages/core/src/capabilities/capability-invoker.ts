@@ -9,6 +9,7 @@ import { CapabilityError } from './capability-error.ts';
 import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
 import type { RemoteCallDispatcher } from './remote-calls.ts';
+import { type ResultCache, resultCacheKey } from './result-cache.ts';
 import { validateArguments } from './validate-arguments.ts';
 
 /** Where a capability call runs: the job (or direct call) that made it. */
@@ -37,6 +38,8 @@ export interface CallEnvironment {
   readonly images: ImageStore;
   /** Methods that declare a compute cost (inference) run here, one device at a time. */
   readonly deviceQueue: ResourceQueue;
+  /** Answers repeats of deterministic calls; absent when disabled (`viwo run --no-cache`). */
+  readonly resultCache?: ResultCache;
   /** Queue mode: where device work runs instead of in-process; absent when embedded. */
   readonly remoteCalls?: RemoteCallDispatcher;
 }
@@ -90,6 +93,18 @@ export async function invokeThroughHandle(
   const cost = method.cost ? method.cost(normalised) : 0;
   checkBudgets(record, cost, normalised, where, scope.jobId);
 
+  const cacheKey = await cacheKeyOf(environment, record.type, methodName, method, normalised);
+  if (cacheKey) {
+    const hit = await environment.resultCache!.get(cacheKey);
+    if (hit) {
+      // Nothing runs: no device slot, no compute charged; history still records the call.
+      scope.recordCall({ type: record.type, method: methodName, args: normalised });
+      for (const seed of hit.seeds) scope.recordSeed(seed);
+      scope.progress({ label: `${where} (cached result)`, step: 1, total: 1 });
+      return hit.result;
+    }
+  }
+
   const controller = new AbortController();
   const onScopeAbort = () => controller.abort(scope.signal.reason);
   if (scope.signal.aborted) onScopeAbort();
@@ -120,6 +135,7 @@ export async function invokeThroughHandle(
     }
     const call: RecordedCall = { type: record.type, method: methodName, args: normalised };
     scope.recordCall(call);
+    const seeds: number[] = [];
     const context: CapabilityCallContext = {
       signal: controller.signal,
       images: scope.images,
@@ -129,7 +145,10 @@ export async function invokeThroughHandle(
       },
       log: (level, message) => scope.log(level, message),
       invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
-      recordSeed: (seed) => scope.recordSeed(seed),
+      recordSeed: (seed) => {
+        seeds.push(seed);
+        scope.recordSeed(seed);
+      },
       recordCost: (usd) => {
         // Kept on the recorded call, so history shows which call cost what.
         if (Number.isFinite(usd) && usd >= 0) call.cost = roundCost((call.cost ?? 0) + usd);
@@ -156,6 +175,7 @@ export async function invokeThroughHandle(
         )
       : await method.run(context, ...normalised);
     throwIfAborted(controller.signal);
+    if (cacheKey) await environment.resultCache!.put(cacheKey, { result, seeds });
     return result;
   } catch (error) {
     if (controller.signal.aborted) throw abortError(controller.signal);
@@ -166,6 +186,19 @@ export async function invokeThroughHandle(
     record.inflight.delete(controller);
     scope.signal.removeEventListener('abort', onScopeAbort);
   }
+}
+
+/** The result-cache key of a deterministic call, or undefined when it must run. */
+async function cacheKeyOf(
+  environment: CallEnvironment,
+  type: string,
+  methodName: string,
+  method: { cacheIdentity?(args: unknown[]): Promise<string | undefined> },
+  args: unknown[],
+): Promise<string | undefined> {
+  if (!environment.resultCache || !method.cacheIdentity) return undefined;
+  const identity = await method.cacheIdentity(args);
+  return identity === undefined ? undefined : resultCacheKey(type, methodName, args, identity);
 }
 
 function checkBudgets(

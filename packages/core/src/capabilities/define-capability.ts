@@ -39,6 +39,8 @@ export interface TypedMethod<Params extends readonly CapabilityParam[]> {
   device?: boolean;
   /** Runs before validation with the raw arguments (see `CapabilityMethod.prepare`). */
   prepare?(args: readonly unknown[]): Promise<void>;
+  /** Result-cache identity of the validated arguments (see `CapabilityMethod.cacheIdentity`). */
+  cacheIdentity?(args: ArgsOf<Params>): Promise<string | undefined>;
   /** Runs on arguments core has already validated against `params` (defaults filled in). */
   run(context: CapabilityCallContext, ...args: ArgsOf<Params>): Promise<unknown>;
 }

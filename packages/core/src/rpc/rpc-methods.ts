@@ -97,10 +97,10 @@ function admitScript(script: unknown, limits: RpcLimits): unknown {
   return parsed;
 }
 
-/** The protocol methods core implements (conversations, models and settings live with the server). */
+/** The protocol methods core implements (conversations, models, settings and the queue live with the server). */
 export type CoreRpcMethod = Exclude<
   RpcMethodName,
-  `conversations.${string}` | `models.${string}` | `settings.${string}`
+  `conversations.${string}` | `models.${string}` | `settings.${string}` | `queue.${string}`
 >;
 
 /**

@@ -5,6 +5,7 @@ import {
   type ImageValue,
   param,
 } from '@viwo/core';
+import { modelFolderHash } from '../models/model-hash.ts';
 import { type DiffusersModelInfo, runsWithoutControlnet } from '../models/model-info.ts';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import {
@@ -71,6 +72,24 @@ export function rescanFor(registry: ModelRegistry) {
   };
 }
 
+/**
+ * Result-cache identity of a generation (see core's `cacheIdentity`): the model folder's content
+ * hash and the execution provider, when a seed makes the call deterministic; else undefined.
+ */
+export async function generationCacheIdentity(
+  registry: ModelRegistry,
+  options: Partial<GenerationOptions> | undefined,
+): Promise<string | undefined> {
+  if (typeof options?.seed !== 'number') return undefined;
+  let model: DiffusersModelInfo;
+  try {
+    model = registry.get(typeof options.model_id === 'string' ? options.model_id : undefined);
+  } catch {
+    return undefined;
+  }
+  return `diffusers:${process.env.VIWO_EP ?? 'cpu'}:${await modelFolderHash(model.directory)}`;
+}
+
 /** The size of an input image as generation defaults. */
 export function inputSize(image: ImageValue): GenerationDefaults {
   return { width: image.width, height: image.height };
@@ -111,6 +130,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         returns: 'image (a list of images when batch_size > 1)',
         prepare: rescanFor(registry),
         cost: ([, settings]) => estimateCost(registry, settings),
+        cacheIdentity: ([, settings]) => generationCacheIdentity(registry, settings),
         async run(context, text, settings) {
           const model = pickModel(registry, settings.model_id);
           const generation = resolveGeneration(text, settings, model);
@@ -137,6 +157,7 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
         returns: 'image (a list of images when batch_size > 1)',
         prepare: rescanFor(registry),
         cost: ([image, , settings]) => estimateCost(registry, settings, inputSize(image)),
+        cacheIdentity: ([, , settings]) => generationCacheIdentity(registry, settings),
         async run(context, image, text, settings) {
           const raw = await context.images.getRaw(image, 3);
           const model = pickModel(registry, settings.model_id);
