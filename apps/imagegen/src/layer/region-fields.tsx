@@ -12,6 +12,11 @@ export interface RegionFieldsProps {
  * A region layer's prompt and negative prompt in its layer row. A change is recorded when the
  * field is committed (blur or Enter), not per keystroke, so the script gets one update per edit.
  */
+/** Enter commits the field and gives the keyboard back to the canvas shortcuts (B, M, V…). */
+function leaveOnEnter(event: KeyboardEvent & { currentTarget: HTMLInputElement }): void {
+  if (event.key === 'Enter') event.currentTarget.blur();
+}
+
 export function RegionFields(props: RegionFieldsProps) {
   const commit = (key: 'prompt' | 'negative_prompt', value: string, current: string) => {
     if (value !== current) props.onUpdate({ [key]: value });
@@ -25,6 +30,7 @@ export function RegionFields(props: RegionFieldsProps) {
         value={props.layer.prompt ?? ''}
         disabled={props.layer.locked}
         onClick={(event) => event.stopPropagation()}
+        onKeyDown={leaveOnEnter}
         onChange={(event) => commit('prompt', event.currentTarget.value, props.layer.prompt ?? '')}
       />
       <input
@@ -34,6 +40,7 @@ export function RegionFields(props: RegionFieldsProps) {
         value={props.layer.negativePrompt ?? ''}
         disabled={props.layer.locked}
         onClick={(event) => event.stopPropagation()}
+        onKeyDown={leaveOnEnter}
         onChange={(event) =>
           commit('negative_prompt', event.currentTarget.value, props.layer.negativePrompt ?? '')
         }

@@ -1,19 +1,8 @@
-import {
-  createSignal,
-  For,
-  lazy,
-  Match,
-  onCleanup,
-  onMount,
-  Show,
-  Suspense,
-  Switch,
-} from 'solid-js';
+import { createSignal, For, lazy, Match, Show, Suspense, Switch } from 'solid-js';
 import { AccountBadge } from '../auth/account-badge.tsx';
 import { authedSrc } from '../auth/authed-image.ts';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { ChatMode } from '../chat/chat-mode.tsx';
-import { installImageDrop } from '../extras/image-drop.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import { ModelsButton } from '../models/models-button.tsx';
@@ -46,7 +35,6 @@ export function App(props: { workbench: Workbench }) {
   const [drawer, setDrawer] = createSignal<
     'none' | 'templates' | 'gallery' | 'settings' | 'models' | 'queue'
   >('none');
-  onMount(() => onCleanup(installImageDrop(workbench)));
   document.documentElement.dataset.theme = theme.value();
   closeOnEscape(
     () => drawer() !== 'none',

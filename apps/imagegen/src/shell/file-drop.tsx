@@ -3,14 +3,14 @@
  * its workflow (untrusted until confirmed, undoable); any other image becomes a new raster layer
  * of the canvas (uploaded to the server's image store first, so the script stays reproducible).
  */
-import { isPng, readXmp, viwoScriptFromXmp } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { authedFetch } from '../auth/auth-token.ts';
+import { extractEmbeddedScript } from '../extras/embedded-script.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
 import { recordReplacement } from '../state/canvas-document.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { extractPngScript, PngScriptError } from '../templates/png-script.ts';
+import { PngScriptError } from '../templates/png-script.ts';
 import { markUntrusted } from '../templates/trust-gate.ts';
 
 const IMAGE_TYPES = /^image\/(png|jpeg|webp)$/;
@@ -29,27 +29,19 @@ function openWorkflow(workbench: Workbench, name: string, script: unknown): void
 /** Opens a dropped/pasted image: a viwo PNG/JPEG/WebP's workflow, otherwise a new layer. */
 export async function openImageFile(workbench: Workbench, file: File): Promise<void> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  // JPEG/WebP served by this app carry the script in XMP.
-  const xmp = isPng(bytes) ? null : readXmp(bytes);
-  const xmpScript = xmp ? viwoScriptFromXmp(xmp) : null;
-  if (xmpScript) {
-    const text = xmpScript.trim();
-    openWorkflow(workbench, file.name, text.startsWith('(') ? parseText(text) : JSON.parse(text));
+  // PNG (its `viwo` chunk) and JPEG/WebP served or exported by this app (XMP) carry the workflow
+  // in the same form: one extractor reads all three.
+  try {
+    const embedded = extractEmbeddedScript(bytes);
+    openWorkflow(
+      workbench,
+      file.name,
+      embedded.form === 'json' ? embedded.script : parseText(embedded.text),
+    );
     return;
-  }
-  if (isPng(bytes)) {
-    try {
-      const embedded = extractPngScript(bytes);
-      openWorkflow(
-        workbench,
-        file.name,
-        embedded.form === 'json' ? embedded.script : parseText(embedded.text),
-      );
-      return;
-    } catch (error) {
-      // No workflow inside: an ordinary picture, added as a layer below.
-      if (!(error instanceof PngScriptError)) throw error;
-    }
+  } catch (error) {
+    // No workflow inside: an ordinary picture, added as a layer below.
+    if (!(error instanceof PngScriptError)) throw error;
   }
   const response = await authedFetch('/images', {
     method: 'POST',
