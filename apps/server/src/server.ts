@@ -1,4 +1,4 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { decode } from '@msgpack/msgpack';
 import type { Runtime } from '@viwo/core';
 import {
   createRpcMethods,
@@ -9,7 +9,10 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
-import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+import { isLoopbackHost } from './origin-policy.ts';
+import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-channel.ts';
+import { refuseRequest } from './request-guard.ts';
+import { withSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
 
 /** Options of {@link startServer}. */
@@ -30,6 +33,12 @@ export interface ServerOptions {
   /** Largest `POST /images` body, in bytes. */
   maxUploadBytes?: number;
   rpcLimits?: Partial<RpcLimits>;
+  /** Reply size and slow-reader buffer bounds per connection. */
+  replyLimits?: Partial<ReplyLimits>;
+  /** Most WebSocket connections open at once (default 64); more are refused with 503. */
+  maxConnections?: number;
+  /** Most requests in one JSON-RPC batch (default 100). */
+  maxBatch?: number;
 }
 
 /** A running server. */
@@ -44,15 +53,19 @@ interface SocketData {
   context: RpcContext;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
   binary: boolean;
+  /** Outgoing side: wire-safe values, size limits, backpressure. */
+  channel?: ReplyChannel;
 }
 
 const HASH_PATH = /^\/images\/([0-9a-f]{64})\.png$/;
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  return withSecurityHeaders(
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
 }
 
 /**
@@ -75,6 +88,8 @@ export function startServer(options: ServerOptions): RunningServer {
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
+  const replyLimits: ReplyLimits = { ...defaultReplyLimits, ...options.replyLimits };
+  const maxConnections = options.maxConnections ?? 64;
 
   const authorised = (request: Request, url: URL): boolean => {
     if (!token) return true;
@@ -82,10 +97,9 @@ export function startServer(options: ServerOptions): RunningServer {
     return url.searchParams.get('token') === token || header === `Bearer ${token}`;
   };
 
-  const send = (socket: ServerWebSocket<SocketData>, message: unknown, binary: boolean) => {
-    if (socket.readyState !== 1) return;
-    if (binary) socket.sendBinary(encode(message));
-    else socket.sendText(JSON.stringify(message));
+  const channelOf = (socket: ServerWebSocket<SocketData>): ReplyChannel => {
+    socket.data.channel ??= new ReplyChannel(socket, replyLimits);
+    return socket.data.channel;
   };
 
   const server = Bun.serve<SocketData>({
@@ -94,17 +108,17 @@ export function startServer(options: ServerOptions): RunningServer {
     maxRequestBodySize: options.maxUploadBytes ?? 64 * 1024 * 1024,
     async fetch(request, bunServer) {
       const url = new URL(request.url);
+      const refusal = refuseRequest(request, {
+        host,
+        port: boundPort,
+        allowedOrigins: options.allowedOrigins ?? [],
+      });
+      if (refusal) return json({ error: refusal.error }, refusal.status);
       if (url.pathname === '/rpc') {
-        if (
-          !originAllowed(request.headers.get('origin'), {
-            host,
-            port: boundPort,
-            allowedOrigins: options.allowedOrigins ?? [],
-          })
-        ) {
-          return json({ error: 'origin not allowed' }, 403);
-        }
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        if (sockets.size >= maxConnections) {
+          return json({ error: `too many connections (at most ${maxConnections})` }, 503);
+        }
         const session = runtime.openSession('local');
         const data: SocketData = {
           context: { runtime, session, limits, runningJobs: 0 },
@@ -114,7 +128,9 @@ export function startServer(options: ServerOptions): RunningServer {
         session.close();
         return json({ error: 'expected a WebSocket upgrade' }, 426);
       }
-      if (url.pathname === '/health' && request.method === 'GET') return json(runtime.health());
+      if (url.pathname === '/health' && request.method === 'GET') {
+        return json(await healthReport(runtime));
+      }
       if (url.pathname === '/images' && request.method === 'POST') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
         return uploadImage(runtime, request);
@@ -125,9 +141,11 @@ export function startServer(options: ServerOptions): RunningServer {
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
-      return serveStatic(
-        options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
-        url.pathname,
+      return withSecurityHeaders(
+        serveStatic(
+          options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
+          url.pathname,
+        ),
       );
     },
     websocket: {
@@ -136,8 +154,11 @@ export function startServer(options: ServerOptions): RunningServer {
       open(socket) {
         sockets.add(socket);
         socket.data.context.session.setNotifier((method, params) => {
-          send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+          channelOf(socket).notify(method, params, socket.data.binary);
         });
+      },
+      drain(socket) {
+        channelOf(socket).drain();
       },
       async message(socket, raw) {
         const binary = typeof raw !== 'string';
@@ -146,11 +167,13 @@ export function startServer(options: ServerOptions): RunningServer {
         try {
           message = binary ? decode(raw) : JSON.parse(raw);
         } catch (error) {
-          send(socket, parseErrorResponse((error as Error).message), binary);
+          channelOf(socket).reply(parseErrorResponse((error as Error).message), binary);
           return;
         }
-        const answer = await dispatchRpc(message, methods, socket.data.context);
-        if (answer !== null) send(socket, answer, binary);
+        const answer = await dispatchRpc(message, methods, socket.data.context, {
+          maxBatch: options.maxBatch,
+        });
+        if (answer !== null) channelOf(socket).reply(answer, binary);
       },
       close(socket) {
         sockets.delete(socket);
@@ -158,8 +181,9 @@ export function startServer(options: ServerOptions): RunningServer {
         socket.data.context.session.close();
       },
     },
-    error(error) {
-      return json({ error: `internal error: ${error.message}` }, 500);
+    error() {
+      // Host error text can name files and paths: it stays in the server, the client gets a code.
+      return json({ error: 'internal error' }, 500);
     },
   });
   boundPort = server.port ?? boundPort;
@@ -172,6 +196,13 @@ export function startServer(options: ServerOptions): RunningServer {
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },
   };
+}
+
+/** `GET /health`: the runtime's report plus whether the image store can be written now. */
+async function healthReport(runtime: Runtime): Promise<Record<string, unknown>> {
+  const report = runtime.health();
+  const storage = await runtime.images.storageHealth();
+  return { ...report, status: storage.status === 'ok' ? report.status : 'degraded', storage };
 }
 
 async function uploadImage(runtime: Runtime, request: Request): Promise<Response> {
@@ -195,11 +226,13 @@ async function serveImage(runtime: Runtime, pathname: string): Promise<Response>
   const hash = match[1]!;
   if (!(await runtime.images.has(hash))) return json({ error: `no image ${hash}` }, 404);
   const png = await runtime.images.getPng(hash);
-  return new Response(Buffer.from(png), {
-    headers: {
-      'content-type': 'image/png',
-      'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${hash}"`,
-    },
-  });
+  return withSecurityHeaders(
+    new Response(Buffer.from(png), {
+      headers: {
+        'content-type': 'image/png',
+        'cache-control': 'public, max-age=31536000, immutable',
+        etag: `"${hash}"`,
+      },
+    }),
+  );
 }

@@ -26,7 +26,10 @@ export const localUsersPolicy: GrantPolicy = (principal) => principal.local === 
 
 /** Evaluation limits applied to every job unless the call asks for less gas. */
 export interface JobLimits {
+  /** Gas a job gets when the client asks for none. */
   gas: number;
+  /** Most gas a client may ask for; larger requests are capped to it. */
+  maxGas: number;
   maxDepth: number;
   timeoutMs: number;
   maxOutputBytes: number;
@@ -53,6 +56,8 @@ export interface RuntimeCore {
   readonly sessions: Map<string, SessionLink>;
   /** Queue for methods that declare a compute cost (inference): one device, one at a time. */
   readonly deviceQueue: ResourceQueue;
+  /** Jobs evaluating at once across all sessions; more wait here (queued), never refused. */
+  readonly jobQueue: ResourceQueue;
   readonly jobs: JobManager;
   /** Aborted by `dispose`: direct method calls (outside jobs) stop with it. */
   readonly shutdown: AbortSignal;

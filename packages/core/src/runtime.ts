@@ -41,6 +41,11 @@ export interface RuntimeOptions {
   limits?: Partial<JobLimits>;
   /** Capability calls with a compute cost run this many at a time; default 1 (one device). */
   deviceConcurrency?: number;
+  /**
+   * Scripts evaluating at once across every session; more wait in a fair queue (status
+   * `queued`). Default 2: script loops share one event loop, so more only adds latency.
+   */
+  maxConcurrentJobs?: number;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -77,6 +82,7 @@ export interface Runtime {
 
 const DEFAULT_LIMITS: JobLimits = {
   gas: 1_000_000,
+  maxGas: 100_000_000,
   maxDepth: 256,
   timeoutMs: 10 * 60 * 1000,
   maxOutputBytes: 4 * 1024 * 1024,
@@ -127,6 +133,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     sessions,
     deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 2),
     jobs: undefined as unknown as JobManager,
     shutdown: shutdown.signal,
     opcodes: () => allOpcodes,

@@ -128,7 +128,8 @@ export function insertPngText(png: Uint8Array, text: Record<string, string>): Ui
 
 /** Reads every tEXt chunk of a PNG as key → value (later duplicates win). */
 export function readPngText(png: Uint8Array): Record<string, string> {
-  const result: Record<string, string> = {};
+  // No prototype: a keyword such as `__proto__` in an uploaded PNG is plain data.
+  const result = Object.create(null) as Record<string, string>;
   for (const chunk of readPngChunks(png)) {
     if (chunk.type !== 'tEXt') continue;
     const separator = chunk.data.indexOf(0);

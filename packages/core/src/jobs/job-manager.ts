@@ -7,9 +7,11 @@ import { coreError } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
+import { toWireValue } from '../rpc/wire-value.ts';
 import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
 import { progressParams } from '../session.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
+import { retainedLogs, retainedResult } from './job-retention.ts';
 import { parseScriptInput } from './parse-script-input.ts';
 
 /** One log line of a job. */
@@ -60,6 +62,10 @@ interface JobState {
 /** How many finished jobs stay in memory for `job.list` (history keeps all of them). */
 const FINISHED_JOBS_KEPT = 200;
 
+/** `job.list` page size: the default, and the most one call returns (a larger limit is clamped). */
+export const JOB_LIST_DEFAULT = 50;
+export const JOB_LIST_MAX = 200;
+
 /**
  * Runs scripts as jobs: parse → check → evaluate with budgets, an AbortSignal and a fresh host →
  * finalizers → history. Notifications go to the session that started the job while it is
@@ -90,22 +96,26 @@ export class JobManager {
         errors.length === 1 ? first.message : `${errors.length} problems; first: ${first.message}`;
       throw new ScriptError(code, message, first.path, { errors });
     }
-    const gas = options.gas ?? this.core.limits.gas;
-    if (!Number.isInteger(gas) || gas < 1) {
+    const requestedGas = options.gas ?? this.core.limits.gas;
+    if (!Number.isInteger(requestedGas) || requestedGas < 1) {
       throw coreError(
         'InvalidArgument',
         `gas must be a positive integer, got ${String(options.gas)}`,
       );
     }
+    // A client may ask for less gas than the server maximum, never more.
+    const gas = Math.min(requestedGas, this.core.limits.maxGas);
 
     const id = `job_${randomBytes(12).toString('base64url')}`;
     const started = performance.now();
     let release!: () => void;
+    // Jobs past the global limit wait their turn (fair between sessions) instead of being refused.
+    const mustWait = this.core.jobQueue.running >= this.core.jobQueue.capacity;
     const state: JobState = {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
-      status: 'running',
+      status: mustWait ? 'queued' : 'running',
       created: Date.now(),
       durationMs: null,
       controller: new AbortController(),
@@ -119,7 +129,13 @@ export class JobManager {
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
     // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
-    this.core.history.begin({ jobId: id, sessionId: link.id, script, parentId, status: 'running' });
+    this.core.history.begin({
+      jobId: id,
+      sessionId: link.id,
+      script,
+      parentId,
+      status: state.status,
+    });
 
     const logs: JobLog[] = [];
     const seeds: number[] = [];
@@ -149,7 +165,16 @@ export class JobManager {
     const host = new JobHost(id, images, link, scope);
 
     let status: JobStatus = 'error';
+    let releaseSlot: (() => void) | undefined;
     try {
+      releaseSlot = await this.core.jobQueue.acquire(link.id, state.controller.signal);
+      if (state.status === 'queued') {
+        state.status = 'running';
+        this.core.history.setStatus(id, 'running');
+      }
+      if (gas < requestedGas) {
+        log('warn', `gas ${requestedGas} is over the server maximum; the job runs with ${gas}`);
+      }
       const evaluation = await evaluate(script, {
         opcodes,
         gas,
@@ -165,14 +190,21 @@ export class JobManager {
         const image = await finalizer();
         if (image) finalImages.push(image);
       }
-      state.images = producedImages(images.produced, previews, evaluation.value, finalImages);
-      state.result = evaluation.value;
+      // Wire-safe before it leaves the job: a lambda becomes a marker, and a value (shared
+      // structure included) larger than the output budget is an OutputLimit error, not a crash.
+      const result = toWireValue(
+        evaluation.value,
+        { maxBytes: this.core.limits.maxOutputBytes },
+        'the result',
+      );
+      state.images = producedImages(images.produced, previews, result, finalImages);
+      state.result = retainedResult(result);
       status = 'done';
       const duration = performance.now() - started;
       this.settle(state, link, status, duration, { calls, seeds, logs });
       return {
         job_id: id,
-        result: evaluation.value,
+        result,
         images: state.images,
         logs,
         duration_ms: Math.round(duration),
@@ -187,6 +219,7 @@ export class JobManager {
       this.settle(state, link, status, performance.now() - started, { calls, seeds, logs });
       throw error;
     } finally {
+      releaseSlot?.();
       release();
     }
   }
@@ -198,17 +231,22 @@ export class JobManager {
     if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
-    if (state.status === 'running') {
+    if (state.status === 'running' || state.status === 'queued') {
       state.controller.abort(coreError('Cancelled', `job ${jobId} was cancelled`));
     }
     return this.summary(state);
   }
 
-  /** Jobs of a principal in this process, newest first. */
-  list(principal: Principal): JobSummary[] {
+  /**
+   * Jobs of a principal in this process, newest first, at most `limit` (default
+   * {@link JOB_LIST_DEFAULT}; anything above {@link JOB_LIST_MAX} is clamped to it).
+   */
+  list(principal: Principal, limit = JOB_LIST_DEFAULT): JobSummary[] {
+    const count = Math.max(1, Math.min(JOB_LIST_MAX, Math.floor(limit) || JOB_LIST_DEFAULT));
     return [...this.jobs.values()]
       .filter((state) => state.principalId === principal.id)
       .reverse()
+      .slice(0, count)
       .map((state) => this.summary(state));
   }
 
@@ -247,14 +285,16 @@ export class JobManager {
   /** Resolves once no job of the session is running. */
   async whenSessionIdle(sessionId: string): Promise<void> {
     const running = [...this.jobs.values()].filter(
-      (s) => s.sessionId === sessionId && s.status === 'running',
+      (s) => s.sessionId === sessionId && (s.status === 'running' || s.status === 'queued'),
     );
     await Promise.all(running.map((s) => s.settled));
   }
 
   /** Cancels every running job and waits until each has written its outcome. */
   async cancelAll(reason: string): Promise<void> {
-    const running = [...this.jobs.values()].filter((s) => s.status === 'running');
+    const running = [...this.jobs.values()].filter(
+      (s) => s.status === 'running' || s.status === 'queued',
+    );
     for (const state of running) state.controller.abort(coreError('Cancelled', reason));
     await Promise.all(running.map((s) => s.settled));
   }
@@ -274,9 +314,9 @@ export class JobManager {
         params: recorded.calls,
         seeds: recorded.seeds,
         images: state.images,
-        result: status === 'done' ? jsonSafe(state.result) : undefined,
+        result: status === 'done' ? state.result : undefined,
         error: state.error,
-        logs: recorded.logs,
+        logs: retainedLogs(recorded.logs),
         duration_ms: duration,
       });
     } catch (error) {
@@ -315,7 +355,9 @@ export class JobManager {
   }
 
   private prune(): void {
-    const finished = [...this.jobs.values()].filter((s) => s.status !== 'running');
+    const finished = [...this.jobs.values()].filter(
+      (s) => s.status !== 'running' && s.status !== 'queued',
+    );
     for (const state of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT))) {
       this.jobs.delete(state.id);
     }
@@ -351,13 +393,4 @@ function producedImages(
 function toScriptError(error: unknown): ScriptError {
   if (error instanceof ScriptError) return error;
   return coreError('InternalError', error instanceof Error ? error.message : String(error));
-}
-
-/** A value as it will look in JSON (functions and cycles dropped to a description). */
-function jsonSafe(value: unknown): unknown {
-  try {
-    return JSON.parse(JSON.stringify(value ?? null));
-  } catch {
-    return String(value);
-  }
 }

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_MAX_BATCH,
   dispatchRpc,
   methodTable,
   parseErrorResponse,
@@ -14,3 +15,9 @@ export {
   type RpcContext,
   type RpcLimits,
 } from './rpc-methods.ts';
+export {
+  toSizedWireValue,
+  toWireValue,
+  type WireBounds,
+  WireValueTooLarge,
+} from './wire-value.ts';

@@ -34,6 +34,9 @@ export interface RpcContext {
 
 type Params = Record<string, unknown>;
 
+/** Most history entries one `history.list` call returns. */
+export const HISTORY_LIST_MAX = 100;
+
 /** Params must be an object for every method here; missing params count as `{}`. */
 function objectParams(params: unknown, method: string): Params {
   if (params === undefined) return {};
@@ -132,7 +135,8 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
     },
     'job.cancel': (raw, { session }) =>
       session.cancelJob(requireString(objectParams(raw, 'job.cancel'), 'job_id')),
-    'job.list': (_raw, { session }) => session.listJobs(),
+    'job.list': (raw, { session }) =>
+      session.listJobs(optionalInteger(objectParams(raw, 'job.list'), 'limit', 1)),
     'job.get': (raw, { session }) =>
       session.getJob(requireString(objectParams(raw, 'job.get'), 'job_id')),
 
@@ -199,7 +203,8 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
       const offset = optionalInteger(params, 'offset', 0);
       if (text !== undefined) query.query = text;
       if (type !== undefined) query.type = type;
-      if (limit !== undefined) query.limit = limit;
+      // A larger page is clamped, not refused: a client asking for everything gets a full page.
+      if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
       if (offset !== undefined) query.offset = offset;
       if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
       return runtime.history.list(query);
