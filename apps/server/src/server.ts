@@ -45,6 +45,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** WebSocket connections open now. */
+  connections(): number;
   /** Stops accepting, cancels running jobs' connections, disposes nothing else (the caller owns the runtime). */
   stop(): Promise<void>;
 }
@@ -191,6 +193,7 @@ export function startServer(options: ServerOptions): RunningServer {
   return {
     url: `http://${shownHost}:${boundPort}`,
     port: boundPort,
+    connections: () => sockets.size,
     async stop() {
       server.stop(true);
       for (const socket of sockets) socket.close(1001, 'server shutting down');
