@@ -29,11 +29,11 @@ const upgradeHeaders = {
   'sec-websocket-version': '13',
 };
 
-async function png(): Promise<Uint8Array> {
+async function png(): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = await sharp({ create: { width: 3, height: 2, channels: 3, background: '#123456' } })
     .png()
     .toBuffer();
-  return new Uint8Array(bytes);
+  return new Uint8Array(bytes) as Uint8Array<ArrayBuffer>;
 }
 
 describe('Origin and Host checks', () => {
