@@ -3,14 +3,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { createRuntime, type Runtime } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
+import { gcCommand } from './gc-command.ts';
 import { loadPlugins } from './plugins.ts';
 import { startServer } from './server.ts';
+import { limitSettingsFromEnv } from './server-settings.ts';
 
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
-  viwo gc`;
+  viwo gc [--grace-minutes 60]`;
 
 /** Parses `--flag value` pairs and positionals. */
 function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
@@ -50,7 +52,11 @@ function integerFlag(
 }
 
 async function openRuntime(): Promise<Runtime> {
-  return createRuntime({ dataDir: dataDir(), plugins: await loadPlugins() });
+  return createRuntime({
+    dataDir: dataDir(),
+    plugins: await loadPlugins(),
+    ...limitSettingsFromEnv().runtime,
+  });
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -72,6 +78,7 @@ async function serve(args: string[]): Promise<void> {
       host: flags.get('host') ?? '127.0.0.1',
       ...(flags.has('token') ? { token: flags.get('token')! } : {}),
       allowedOrigins: allowed.filter(Boolean),
+      maxConnections: limitSettingsFromEnv().maxConnections,
     });
   } catch (error) {
     // Refusals (a non-loopback bind without a token, a port in use) are user errors, not crashes.
@@ -187,15 +194,8 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
-    case 'gc': {
-      const runtime = await openRuntime();
-      try {
-        console.log(JSON.stringify(await runtime.gc()));
-      } finally {
-        await runtime.dispose();
-      }
-      return 0;
-    }
+    case 'gc':
+      return gcCommand(rest, dataDir());
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

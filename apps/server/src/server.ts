@@ -219,7 +219,9 @@ async function uploadImage(runtime: Runtime, request: Request): Promise<Response
   try {
     return json(await runtime.images.putEncoded(bytes));
   } catch (error) {
-    return json({ error: (error as Error).message }, 400);
+    // The store's own failures (disk full) are the server's fault; everything else is the upload's.
+    const code = (error as { code?: unknown }).code;
+    return json({ error: (error as Error).message }, code === 'InternalError' ? 500 : 400);
   }
 }
 

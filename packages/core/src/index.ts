@@ -19,7 +19,7 @@ export type {
   CapabilityRestrictions,
   ProgressReport,
 } from './capability-definition.ts';
-export { type CoreErrorCode, coreError } from './errors.ts';
+export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -28,6 +28,11 @@ export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
+export {
+  DEFAULT_HISTORY_RETENTION,
+  type HistoryRetention,
+  pruneHistory,
+} from './persistence/history-retention.ts';
 export type {
   HistoryEntry,
   HistoryQuery,

@@ -63,4 +63,6 @@ export interface RuntimeCore {
   readonly shutdown: AbortSignal;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
   opcodes(): OpcodeDefinition[];
+  /** Applies the history retention policy (after each finished job). */
+  pruneHistory(): void;
 }

@@ -12,6 +12,11 @@ import { JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import {
+  DEFAULT_HISTORY_RETENTION,
+  type HistoryRetention,
+  pruneHistory,
+} from './persistence/history-retention.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
@@ -46,6 +51,14 @@ export interface RuntimeOptions {
    * `queued`). Default 2: script loops share one event loop, so more only adds latency.
    */
   maxConcurrentJobs?: number;
+  /** How much finished history to keep (default: the newest 10,000 entries; favorites always). */
+  history?: HistoryRetention;
+  /**
+   * Mark jobs a previous process left unfinished as `interrupted` (default true). Maintenance
+   * commands that may run beside a live server (`viwo gc`) pass false, or they would mark the
+   * server's running jobs.
+   */
+  recoverInterrupted?: boolean;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -106,7 +119,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   }
   const history = new HistoryStore(db);
-  history.markInterrupted();
+  if (options.recoverInterrupted !== false) history.markInterrupted();
+  const retention = options.history ?? DEFAULT_HISTORY_RETENTION;
+  pruneHistory(db, retention);
   const templates = new TemplateStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
@@ -137,6 +152,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     jobs: undefined as unknown as JobManager,
     shutdown: shutdown.signal,
     opcodes: () => allOpcodes,
+    pruneHistory: () => pruneHistory(db, retention),
   };
   (core as { jobs: JobManager }).jobs = new JobManager(core);
 

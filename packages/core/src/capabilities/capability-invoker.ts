@@ -1,7 +1,7 @@
 import type { LogLevel } from '@viwo/script';
 import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
-import { coreError } from '../errors.ts';
+import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore } from '../image-value.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
 import type { RuntimeCore } from '../runtime-core.ts';
@@ -151,7 +151,8 @@ function abortError(signal: AbortSignal): ScriptError {
  * and the stack is dropped.
  */
 function pluginFailure(error: unknown, where: string): ScriptError {
-  const message = error instanceof Error ? error.message : String(error);
+  // Plugin errors often quote host errors (a missing model file): no absolute paths leave.
+  const message = redactHostText(error instanceof Error ? error.message : String(error));
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[A-Z][A-Za-z]{2,40}$/.test(code)) {
     return new ScriptError(code, `${where}: ${message}`, []);

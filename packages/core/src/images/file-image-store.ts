@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
@@ -141,8 +141,7 @@ export class FileImageStore implements ImageStore {
   async has(hash: string): Promise<boolean> {
     if (!HASH_PATTERN.test(hash)) return false;
     try {
-      await stat(this.pathOf(hash));
-      return true;
+      return (await stat(this.pathOf(hash))).isFile();
     } catch {
       return false;
     }
@@ -225,7 +224,12 @@ export class FileImageStore implements ImageStore {
     const png = insertPngText(encoded, textChunks);
     const hash = createHash('sha256').update(png).digest('hex');
     const target = this.pathOf(hash);
-    if (!(await this.has(hash))) {
+    if (await this.has(hash)) {
+      // Re-stored content counts as fresh: `gc`'s grace period must protect an old unreferenced
+      // file that a running job has just produced again.
+      const now = new Date();
+      await utimes(target, now, now).catch(() => {});
+    } else {
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });

@@ -3,7 +3,7 @@ import type { LogLevel } from '@viwo/script';
 import { check, evaluate, ScriptError } from '@viwo/script';
 import type { CallScope } from '../capabilities/capability-invoker.ts';
 import type { ProgressReport } from '../capability-definition.ts';
-import { coreError } from '../errors.ts';
+import { coreError, redactHostText } from '../errors.ts';
 import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
@@ -319,9 +319,13 @@ export class JobManager {
         logs: retainedLogs(recorded.logs),
         duration_ms: duration,
       });
+      this.core.pruneHistory();
     } catch (error) {
       // The job's answer still reaches the client; the failed write is reported in its logs.
-      recorded.logs.push({ level: 'error', message: `history write failed: ${String(error)}` });
+      recorded.logs.push({
+        level: 'error',
+        message: `history write failed: ${redactHostText(String(error))}`,
+      });
     }
     // A macrotask, not a microtask: the caller's reply (sent when this promise settles) goes first.
     setTimeout(() => link.notify('job.done', { job_id: state.id, status }), 0);
@@ -389,8 +393,11 @@ function producedImages(
   return images;
 }
 
-/** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */
+/** Any failure as a ScriptError; unexpected host errors lose their stack and any paths. */
 function toScriptError(error: unknown): ScriptError {
   if (error instanceof ScriptError) return error;
-  return coreError('InternalError', error instanceof Error ? error.message : String(error));
+  return coreError(
+    'InternalError',
+    redactHostText(error instanceof Error ? error.message : String(error)),
+  );
 }

@@ -1,4 +1,5 @@
 import { ScriptError } from '@viwo/script';
+import { redactHostText } from '../errors.ts';
 import { RpcError, RpcErrorCode, type RpcErrorObject } from './rpc-error.ts';
 
 /** A method implementation; `context` is whatever the transport binds (a session, usually). */
@@ -116,6 +117,6 @@ export function toRpcError(error: unknown): RpcErrorObject {
   if (error instanceof ScriptError) {
     return { code: RpcErrorCode.ScriptError, message: error.message, data: error.toJSON() };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactHostText(error instanceof Error ? error.message : String(error));
   return { code: RpcErrorCode.InternalError, message: `internal error: ${message}` };
 }
