@@ -55,7 +55,11 @@ async function startServer(env: Record<string, string>) {
     text += new TextDecoder().decode(value);
   }
   const port = Number(/PORT (\d+)/.exec(text)![1]);
-  return { port, stop: async () => (child.kill('SIGTERM'), await child.exited) };
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await child.exited;
+  };
+  return { port, stop };
 }
 
 function percentiles(samples: number[]): { p50: number; p99: number } {
