@@ -3,6 +3,7 @@
  * down with an oversized string. Real server, real WebSocket, msgpack where the attack used it.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { join } from 'node:path';
 import { TestRpcClient } from './rpc-client.ts';
 import { startTestServer, type TestServer } from './server-harness.ts';
 
@@ -138,5 +139,44 @@ test('a reply over the reply size limit is an error naming the limit; a batch is
   } finally {
     client.close();
     await small.stop();
+  }
+});
+
+test('oversized templates: saving is refused; rows stored before the limit cannot break templates.list', async () => {
+  const client = await TestRpcClient.connect(harness.wsUrl);
+  try {
+    const huge = ['str.concat', 'y'.repeat(2 * 1024 * 1024)];
+    const refused = await client.request('templates.save', { name: 'huge', script: huge });
+    expect(refused.error).toMatchObject({ data: { code: 'InvalidArgument' } });
+    expect(JSON.stringify(refused.error)).toContain('the limit is');
+
+    // Rows as an older server stored them: 3 × 15 MiB, written straight into the database.
+    const { Database } = await import('bun:sqlite');
+    const db = new Database(join(harness.dataDir, 'viwo.db'));
+    const script = JSON.stringify(['str.concat', 'z'.repeat(15 * 1024 * 1024)]);
+    for (let index = 0; index < 3; index++) {
+      db.run(`INSERT INTO templates (id, name, script, created, updated) VALUES (?, ?, ?, ?, ?)`, [
+        `legacy-${index}`,
+        `legacy ${index}`,
+        script,
+        Date.now(),
+        Date.now(),
+      ]);
+    }
+    db.close();
+    const small = await client.call<{ id: string }>('templates.save', {
+      name: 'small',
+      script: ['+', 1, 2],
+    });
+    const listed = await client.call<{ id: string; script: unknown }[]>('templates.list', {});
+    expect(listed.map((template) => template.id)).toContain(small.id);
+    const legacy = listed.filter((template) => template.id.startsWith('legacy-'));
+    expect(legacy).toHaveLength(3);
+    for (const template of legacy) {
+      expect(template.script).toMatchObject({ $omitted: expect.stringContaining('over the') });
+    }
+    await healthy();
+  } finally {
+    client.close();
   }
 });
