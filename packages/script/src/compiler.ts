@@ -367,6 +367,9 @@ export class Compiler implements NodeCompiler {
           throw new ScriptError('TypeError', 'expected a function (std.lambda)', path);
         return fn.invoke(args, path);
       },
+      charge: (units) => {
+        if (Number.isFinite(units) && units > 0) this.charge(Math.ceil(units), path);
+      },
     };
     const invoke = (args: unknown[]): unknown => {
       let result: unknown;

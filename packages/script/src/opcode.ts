@@ -63,6 +63,12 @@ export interface OpcodeContext {
   log(level: LogLevel, message: string): void;
   /** Calls a script function value (a lambda) with arguments, charging gas as usual. */
   callFunction(fn: unknown, args: unknown[]): Promise<unknown>;
+  /**
+   * Charges gas for work the opcode is about to do beyond one node (pixels rasterised, bytes
+   * copied), before doing it; throws OutOfGas when the budget cannot cover it. Optional so
+   * embedders' hand-built contexts (tests) still type-check; the interpreter always provides it.
+   */
+  charge?(units: number): void;
 }
 
 /**
