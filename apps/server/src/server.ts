@@ -9,6 +9,8 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost } from './origin-policy.ts';
 import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-channel.ts';
 import { refuseRequest } from './request-guard.ts';
@@ -86,7 +88,7 @@ export function startServer(options: ServerOptions): RunningServer {
     throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = createRpcMethods();
+  const methods = { ...createRpcMethods(), ...modelRpcMethods() };
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;
@@ -139,6 +141,9 @@ export function startServer(options: ServerOptions): RunningServer {
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        if (isImageExportPath(url.pathname)) {
+          return withSecurityHeaders(await serveImageExport(runtime, url));
+        }
         return serveImage(runtime, url.pathname);
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')

@@ -15,7 +15,7 @@ export const PIXELS_PER_GAS = 64;
 
 /** Charges raster work before it is done (OutOfGas stops a script before the work starts). */
 function chargePixels(context: OpcodeContext, pixels: number): void {
-  context.charge?.(pixels / PIXELS_PER_GAS);
+  context.charge(Math.ceil(pixels / PIXELS_PER_GAS));
 }
 
 const ATTACHMENT = 'canvas';

@@ -22,7 +22,14 @@ export type {
 export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
+export {
+  exifUserComment,
+  readXmp,
+  viwoScriptFromXmp,
+  viwoXmp,
+} from './images/embedded-metadata.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
+export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
 export { crc32, insertPngText, readPngText } from './images/png-text.ts';
 export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';

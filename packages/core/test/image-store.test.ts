@@ -37,6 +37,29 @@ describe('FileImageStore', () => {
     expect(names.every((name) => name.endsWith('.png'))).toBe(true);
   });
 
+  test('a large (> 1 megapixel) encode is deterministic and leaves the event loop free', async () => {
+    const big = new FileImageStore(dir);
+    const image = gradient(1280, 1024, 4);
+    let ticks = 0;
+    let running = true;
+    // Counts event-loop turns while the encode runs: a synchronous encode would allow none.
+    const spin = () => {
+      if (!running) return;
+      ticks++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const first = await big.putRaw(image);
+    running = false;
+    expect(ticks).toBeGreaterThan(0);
+    const again = await new FileImageStore(await mkdtemp(join(tmpdir(), 'viwo-images-'))).putRaw(
+      image,
+    );
+    expect(again.$image).toBe(first.$image);
+    const decoded = await big.getRaw(first, 4);
+    expect(Buffer.from(decoded.data).equals(Buffer.from(image.data))).toBe(true);
+  });
+
   test('getRaw returns the stored pixels as RGBA or RGB', async () => {
     const raw = gradient(4, 3);
     const value = await store.putRaw(raw);

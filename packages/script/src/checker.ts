@@ -149,14 +149,20 @@ function checkArgument(
     case 'quoted':
       return;
     case 'pair':
-      if (!Array.isArray(argument) || argument.length !== 2 || typeof argument[0] !== 'string') {
+      // A key is a literal string or an expression (a call) that computes one.
+      if (
+        !Array.isArray(argument) ||
+        argument.length !== 2 ||
+        (typeof argument[0] !== 'string' && !Array.isArray(argument[0]))
+      ) {
         report(
           'InvalidScript',
-          `${metadata.opcode}: each entry must be a literal pair ["key", value]`,
+          `${metadata.opcode}: each entry must be a pair [key, value] whose key is a string or an expression`,
           path,
         );
         return;
       }
+      if (Array.isArray(argument[0])) pending.push({ node: argument[0], path: [...path, 0] });
       pending.push({ node: argument[1], path: [...path, 1] });
       return;
     default:

@@ -26,7 +26,7 @@ import {
 import type { OpcodeContext, OpcodeDefinition } from './opcode.ts';
 import { Scope } from './scope.ts';
 import { ScriptError, type ScriptPath, toScriptError } from './script-error.ts';
-import { emptyObject, ScriptFunction, truthy } from './values.ts';
+import { emptyObject, ScriptFunction, typeOf } from './values.ts';
 
 /** Opcodes visible to one compilation. */
 export interface OpcodeTable {
@@ -161,18 +161,8 @@ export class Compiler implements NodeCompiler {
       case 'and':
       case 'or':
       case 'nullish':
+      case 'guard':
         return compileShortCircuit(this, node, path, head);
-      case 'guard': {
-        const { nodes, cost } = this.compileArgs(node, path);
-        const [condition, value] = nodes as [CompiledNode, CompiledNode];
-        return (scope) => {
-          this.charge(cost, path);
-          const test = condition(scope);
-          if (test instanceof Promise)
-            return test.then((resolved) => (truthy(resolved) ? value(scope) : null));
-          return truthy(test) ? value(scope) : null;
-        };
-      }
       case 'obj.new':
         return this.compileObject(node, path);
     }
@@ -287,12 +277,37 @@ export class Compiler implements NodeCompiler {
     };
   }
 
+  /**
+   * `obj.new` entries are `[key, value]` pairs; a key is a literal string or, as in the reference,
+   * any expression that evaluates to a string (a computed key). Values are always evaluated.
+   */
   private compileObject(node: unknown[], path: ScriptPath): CompiledNode {
-    const keys: string[] = [];
+    const keys: CompiledNode[] = [];
     const values: CompiledNode[] = [];
     for (let index = 1; index < node.length; index++) {
-      const pair = node[index] as [string, unknown];
-      keys.push(pair[0]);
+      const pair = node[index] as [unknown, unknown];
+      const keyPath = [...path, index, 0];
+      const keySource = pair[0];
+      if (typeof keySource === 'string') keys.push(() => keySource);
+      else {
+        const keyNode = isLiteral(keySource)
+          ? literalNode(keySource)
+          : this.compile(keySource as unknown[], keyPath);
+        keys.push((scope) => {
+          const key = keyNode(scope);
+          const check = (resolved: unknown) => {
+            if (typeof resolved !== 'string') {
+              throw new ScriptError(
+                'TypeError',
+                `obj.new: a computed key must be a string, got ${typeOf(resolved)}`,
+                keyPath,
+              );
+            }
+            return resolved;
+          };
+          return key instanceof Promise ? key.then(check) : check(key);
+        });
+      }
       values.push(
         isLiteral(pair[1])
           ? literalNode(pair[1])
@@ -301,14 +316,17 @@ export class Compiler implements NodeCompiler {
     }
     const build = (resolved: unknown[]) => {
       const object = emptyObject();
-      keys.forEach((key, index) => {
-        object[key] = resolved[index];
-      });
+      for (let index = 0; index < keys.length; index++) {
+        object[resolved[index * 2] as string] = resolved[index * 2 + 1];
+      }
       return object;
     };
+    // Keys and values interleave so evaluation runs left to right, entry by entry.
+    const parts: CompiledNode[] = [];
+    for (let index = 0; index < keys.length; index++) parts.push(keys[index]!, values[index]!);
     return (scope) => {
       this.charge(1 + keys.length, path);
-      const resolved = evaluateArgs(values, scope);
+      const resolved = evaluateArgs(parts, scope);
       return resolved instanceof Promise ? resolved.then(build) : build(resolved);
     };
   }
@@ -328,6 +346,7 @@ export class Compiler implements NodeCompiler {
         }
       },
       log: (level, message) => state.log(level, message, path),
+      charge: (units) => this.charge(units, path),
     };
     const impl = opcode.impl;
     const chargesBySize = allocatingOpcodes.has(opcode.metadata.opcode);
@@ -362,13 +381,11 @@ export class Compiler implements NodeCompiler {
       signal: state.signal,
       path,
       log: (level, message) => state.log(level, message, path),
+      charge: (units) => this.charge(units, path),
       callFunction: async (fn, args) => {
         if (!(fn instanceof ScriptFunction))
           throw new ScriptError('TypeError', 'expected a function (std.lambda)', path);
         return fn.invoke(args, path);
-      },
-      charge: (units) => {
-        if (Number.isFinite(units) && units > 0) this.charge(Math.ceil(units), path);
       },
     };
     const invoke = (args: unknown[]): unknown => {

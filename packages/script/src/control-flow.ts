@@ -182,11 +182,17 @@ export function compileTry(c: NodeCompiler, node: unknown[], path: ScriptPath): 
     if (!handler) return null;
     const frame = new Scope(scope);
     if (variable) {
-      const value = emptyObject();
-      value.code = scriptError.code;
-      value.message = scriptError.message;
-      value.path = scriptError.path;
-      value.value = scriptError.value ?? null;
+      // As the reference: the variable holds exactly what std.throw threw; any other error
+      // binds a description of itself.
+      let value: unknown;
+      if (scriptError.code === 'Thrown') value = scriptError.value ?? null;
+      else {
+        const description = emptyObject();
+        description.code = scriptError.code;
+        description.message = scriptError.message;
+        description.path = scriptError.path;
+        value = description;
+      }
       frame.declare(variable, value);
     }
     return handler(frame);
@@ -209,30 +215,40 @@ export function compileShortCircuit(
 
   node: unknown[],
   path: ScriptPath,
-  kind: 'and' | 'or' | 'nullish',
+  kind: 'and' | 'or' | 'nullish' | 'guard',
 ): CompiledNode {
   const { nodes, cost } = c.compileArgs(node, path);
   const stops = (value: unknown): boolean =>
-    kind === 'and'
+    kind === 'and' || kind === 'guard'
       ? !truthy(value)
       : kind === 'or'
         ? truthy(value)
         : value !== null && value !== undefined;
+  // `and`/`or` answer booleans as the reference does (`and` of nothing is true, `or` of nothing
+  // false); `guard` answers the first falsy value or else the last one; `nullish` the first
+  // non-null value.
+  const finish = (value: unknown, stopped: boolean): unknown => {
+    if (kind === 'and') return !stopped;
+    if (kind === 'or') return stopped;
+    if (kind === 'guard') return value;
+    return stopped ? value : null;
+  };
   const finishAsync = async (scope: Scope, start: number, pending: Promise<unknown>) => {
     let value = await pending;
     for (let index = start + 1; index < nodes.length && !stops(value); index++)
       value = await nodes[index]!(scope);
-    return kind === 'nullish' && !stops(value) ? null : value;
+    return finish(value, stops(value));
   };
   return (scope) => {
     c.charge(cost, path);
-    let value: unknown = null;
+    let last: unknown = null;
     for (let index = 0; index < nodes.length; index++) {
-      value = nodes[index]!(scope);
+      const value = nodes[index]!(scope);
       if (value instanceof Promise) return finishAsync(scope, index, value);
-      if (stops(value)) return value;
+      if (stops(value)) return finish(value, true);
+      last = value;
     }
-    return kind === 'nullish' ? null : value;
+    return finish(last, false);
   };
 }
 

@@ -1,16 +1,17 @@
-import { describe, type NativeOpcode, param } from './native-opcode.ts';
-import { ScriptError, toScriptError } from './script-error.ts';
-import { cloneValue, displayString, emptyObject, expectString, typeOf } from './values.ts';
+import { describe, type NativeOpcode, optional, param } from './native-opcode.ts';
+import { ScriptError, type ScriptPath, toScriptError } from './script-error.ts';
+import {
+  checkParts,
+  cloneValue,
+  displayString,
+  emptyObject,
+  expectString,
+  jsonText,
+  typeOf,
+} from './values.ts';
 
-function toNumber(value: unknown, opcode: string, path: (string | number)[]): number {
-  const number =
-    typeof value === 'string' && value.trim() !== ''
-      ? Number(value)
-      : typeof value === 'number'
-        ? value
-        : typeof value === 'boolean'
-          ? Number(value)
-          : Number.NaN;
+/** Refuses a conversion that yields no finite number (our finite-number policy). */
+function finiteOrThrow(number: number, value: unknown, opcode: string, path: ScriptPath): number {
   if (!Number.isFinite(number)) {
     throw new ScriptError(
       'TypeError',
@@ -19,6 +20,49 @@ function toNumber(value: unknown, opcode: string, path: (string | number)[]): nu
     );
   }
   return number;
+}
+
+/**
+ * `std.number` as the reference (JavaScript's `Number`): `""` → 0, `" 12 "` → 12, `true` → 1,
+ * `null` → 0, `"0x10"` → 16. Lists, objects and functions are refused rather than coerced
+ * through their text.
+ */
+function toNumber(value: unknown, path: ScriptPath): number {
+  const scalar =
+    value === null ||
+    value === undefined ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean';
+  return finiteOrThrow(scalar ? Number(value ?? null) : Number.NaN, value, 'std.number', path);
+}
+
+/** `std.int`: the leading integer of the text in the radix (2–36), numbers truncated. */
+function toInteger(value: unknown, radix: unknown, path: ScriptPath): number {
+  let base = 10;
+  if (radix !== undefined && radix !== null) {
+    if (typeof radix !== 'number' || !Number.isInteger(radix) || radix < 2 || radix > 36) {
+      throw new ScriptError('RangeError', 'std.int: radix must be an integer from 2 to 36', path);
+    }
+    base = radix;
+  }
+  if (typeof value === 'number' && base === 10) {
+    return finiteOrThrow(Math.trunc(value), value, 'std.int', path);
+  }
+  const text = typeof value === 'number' ? String(value) : value;
+  const parsed = typeof text === 'string' ? Number.parseInt(text, base) : Number.NaN;
+  return finiteOrThrow(parsed, value, 'std.int', path);
+}
+
+/** `std.float`: the leading decimal number of the text; numbers pass through. */
+function toFloat(value: unknown, path: ScriptPath): number {
+  const parsed =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string'
+        ? Number.parseFloat(value)
+        : Number.NaN;
+  return finiteOrThrow(parsed, value, 'std.float', path);
 }
 
 /** JSON.parse into null-prototype objects so parsed keys can never reach a prototype. */
@@ -53,31 +97,31 @@ export const dataOpcodes: NativeOpcode[] = [
     metadata: describe(
       'std.int',
       'data',
-      'Converts to an integer (truncates toward zero).',
-      [param('value', 'any')],
+      'The leading integer of a text in a radix (2–36, default 10); numbers truncate toward zero.',
+      [param('value', 'any'), optional('radix', 'integer')],
       'integer',
     ),
-    impl: (args, env) => Math.trunc(toNumber(args[0], 'std.int', env.path)),
+    impl: (args, env) => toInteger(args[0], args[1], env.path),
   },
   {
     metadata: describe(
       'std.float',
       'data',
-      'Converts to a number.',
+      'The leading decimal number of a text ("2.5kg" gives 2.5).',
       [param('value', 'any')],
       'number',
     ),
-    impl: (args, env) => toNumber(args[0], 'std.float', env.path),
+    impl: (args, env) => toFloat(args[0], env.path),
   },
   {
     metadata: describe(
       'std.number',
       'data',
-      'Converts to a number.',
+      'Converts to a number ("" and null give 0, true 1, "0x10" 16).',
       [param('value', 'any')],
       'number',
     ),
-    impl: (args, env) => toNumber(args[0], 'std.number', env.path),
+    impl: (args, env) => toNumber(args[0], env.path),
   },
   {
     metadata: describe(
@@ -87,7 +131,7 @@ export const dataOpcodes: NativeOpcode[] = [
       [param('value', 'any')],
       'string',
     ),
-    impl: (args) => displayString(args[0]),
+    impl: (args, env) => displayString(args[0], env.path),
   },
   {
     metadata: describe(
@@ -109,7 +153,7 @@ export const dataOpcodes: NativeOpcode[] = [
       { variadic: true },
     ),
     impl(args, env) {
-      env.log('info', args.map(displayString).join(' '));
+      env.log('info', args.map((value) => displayString(value, env.path)).join(' '));
       return null;
     },
   },
@@ -123,7 +167,7 @@ export const dataOpcodes: NativeOpcode[] = [
       { variadic: true },
     ),
     impl(args, env) {
-      env.log('warn', args.map(displayString).join(' '));
+      env.log('warn', args.map((value) => displayString(value, env.path)).join(' '));
       return null;
     },
   },
@@ -136,7 +180,8 @@ export const dataOpcodes: NativeOpcode[] = [
       'null',
     ),
     impl(args, env) {
-      throw new ScriptError('Thrown', displayString(args[0]), env.path, {
+      checkParts(args[0], 'std.throw', env.path);
+      throw new ScriptError('Thrown', displayString(args[0], env.path), env.path, {
         value: cloneValue(args[0]),
       });
     },
@@ -149,7 +194,7 @@ export const dataOpcodes: NativeOpcode[] = [
       [param('value', 'any')],
       'string',
     ),
-    impl: (args) => JSON.stringify(args[0] ?? null),
+    impl: (args, env) => jsonText(args[0], env.path),
   },
   {
     metadata: describe('json.parse', 'json', 'Parses JSON text.', [param('text', 'string')], 'any'),

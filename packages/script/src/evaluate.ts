@@ -12,6 +12,7 @@ import { Scope } from './scope.ts';
 import { ScriptError, toScriptError } from './script-error.ts';
 import { specialFormNames } from './special-forms.ts';
 import { nativeOpcodes } from './std-library.ts';
+import { jsonText } from './values.ts';
 
 /** Options of {@link evaluate}. Every budget has a default (see `defaultLimits`). */
 export interface EvaluateOptions {
@@ -91,7 +92,7 @@ export async function evaluate(
     } catch (signal) {
       value = unwindTopLevel(signal);
     }
-    const size = JSON.stringify(value ?? null)?.length ?? 0;
+    const size = jsonText(value ?? null, []).length;
     state.addOutput(size, []);
     return { value: value ?? null, gasUsed: state.gasUsed, logs: state.logs };
   } catch (error) {

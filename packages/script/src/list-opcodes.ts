@@ -1,4 +1,5 @@
 import {
+  chargedEqual,
   collectMaybeAsync,
   forEachMaybeAsync,
   type NativeEnv,
@@ -9,7 +10,7 @@ import {
   then,
 } from './native-opcode.ts';
 import { ScriptError, type ScriptPath } from './script-error.ts';
-import { deepEqual, expectFunction, expectList, expectNumber, truthy } from './values.ts';
+import { expectFunction, expectList, expectNumber, truthy } from './values.ts';
 
 function index(value: unknown, opcode: string, argument: number, path: ScriptPath): number {
   const number = expectNumber(value, opcode, argument, path);
@@ -20,6 +21,23 @@ function index(value: unknown, opcode: string, argument: number, path: ScriptPat
 }
 
 const list = opcodeFamily('list');
+
+/**
+ * Joins lists into a new one, charging one gas per item BEFORE allocating (a flatMap of a list
+ * over itself must end in OutOfGas, not in gigabytes). Items are copied in a loop: spreading a
+ * long list into `push` overflows the host stack.
+ */
+function joinLists(lists: unknown[][], env: NativeEnv): unknown[] {
+  let total = 0;
+  for (const part of lists) total += part.length;
+  env.charge(total);
+  const joined = new Array<unknown>(total);
+  let at = 0;
+  for (const part of lists) {
+    for (let index = 0; index < part.length; index++) joined[at++] = part[index];
+  }
+  return joined;
+}
 
 /** Calls `fn(item, index)` over a list, sync until a call returns a promise. */
 function mapList(
@@ -164,11 +182,10 @@ export const listOpcodes: NativeOpcode[] = [
     [param('lists', 'list')],
     'list',
     (args, env) => {
-      const joined: unknown[] = [];
-      args.forEach((value, position) => {
-        joined.push(...expectList(value, 'list.concat', position + 1, env.path));
-      });
-      return joined;
+      const lists = args.map((value, position) =>
+        expectList(value, 'list.concat', position + 1, env.path),
+      );
+      return joinLists(lists, env);
     },
     true,
   ),
@@ -178,24 +195,25 @@ export const listOpcodes: NativeOpcode[] = [
     [param('list', 'list'), param('value', 'any')],
     'boolean',
     (args, env) =>
-      expectList(args[0], 'list.includes', 1, env.path).some((item) => deepEqual(item, args[1])),
+      expectList(args[0], 'list.includes', 1, env.path).some((item) =>
+        chargedEqual(item, args[1], env),
+      ),
   ),
   list(
     'list.reverse',
-    'Reverses the list in place and returns it.',
+    'A new list with the items in reverse order (the input is unchanged).',
     [param('list', 'list')],
     'list',
-    (args, env) => expectList(args[0], 'list.reverse', 1, env.path).reverse(),
+    (args, env) => expectList(args[0], 'list.reverse', 1, env.path).slice().reverse(),
   ),
   list(
     'list.sort',
-    'Sorts the list in place and returns it; the comparator (a, b) returns a negative, zero or positive number.',
+    'A new sorted list (the input is unchanged); the comparator (a, b) returns a negative, zero or positive number.',
     [param('list', 'list'), optional('comparator', 'lambda')],
     'list',
     (args, env) => {
       const items = expectList(args[0], 'list.sort', 1, env.path);
-      // Sorted on a copy and written back only on success: a comparator error or a mixed-type
-      // list leaves the input as it was, never half sorted.
+      // As the reference: a sorted copy; the input list is never touched.
       const sorted = items.slice();
       if (args[1] === undefined || args[1] === null)
         sorted.sort((a, b) => compareDefault(a, b, env.path));
@@ -213,9 +231,7 @@ export const listOpcodes: NativeOpcode[] = [
           return expectNumber(order, 'list.sort comparator', 1, env.path);
         });
       }
-      for (let position = 0; position < sorted.length; position++)
-        items[position] = sorted[position];
-      return items;
+      return sorted;
     },
   ),
   list(
@@ -268,7 +284,10 @@ export const listOpcodes: NativeOpcode[] = [
     (args, env) => {
       const items = expectList(args[0], 'list.flatMap', 1, env.path);
       return then(mapList(items, args[1], 'list.flatMap', env), (parts) =>
-        (parts as unknown[]).flatMap((part) => (Array.isArray(part) ? part : [part])),
+        joinLists(
+          (parts as unknown[]).map((part) => (Array.isArray(part) ? part : [part])),
+          env,
+        ),
       );
     },
   ),

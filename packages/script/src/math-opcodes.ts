@@ -1,6 +1,12 @@
-import { describe, type NativeOpcode, param } from './native-opcode.ts';
+import {
+  chargedEqual,
+  describe,
+  type NativeEnv,
+  type NativeOpcode,
+  param,
+} from './native-opcode.ts';
 import { ScriptError, type ScriptPath } from './script-error.ts';
-import { deepEqual, expectNumber } from './values.ts';
+import { expectNumber } from './values.ts';
 
 /** Results must stay JSON numbers: NaN and ±Infinity are errors, not silent `null`s. */
 function finite(value: number, opcode: string, path: ScriptPath): number {
@@ -61,7 +67,7 @@ const power: NativeOpcode = {
 function comparison(
   opcode: string,
   description: string,
-  holds: (left: unknown, right: unknown, path: ScriptPath) => boolean,
+  holds: (left: unknown, right: unknown, env: NativeEnv) => boolean,
 ): NativeOpcode {
   return {
     metadata: describe(
@@ -74,7 +80,7 @@ function comparison(
     ),
     impl(args, env) {
       for (let index = 0; index + 1 < args.length; index++) {
-        if (!holds(args[index], args[index + 1], env.path)) return false;
+        if (!holds(args[index], args[index + 1], env)) return false;
       }
       return true;
     },
@@ -82,7 +88,7 @@ function comparison(
 }
 
 function ordered(opcode: string, test: (order: number) => boolean) {
-  return (left: unknown, right: unknown, path: ScriptPath): boolean => {
+  return (left: unknown, right: unknown, { path }: NativeEnv): boolean => {
     if (typeof left === 'number' && typeof right === 'number') return test(left - right);
     if (typeof left === 'string' && typeof right === 'string') {
       return test(left < right ? -1 : left > right ? 1 : 0);
@@ -137,10 +143,12 @@ export const mathOpcodes: NativeOpcode[] = [
     return a % b;
   }),
   power,
-  comparison('==', 'True when every neighbouring pair is structurally equal.', (a, b) =>
-    deepEqual(a, b),
+  comparison('==', 'True when every neighbouring pair is structurally equal.', chargedEqual),
+  comparison(
+    '!=',
+    'True when every neighbouring pair differs.',
+    (a, b, env) => !chargedEqual(a, b, env),
   ),
-  comparison('!=', 'True when every neighbouring pair differs.', (a, b) => !deepEqual(a, b)),
   comparison(
     '<',
     'True when the values strictly increase (chained).',

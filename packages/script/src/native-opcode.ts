@@ -1,6 +1,6 @@
 import type { LogLevel, OpcodeMetadata, OpcodeParam } from './opcode.ts';
 import type { ScriptPath } from './script-error.ts';
-import type { ScriptFunction } from './values.ts';
+import { deepEqual, MAX_VALUE_PARTS, type ScriptFunction } from './values.ts';
 
 /** What a standard-library opcode sees while it runs (cheaper than the public OpcodeContext). */
 export interface NativeEnv {
@@ -10,6 +10,11 @@ export interface NativeEnv {
   /** Calls a lambda that must finish synchronously: loops inside it do not yield to the host. */
   callSync(fn: ScriptFunction, args: unknown[]): unknown;
   log(level: LogLevel, message: string): void;
+  /**
+   * Charges gas for work sized by the data rather than by nodes (joined items, compared parts).
+   * Opcodes call it BEFORE allocating, so a huge result ends in OutOfGas, not in host memory.
+   */
+  charge(units: number): void;
 }
 
 /** An eager standard-library opcode: arguments arrive evaluated. */
@@ -24,7 +29,6 @@ export interface NativeOpcode {
  * doubles a list or string in a loop runs out of gas instead of out of host memory.
  */
 export const allocatingOpcodes: ReadonlySet<string> = new Set([
-  'list.concat',
   'list.slice',
   'list.splice',
   'list.sort',
@@ -157,4 +161,14 @@ export function collectMaybeAsync(
 /** Applies `finish` to a value or, when it is a promise, to its result. */
 export function then<T>(value: unknown, finish: (resolved: unknown) => T): T | Promise<T> {
   return value instanceof Promise ? value.then(finish) : finish(value);
+}
+
+/** Structural equality charged one gas per compared part (shared structure cannot run free). */
+export function chargedEqual(left: unknown, right: unknown, env: NativeEnv): boolean {
+  const budget = { remaining: MAX_VALUE_PARTS };
+  try {
+    return deepEqual(left, right, budget, env.path);
+  } finally {
+    env.charge(MAX_VALUE_PARTS - Math.max(budget.remaining, 0));
+  }
 }

@@ -65,13 +65,13 @@ export const objectOpcodes: NativeOpcode[] = [
   ),
   object(
     'obj.set',
-    'Sets a key in place; returns the value.',
+    'Sets a key in place; returns the object (so list.reduce with obj.set accumulates).',
     [param('object', 'object'), param('key', 'string'), param('value', 'any')],
-    'any',
+    'object',
     (args, env) => {
       const target = expectObject(args[0], 'obj.set', 1, env.path);
       target[expectString(args[1], 'obj.set', 2, env.path)] = args[2];
-      return args[2];
+      return target;
     },
   ),
   object(

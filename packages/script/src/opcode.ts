@@ -64,11 +64,10 @@ export interface OpcodeContext {
   /** Calls a script function value (a lambda) with arguments, charging gas as usual. */
   callFunction(fn: unknown, args: unknown[]): Promise<unknown>;
   /**
-   * Charges gas for work the opcode is about to do beyond one node (pixels rasterised, bytes
-   * copied), before doing it; throws OutOfGas when the budget cannot cover it. Optional so
-   * embedders' hand-built contexts (tests) still type-check; the interpreter always provides it.
+   * Charges gas for work sized by data rather than by script nodes (pixels rasterised, items
+   * joined). Call it before doing the work; it throws OutOfGas when the budget is spent.
    */
-  charge?(units: number): void;
+  charge(units: number): void;
 }
 
 /**

@@ -121,7 +121,7 @@ export const specialFormMetadata: OpcodeMetadata[] = [
   describe(
     'std.try',
     'control',
-    'Evaluates the body; on error binds {code, message, path, value} to the variable and evaluates the handler.',
+    'Evaluates the body; on error binds what std.throw threw (or {code, message, path} for other errors) to the variable and evaluates the handler.',
     [param('body', 'block'), optional('variable', 'name'), optional('handler', 'block')],
     'any',
     { lazy: true, label: 'Try' },
@@ -129,17 +129,17 @@ export const specialFormMetadata: OpcodeMetadata[] = [
   describe(
     'and',
     'logic',
-    'The first falsy value, or the last value (stops early).',
+    'True when every value is truthy (stops at the first falsy one).',
     [param('a', 'any'), param('b', 'any'), param('rest', 'any')],
-    'any',
+    'boolean',
     { lazy: true, variadic: true, label: 'and' },
   ),
   describe(
     'or',
     'logic',
-    'The first truthy value, or the last value (stops early).',
+    'True when any value is truthy (stops at the first truthy one).',
     [param('a', 'any'), param('b', 'any'), param('rest', 'any')],
-    'any',
+    'boolean',
     { lazy: true, variadic: true, label: 'or' },
   ),
   describe(
@@ -153,10 +153,10 @@ export const specialFormMetadata: OpcodeMetadata[] = [
   describe(
     'guard',
     'logic',
-    'Evaluates the value only when the condition is truthy; otherwise null.',
-    [param('condition', 'any'), param('value', 'any')],
+    'The first falsy value, or the last value (evaluates left to right and stops early).',
+    [param('a', 'any'), param('b', 'any'), param('rest', 'any')],
     'any',
-    { lazy: true, label: 'guard' },
+    { lazy: true, variadic: true, label: 'guard' },
   ),
   describe(
     'obj.new',

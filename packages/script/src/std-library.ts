@@ -39,6 +39,7 @@ export const stdOpcodes: OpcodeDefinition[] = [...nativeOpcodes.values()].map((o
       // The public context only calls lambdas asynchronously; list.sort reports that clearly.
       callSync: (fn: ScriptFunction, callArgs: unknown[]) => context.callFunction(fn, callArgs),
       log: (level, message) => context.log(level, message),
+      charge: (units) => context.charge(units),
     });
   },
 }));

@@ -17,7 +17,7 @@ export const stringOpcodes: NativeOpcode[] = [
     'Joins values as text (structures as JSON).',
     [param('parts', 'any')],
     'string',
-    (args) => args.map(displayString).join(''),
+    (args, env) => args.map((value) => displayString(value, env.path)).join(''),
     true,
   ),
   text(
@@ -89,7 +89,7 @@ export const stringOpcodes: NativeOpcode[] = [
     (args, env) => {
       const items = expectList(args[0], 'str.join', 1, env.path);
       const separator = args[1] === undefined ? '' : expectString(args[1], 'str.join', 2, env.path);
-      return items.map(displayString).join(separator);
+      return items.map((value) => displayString(value, env.path)).join(separator);
     },
   ),
 ];

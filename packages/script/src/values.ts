@@ -48,8 +48,65 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   );
 }
 
-/** Structural equality over JSON-like values (functions compare by identity). */
-export function deepEqual(left: unknown, right: unknown): boolean {
+/**
+ * Most parts (list items, object values, scalars) a value may have when walked as a tree. Shared
+ * structure counts once per appearance: a list holding itself twice, doubled 28 times, costs a
+ * few gas to build but has 2^28 parts to print or compare, so every walk is bounded by this.
+ */
+export const MAX_VALUE_PARTS = 1_000_000;
+
+/** Counts a value's parts as a tree walk would visit them, stopping once past `limit`. */
+export function countParts(value: unknown, limit = MAX_VALUE_PARTS): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && count <= limit) {
+    const current = pending.pop();
+    count++;
+    if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) pending.push(current[index]);
+    } else if (isObject(current)) {
+      for (const key of Object.keys(current)) pending.push(current[key]);
+    }
+  }
+  return count;
+}
+
+/** Throws `OutputLimit` when a value has more than MAX_VALUE_PARTS parts (see countParts). */
+export function checkParts(value: unknown, what: string, path: ScriptPath): number {
+  const parts = countParts(value);
+  if (parts > MAX_VALUE_PARTS) {
+    throw new ScriptError(
+      'OutputLimit',
+      `${what}: the value has more than ${MAX_VALUE_PARTS} parts (shared parts count each time they appear)`,
+      path,
+    );
+  }
+  return parts;
+}
+
+/** A count of parts an operation may still visit; `deepEqual` spends it. */
+export interface PartsBudget {
+  remaining: number;
+}
+
+/**
+ * Structural equality over JSON-like values (functions compare by identity). Each pair of parts
+ * compared spends one unit of `budget` (callers charge what was spent as gas); past the budget it
+ * throws a RangeError at `path` instead of running exponentially long over shared structure.
+ */
+export function deepEqual(
+  left: unknown,
+  right: unknown,
+  budget: PartsBudget = { remaining: MAX_VALUE_PARTS },
+  path: ScriptPath = [],
+): boolean {
+  if (--budget.remaining < 0) {
+    throw new ScriptError(
+      'RangeError',
+      `comparison visited more than ${MAX_VALUE_PARTS} parts (shared parts count each time they appear)`,
+      path,
+    );
+  }
   if (left === right) return true;
   if (left === null || right === null || left === undefined || right === undefined) {
     return (left ?? null) === (right ?? null);
@@ -58,7 +115,7 @@ export function deepEqual(left: unknown, right: unknown): boolean {
   if (Array.isArray(left)) {
     if (!Array.isArray(right) || left.length !== right.length) return false;
     for (let index = 0; index < left.length; index++) {
-      if (!deepEqual(left[index], right[index])) return false;
+      if (!deepEqual(left[index], right[index], budget, path)) return false;
     }
     return true;
   }
@@ -70,7 +127,8 @@ export function deepEqual(left: unknown, right: unknown): boolean {
   if (leftKeys.length !== Object.keys(rightRecord).length) return false;
   for (const key of leftKeys) {
     if (!Object.hasOwn(rightRecord, key)) return false;
-    if (!deepEqual((left as Record<string, unknown>)[key], rightRecord[key])) return false;
+    if (!deepEqual((left as Record<string, unknown>)[key], rightRecord[key], budget, path))
+      return false;
   }
   return true;
 }
@@ -80,13 +138,22 @@ export function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-/** Text form of a value for `std.string`, logs and `str.concat`: JSON for structures. */
-export function displayString(value: unknown): string {
+/**
+ * Text form of a value for `std.string`, logs and `str.concat`: JSON for structures. Bounded:
+ * a structure with more than MAX_VALUE_PARTS parts is an `OutputLimit` error at `path`.
+ */
+export function displayString(value: unknown, path: ScriptPath = []): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof ScriptFunction) return `<lambda(${value.params.join(', ')})>`;
-  return JSON.stringify(value);
+  return jsonText(value, path);
+}
+
+/** `JSON.stringify` after checking the value's size (see checkParts). */
+export function jsonText(value: unknown, path: ScriptPath = []): string {
+  checkParts(value, 'serialising', path);
+  return JSON.stringify(value ?? null) ?? 'null';
 }
 
 /** Copies a JSON-like value so scripts can mutate results without touching their source. */

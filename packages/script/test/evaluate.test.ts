@@ -80,13 +80,18 @@ describe('std control and variables', () => {
     expect(await run(['std.seq', ['std.return', 7], 8])).toBe(7);
   });
   test('try catches thrown values and runtime errors with code and path', async () => {
-    expect(await text('(std.try (std.throw "boom") "e" (obj.get (std.var "e") "message"))')).toBe(
-      'boom',
-    );
-    expect(await text('(std.try (/ 1 0) "e" (obj.get (std.var "e") "code"))')).toBe('RangeError');
+    // As the reference: the variable holds exactly what std.throw threw.
     expect(
-      await text('(std.try (std.throw {"a": 1}) "e" (obj.get (std.var "e") "value"))'),
-    ).toEqual({ a: 1 });
+      await text('(std.try (std.throw "boom") "e" (str.concat "caught: " (std.var "e")))'),
+    ).toBe('caught: boom');
+    expect(await text('(std.try (std.throw {"a": 1}) "e" (std.var "e"))')).toEqual({ a: 1 });
+    expect(await text('(std.try (std.throw 7) "e" (+ (std.var "e") 1))')).toBe(8);
+    // Any other error binds {code, message, path}.
+    expect(await text('(std.try (/ 1 0) "e" (std.var "e"))')).toEqual({
+      code: 'RangeError',
+      message: '/: division by zero',
+      path: [1],
+    });
   });
   test('try cannot swallow budget errors', async () => {
     const error = await fails(parseText('(std.try (std.while true (std.seq)) "e" "caught")'), {
@@ -163,11 +168,17 @@ describe('arithmetic, comparison, logic, math', () => {
     expect((await fails(['math.sqrt', -1])).code).toBe('RangeError');
   });
   test('lazy and/or/nullish/guard short-circuit', async () => {
-    expect(await text('(and 1 0 (std.throw "never"))')).toBe(0);
-    expect(await text('(or 0 "x" (std.throw "never"))')).toBe('x');
+    // and/or answer booleans as the reference does.
+    expect(await text('(and 1 0 (std.throw "never"))')).toBe(false);
+    expect(await text('(and 1 "x")')).toBe(true);
+    expect(await text('(or 0 "x" (std.throw "never"))')).toBe(true);
+    expect(await text('(or 0 "")')).toBe(false);
     expect(await text('(nullish null null 3 (std.throw "never"))')).toBe(3);
-    expect(await text('(guard false (std.throw "never"))')).toBe(null);
+    // guard is variadic: the first falsy argument, or the last one.
+    expect(await text('(guard false (std.throw "never"))')).toBe(false);
+    expect(await text('(guard 1 0 (std.throw "never"))')).toBe(0);
     expect(await text('(guard true 5)')).toBe(5);
+    expect(await text('(guard 1 "a" 3)')).toBe(3);
     expect(await text('(not 0)')).toBe(true);
   });
   test('math family', async () => {
@@ -210,13 +221,15 @@ describe('lists, objects, strings', () => {
       ['x', 1, 2],
     ]);
   });
-  test('list.sort and list.reverse work in place; a failing sort leaves the list unchanged', async () => {
+  test('list.sort and list.reverse return new lists and leave their input unchanged', async () => {
     expect(
       await text(`(std.seq (std.let "l" (list.new 10 9 1)) (std.let "r" (list.new 1 2 3))
-        (list.sort (std.var "l")) (list.reverse (std.var "r")) (list.new (std.var "l") (std.var "r")))`),
+        (list.new (list.sort (std.var "l")) (list.reverse (std.var "r")) (std.var "l") (std.var "r")))`),
     ).toEqual([
       [1, 9, 10],
       [3, 2, 1],
+      [10, 9, 1],
+      [1, 2, 3],
     ]);
     expect(
       await text(`(std.seq (std.let "l" (list.new 3 "a" 1))

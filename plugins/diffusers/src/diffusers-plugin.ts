@@ -3,9 +3,11 @@ import { createGenerateCapability } from './capability/generate-capability.ts';
 import { createControlnetCapability } from './controlnet/controlnet-capability.ts';
 import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
 import { ModelRegistry } from './models/model-registry.ts';
+import { createModelsCapability } from './models/models-capability.ts';
 import { SessionCache } from './models/session-cache.ts';
 import { StableDiffusionPipeline } from './pipeline/stable-diffusion-pipeline.ts';
 import { DepthPreprocessor } from './preprocessors/depth-preprocessor.ts';
+import { PoseClient } from './preprocessors/pose-client.ts';
 
 /** Options of {@link createDiffusersPlugin}. */
 export interface DiffusersPluginOptions {
@@ -38,6 +40,8 @@ export interface DiffusersPlugin extends Plugin {
 export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
   let pipeline: StableDiffusionPipeline | undefined;
   let depth: DepthPreprocessor | undefined;
+  // Pose weights ship in an npm package, so pose is always offered; the worker starts on first use.
+  let pose: PoseClient | undefined;
   return {
     name: 'diffusers',
     version: '0.1.0',
@@ -53,6 +57,7 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
         context.log('warn', message),
       );
       pipeline = new StableDiffusionPipeline(registry, cache);
+      pose = new PoseClient();
       const depthPath = options.depthModel ?? process.env.VIWO_DEPTH_MODEL;
       if (depthPath) {
         depth = await DepthPreprocessor.load(depthPath, (message) => context.log('warn', message));
@@ -70,15 +75,21 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return [
         createGenerateCapability(pipeline),
         createInpaintCapability(pipeline),
-        createControlnetCapability(pipeline, depth ? { depth } : {}),
+        createModelsCapability(pipeline.registry, pipeline.cache),
+        createControlnetCapability(pipeline, {
+          ...(depth ? { depth } : {}),
+          ...(pose ? { pose } : {}),
+        }),
         ...extra,
       ];
     },
     async dispose() {
       await pipeline?.cache.clear();
       await depth?.dispose();
+      await pose?.close();
       pipeline = undefined;
       depth = undefined;
+      pose = undefined;
     },
   };
 }

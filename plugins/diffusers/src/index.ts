@@ -43,7 +43,9 @@ export {
 } from './models/hub-download.ts';
 export type { DiffusersFamily, DiffusersModelInfo } from './models/model-info.ts';
 export { readModelInfo } from './models/model-info.ts';
+export { type PullOptions, pullHubModel } from './models/model-pull.ts';
 export { diffusersModelsRoot, ModelRegistry } from './models/model-registry.ts';
+export { createModelsCapability, type ModelEntry } from './models/models-capability.ts';
 export { type ModelsCommandContext, modelsCommand } from './models/models-command.ts';
 export { SessionCache } from './models/session-cache.ts';
 export {

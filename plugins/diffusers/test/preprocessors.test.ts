@@ -86,7 +86,7 @@ describe('controlnet.generate.preprocess through the runtime', () => {
         ['get_capability', 'controlnet.generate'],
         'preprocess',
         image,
-        'pose',
+        'openpose_full',
         {},
       ])
       .catch((error: unknown) => error);

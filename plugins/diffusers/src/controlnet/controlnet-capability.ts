@@ -11,6 +11,8 @@ import { InvalidOptionError } from '../pipeline/generation-request.ts';
 import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
 import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
 import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
+import type { PoseClient } from '../preprocessors/pose-client.ts';
+import { DEFAULT_POSE_CONFIDENCE } from '../preprocessors/pose-skeleton.ts';
 import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
 import '../tiny-models/tiny-controlnet-model.ts';
@@ -51,6 +53,16 @@ const PREPROCESS_FIELDS: CapabilityParam[] = [
     optional: true,
   },
   {
+    name: 'min_confidence',
+    type: 'number',
+    label: 'Keypoint confidence',
+    description: 'pose: keypoints (and their limbs) below this confidence are not drawn',
+    default: DEFAULT_POSE_CONFIDENCE,
+    min: 0,
+    max: 1,
+    optional: true,
+  },
+  {
     name: 'sigma',
     type: 'number',
     label: 'Sigma',
@@ -65,6 +77,7 @@ const RELEVANT: Record<string, string[]> = {
   canny: ['low_threshold', 'high_threshold'],
   scribble: ['threshold'],
   softedge: ['sigma'],
+  pose: ['min_confidence'],
 };
 
 function imageValue(value: unknown, name: string): ImageValue {
@@ -88,6 +101,8 @@ function controlType(value: unknown, name: string, available: readonly string[])
 /** Preprocessors backed by configured ONNX models (offered only when configured). */
 export interface ModelPreprocessors {
   depth?: DepthPreprocessor;
+  /** MoveNet pose detection (real weights from npm), drawn as OpenPose skeletons. */
+  pose?: PoseClient;
 }
 
 /** Runs the model-backed preprocessor of `type` when there is one, else the model-free one. */
@@ -106,6 +121,13 @@ async function runPreprocessor(
       );
     return models.depth.run(raw);
   }
+  if (type === 'pose' && models.pose) {
+    const confidence = options.min_confidence ?? DEFAULT_POSE_CONFIDENCE;
+    if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) {
+      throw new InvalidOptionError('min_confidence', 'min_confidence must be a number from 0 to 1');
+    }
+    return (await models.pose.run(raw, confidence)).image;
+  }
   return preprocessImage(raw, type, options);
 }
 
@@ -123,8 +145,8 @@ function controlStrength(value: unknown, name: string): number {
  * `controlnet.generate`: `preprocess(image, type, {…})` with the model-free preprocessors, and —
  * when an installed model has a `controlnet/model.onnx` — `apply(image, prompt, type, strength,
  * {…, controls: [{image, type, strength}]})`, whose controls' residuals are summed, each scaled
- * by its strength. `depth` is offered only with a configured depth ONNX model (`modelPreprocessors`);
- * pose has no model support and is absent — neither is ever faked.
+ * by its strength. `depth` is offered only with a configured depth ONNX model and `pose` with the
+ * MoveNet worker (`modelPreprocessors`) — neither is ever faked.
  */
 export function createControlnetCapability(
   pipeline: StableDiffusionPipeline,
@@ -133,6 +155,7 @@ export function createControlnetCapability(
   const controlTypes: string[] = [
     ...PREPROCESSOR_TYPES,
     ...(modelPreprocessors.depth ? ['depth'] : []),
+    ...(modelPreprocessors.pose ? ['pose'] : []),
   ];
   const registry = pipeline.registry;
   const controlModels = () => registry.list().filter((model) => controlnetPath(model));

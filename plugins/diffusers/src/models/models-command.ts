@@ -1,15 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  type DownloadProgress,
-  downloadHubFile,
-  hubEndpoint,
-  listHubFiles,
-  modelIdForRepo,
-  safeJoin,
-  selectPipelineFiles,
-} from './hub-download.ts';
-import { readModelInfo } from './model-info.ts';
+import type { DownloadProgress } from './hub-download.ts';
+import { pullHubModel } from './model-pull.ts';
 import { ModelRegistry } from './model-registry.ts';
 
 /** Where `models` writes its output lines (stdout-like) — the CLI passes console output. */
@@ -79,31 +69,13 @@ async function pullModel(args: readonly string[], context: ModelsCommandContext)
   const options = { endpoint, revision, signal: context.signal };
   const registry = new ModelRegistry(context.dataDir);
   await registry.init({ installTestModels: false });
-  const id = modelIdForRepo(repoId);
-  const directory = join(registry.root, id);
-  context.log(`listing ${repoId} on ${hubEndpoint(options)}`);
-  const files = selectPipelineFiles(await listHubFiles(repoId, options));
-  if (!files.some((file) => file.path === 'unet/model.onnx')) {
-    throw new Error(
-      `${repoId} has no ONNX pipeline in Optimum's layout (no unet/model.onnx at the top level)`,
-    );
-  }
-  const totalBytes = files.reduce((sum, file) => sum + Math.max(file.size, 0), 0);
-  context.log(`downloading ${files.length} files (${formatBytes(totalBytes)}) into ${directory}`);
   const bar = progressBar(context.progress ?? context.log);
-  for (const file of files) {
-    await downloadHubFile(repoId, file, safeJoin(directory, file.path), {
-      ...options,
-      onProgress: bar,
-    });
-  }
-  await writeFile(
-    join(directory, 'viwo-model.json'),
-    `${JSON.stringify({ label: repoId, test: false, source: `${hubEndpoint(options)}/${repoId}`, revision: revision ?? 'main' }, null, 2)}\n`,
-  );
-  const info = await readModelInfo(id, directory);
-  await registry.setDefault(id);
-  context.log(`installed ${id} (${info.family}); it is now the default model`);
+  const info = await pullHubModel(registry, repoId, {
+    ...options,
+    log: context.log,
+    onProgress: bar,
+  });
+  context.log(`installed ${info.id} (${info.family}); it is now the default model`);
   return 0;
 }
 

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHash } from 'node:crypto';
+import { createDiffusersPlugin, tinySdModelFiles } from '@viwo/plugin-diffusers';
+import { TestRpcClient } from './rpc-client.ts';
+import { startTestServer, type TestServer } from './server-harness.ts';
+
+/** A stand-in for the Hugging Face hub API: recursive tree listing and resolve with sizes/hashes. */
+const files = Object.fromEntries(
+  Object.entries(tinySdModelFiles('sd15', { seed: 5 }))
+    .filter(([path]) => path !== 'viwo-model.json')
+    .map(([path, content]) => [
+      path,
+      typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content),
+    ]),
+) as Record<string, Uint8Array>;
+
+let hub: ReturnType<typeof Bun.serve>;
+let harness: TestServer;
+let client: TestRpcClient;
+const previousEndpoint = process.env.HF_ENDPOINT;
+
+beforeAll(async () => {
+  hub = Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch(request) {
+      const url = new URL(request.url);
+      if (url.pathname === '/api/models/acme/tiny-real/tree/main') {
+        return Response.json(
+          Object.entries(files).map(([path, content]) => ({
+            type: 'file',
+            path,
+            size: content.length,
+            oid: createHash('sha1')
+              .update(`blob ${content.length}\0`)
+              .update(content)
+              .digest('hex'),
+          })),
+        );
+      }
+      const prefix = '/acme/tiny-real/resolve/main/';
+      const content = url.pathname.startsWith(prefix)
+        ? files[url.pathname.slice(prefix.length)]
+        : undefined;
+      return content
+        ? new Response(Buffer.from(content))
+        : new Response('not found', { status: 404 });
+    },
+  });
+  process.env.HF_ENDPOINT = `http://127.0.0.1:${hub.port}`;
+  harness = await startTestServer({ plugins: [createDiffusersPlugin()] });
+  client = await TestRpcClient.connect(harness.wsUrl);
+});
+afterAll(async () => {
+  client.close();
+  await harness.stop();
+  hub.stop(true);
+  if (previousEndpoint === undefined) delete process.env.HF_ENDPOINT;
+  else process.env.HF_ENDPOINT = previousEndpoint;
+});
+
+interface Entry {
+  id: string;
+  family: string;
+  kind: string;
+  bytes: number;
+  default: boolean;
+  purposes: string[];
+  source: string | null;
+}
+
+describe('models.list / models.pull / models.delete over RPC', () => {
+  test('list shows the installed tiny models as test models with their size on disk', async () => {
+    const models = await client.call<Entry[]>('models.list');
+    expect(models.length).toBeGreaterThan(0);
+    for (const model of models) {
+      expect(model.kind).toBe('test');
+      expect(model.bytes).toBeGreaterThan(1000);
+      expect(typeof model.family).toBe('string');
+    }
+    expect(models.filter((model) => model.default)).toHaveLength(1);
+  });
+
+  test('pull is a job with progress; the pulled model becomes the real default; delete removes it', async () => {
+    const answer = await client.call<{ job_id: string; result: Entry }>('models.pull', {
+      repo: 'acme/tiny-real',
+    });
+    // (Bun's toMatchObject writes asymmetric matchers into the received object: compare fields.)
+    expect(typeof answer.result.id).toBe('string');
+    expect([answer.result.kind, answer.result.default]).toEqual(['real', true]);
+    expect(answer.result.source).toContain('acme/tiny-real');
+    const progress = client.messages.filter(
+      (message) =>
+        message.method === 'job.progress' &&
+        (message.params as { job_id: string }).job_id === answer.job_id,
+    );
+    expect(progress.length).toBeGreaterThanOrEqual(Object.keys(files).length);
+    const listed = await client.call<Entry[]>('models.list');
+    expect(listed.find((model) => model.id === answer.result.id)?.default).toBe(true);
+    expect(await client.call('models.delete', { id: answer.result.id })).toEqual({ ok: true });
+    const after = await client.call<Entry[]>('models.list');
+    expect(after.some((model) => model.id === answer.result.id)).toBe(false);
+    expect(after.filter((model) => model.default)).toHaveLength(1);
+  });
+
+  test('bad input gets clear errors and the server keeps answering', async () => {
+    const unknown = await client.request('models.delete', { id: 'no-such-model' });
+    expect(JSON.stringify(unknown.error)).toContain('no-such-model');
+    const badRepo = await client.request('models.pull', { repo: '../../etc' });
+    expect(JSON.stringify(badRepo.error)).toContain('owner/name');
+    const missing = await client.request('models.pull', { repo: 'acme/absent' });
+    expect(missing.error).toBeDefined();
+    const noParams = await client.request('models.pull', {});
+    expect((noParams.error as { code: number }).code).toBe(-32602);
+    expect((await fetch(`http://127.0.0.1:${harness.server.port}/health`)).status).toBe(200);
+  });
+});
