@@ -160,3 +160,37 @@ describe('compute and connection limits', () => {
     }
   });
 });
+
+describe('bounds limit the effect, not one parameter', () => {
+  test('a handle with max_factor 2 cannot produce 4000×4000 through width/height', async () => {
+    const { createUpscalePlugin } = await import('@viwo/plugin-upscale');
+    const withUpscale = await startTestServer({ plugins: [createUpscalePlugin({ models: [] })] });
+    const client = await TestRpcClient.connect(withUpscale.wsUrl);
+    try {
+      const png = await (await import('sharp'))
+        .default({
+          create: { width: 40, height: 40, channels: 3, background: '#808080' },
+        })
+        .png()
+        .toBuffer();
+      const image = await withUpscale.runtime.images.putEncoded(new Uint8Array(png));
+      const bounded = ['get_capability', 'upscale', { max_factor: 2 }];
+      const call = (options: Record<string, unknown>) =>
+        client.request('execute_script', {
+          script: ['std.call_method', bounded, 'upscaleTraditional', image, options],
+        });
+      const explicit = await call({ width: 4000, height: 4000 });
+      expect(explicit.error).toMatchObject({ data: { code: 'CapabilityDenied' } });
+      expect(JSON.stringify(explicit.error)).toContain('effective factor is 100');
+      const widthOnly = await call({ width: 4000 });
+      expect(widthOnly.error).toMatchObject({ data: { code: 'CapabilityDenied' } });
+      const within = await call({ width: 80 });
+      expect((within.result as { result: { width: number } }).result.width).toBe(80);
+      const byFactor = await call({ factor: 2 });
+      expect((byFactor.result as { result: { width: number } }).result.width).toBe(80);
+    } finally {
+      client.close();
+      await withUpscale.stop();
+    }
+  });
+});

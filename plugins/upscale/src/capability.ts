@@ -115,6 +115,12 @@ function modelMethod(
       );
       return image ? (image.width * image.height * factor * factor) / 1e6 : 0;
     },
+    effects(args) {
+      const factor = Number(
+        (args[1] as Record<string, unknown> | undefined)?.factor ?? defaultFactor,
+      );
+      return outputEffects(args[0], { factor });
+    },
     async run(context, ...args) {
       const image = requireImage(args[0]);
       const settings = readOptions(args[1], ['model', 'factor', 'tile_size']);
@@ -196,6 +202,12 @@ function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod 
       },
     ],
     returns: 'image',
+    effects(args) {
+      const settings = (args[1] ?? {}) as Record<string, unknown>;
+      const pick = (name: string) =>
+        typeof settings[name] === 'number' ? { [name]: settings[name] as number } : {};
+      return outputEffects(args[0], { ...pick('factor'), ...pick('width'), ...pick('height') });
+    },
     async run(context, ...args) {
       const image = requireImage(args[0]);
       const settings = readOptions(args[1], ['method', 'factor', 'width', 'height']);
@@ -341,5 +353,24 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
         viwo: JSON.stringify({ kind: 'face-restoration', model: restorer.modelName }),
       });
     },
+  };
+}
+
+/**
+ * What an upscale really produces, for handle bounds: the output size and the factor it amounts
+ * to (width/height overriding `factor` still count as a factor), so `max_factor: 2` also limits
+ * an explicit 4000×4000 target.
+ */
+function outputEffects(
+  image: unknown,
+  request: { factor?: number; width?: number; height?: number },
+): Record<string, number> {
+  const value = image as { width?: unknown; height?: unknown } | null;
+  if (typeof value?.width !== 'number' || typeof value.height !== 'number') return {};
+  const size = targetSize(value.width, value.height, request);
+  return {
+    factor: Math.max(size.width / value.width, size.height / value.height),
+    width: size.width,
+    height: size.height,
   };
 }

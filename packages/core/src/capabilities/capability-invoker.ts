@@ -64,6 +64,9 @@ export async function invokeThroughHandle(
     bounds: record.restrictions.bounds,
   });
 
+  if (method.effects && record.restrictions.bounds) {
+    checkEffects(method.effects(normalised), record.restrictions.bounds, where);
+  }
   const cost = method.cost ? method.cost(normalised) : 0;
   checkBudgets(record, cost, normalised, where);
 
@@ -127,6 +130,35 @@ function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where
         'BudgetExceeded',
         `${where} would cost ${formatCompute(cost)} megapixel-steps, but the capability has ${formatCompute(Math.max(0, left))} of ${formatCompute(budget)} left`,
       );
+    }
+  }
+}
+
+/**
+ * Bounds against a call's effects: a bound named like an effect (`factor`, or `options.factor`)
+ * must hold for the effective value too, whatever argument produced it.
+ */
+function checkEffects(
+  effects: Record<string, number>,
+  bounds: Record<string, { min?: number; max?: number }>,
+  where: string,
+): void {
+  for (const [name, value] of Object.entries(effects)) {
+    if (typeof value !== 'number' || Number.isNaN(value)) continue;
+    for (const [key, bound] of Object.entries(bounds)) {
+      if (key !== name && !key.endsWith(`.${name}`)) continue;
+      if (bound.max !== undefined && value > bound.max + 1e-9) {
+        throw coreError(
+          'CapabilityDenied',
+          `${where}: the call's effective ${name} is ${formatCompute(value)}, over this handle's bound of ${bound.max}`,
+        );
+      }
+      if (bound.min !== undefined && value < bound.min - 1e-9) {
+        throw coreError(
+          'CapabilityDenied',
+          `${where}: the call's effective ${name} is ${formatCompute(value)}, under this handle's bound of ${bound.min}`,
+        );
+      }
     }
   }
 }
