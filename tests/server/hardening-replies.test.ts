@@ -180,3 +180,21 @@ test('oversized templates: saving is refused; rows stored before the limit canno
     client.close();
   }
 });
+
+test('a history page of large entries comes back shorter, not as an oversized reply', async () => {
+  const client = await TestRpcClient.connect(harness.wsUrl);
+  try {
+    const big = ['str.concat', 'h'.repeat(1_000_000)];
+    for (let index = 0; index < 18; index++) {
+      await client.call('execute_script', { script: big });
+    }
+    const response = await client.request('history.list', { limit: 100 });
+    expect(response.error).toBeUndefined();
+    const page = response.result as unknown[];
+    expect(page.length).toBeGreaterThan(0);
+    expect(page.length).toBeLessThan(18);
+    expect(JSON.stringify(page).length).toBeLessThanOrEqual(16 * 1024 * 1024 + 64 * 1024);
+  } finally {
+    client.close();
+  }
+});

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.ts';
 import type { Session } from '../session.ts';
 import { methodTable, type RpcMethodTable } from './json-rpc-dispatcher.ts';
 import { invalidParams, RpcError, RpcErrorCode } from './rpc-error.ts';
+import { toSizedWireValue } from './wire-value.ts';
 
 /** Limits applied by the RPC layer before any work starts. */
 export interface RpcLimits {
@@ -36,6 +37,32 @@ type Params = Record<string, unknown>;
 
 /** Most history entries one `history.list` call returns. */
 export const HISTORY_LIST_MAX = 100;
+
+/** Most bytes one `history.list` page carries; the page ends early past it (never empty). */
+export const HISTORY_LIST_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The leading items whose wire size fits `budget` (at least one), already wire-safe: a page of
+ * large entries comes back shorter instead of failing as a reply over the size limit.
+ */
+function withinReplyBudget<Item>(items: Item[], budget: number): unknown[] {
+  const kept: unknown[] = [];
+  let left = budget;
+  for (const item of items) {
+    try {
+      const sized = toSizedWireValue(item, { maxBytes: kept.length === 0 ? budget : left });
+      kept.push(sized.value);
+      left -= sized.bytes;
+    } catch {
+      if (kept.length > 0) break;
+      throw new RpcError(RpcErrorCode.ScriptError, 'history entry too large to send', {
+        code: 'ReplyTooLarge',
+        message: `a history entry is over ${budget} bytes`,
+      });
+    }
+  }
+  return kept;
+}
 
 /** Params must be an object for every method here; missing params count as `{}`. */
 function objectParams(params: unknown, method: string): Params {
@@ -207,7 +234,7 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
       if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
       if (offset !== undefined) query.offset = offset;
       if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
-      return runtime.history.list(query);
+      return withinReplyBudget(runtime.history.list(query), HISTORY_LIST_BUDGET_BYTES);
     },
     'history.get': (raw, { runtime }) =>
       runtime.history.get(requireString(objectParams(raw, 'history.get'), 'id')),
