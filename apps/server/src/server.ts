@@ -157,6 +157,8 @@ export function startServer(options: ServerOptions): RunningServer {
     },
     websocket: {
       maxPayloadLength: maxFrameBytes,
+      // Room for one whole reply past a full buffer; ReplyChannel queues the rest (bounded).
+      backpressureLimit: replyLimits.maxReplyBytes * 2,
       idleTimeout: 0,
       open(socket) {
         sockets.add(socket);

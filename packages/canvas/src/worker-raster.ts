@@ -106,12 +106,20 @@ export function createWorkerRaster(): RasterBackend & { dispose(): void } {
     return worker;
   };
 
-  /** Sends, waits, and fails after the caller had its buffers back (see `restore`). */
-  const send = (message: RasterMessage, transfer: ArrayBuffer[]): Promise<RasterReply> => {
+  /**
+   * Sends and waits for the reply; null when the message could not be posted (a buffer the
+   * runtime will not transfer) — nothing was moved then, and the caller computes inline.
+   */
+  const send = (message: RasterMessage, transfer: ArrayBuffer[]): Promise<RasterReply | null> => {
     const target = start()!;
     return new Promise((resolve, reject) => {
       pending.set(message.id, { resolve, reject });
-      target.postMessage(message, transfer);
+      try {
+        target.postMessage(message, transfer);
+      } catch {
+        pending.delete(message.id);
+        resolve(null);
+      }
     });
   };
 
@@ -135,13 +143,15 @@ export function createWorkerRaster(): RasterBackend & { dispose(): void } {
         },
         [buffer],
       );
+      if (!reply) return inlineRaster.stroke(stroke);
       surface.data = new Uint8ClampedArray(reply.buffers[0]!);
       failOn(reply);
     },
     async draw(target, source, x, y) {
       if (!start()) return inlineRaster.draw(target, source, x, y);
       const buffer = ownBuffer(target);
-      const sourceBuffer = ownBuffer(source);
+      // The source is the decoder's (a native buffer may refuse transfer): always send a copy.
+      const sourceBuffer = source.data.slice().buffer as ArrayBuffer;
       const reply = await send(
         {
           op: 'draw',
@@ -157,8 +167,8 @@ export function createWorkerRaster(): RasterBackend & { dispose(): void } {
         },
         [buffer, sourceBuffer],
       );
+      if (!reply) return inlineRaster.draw(target, source, x, y);
       target.data = new Uint8ClampedArray(reply.buffers[0]!);
-      source.data = new Uint8ClampedArray(reply.buffers[1]!);
       failOn(reply);
     },
     async composite(request: CompositeRequest) {
@@ -179,6 +189,7 @@ export function createWorkerRaster(): RasterBackend & { dispose(): void } {
         },
         buffers,
       );
+      if (!reply) return inlineRaster.composite(request);
       request.layers.forEach((layer, index) => {
         layer.surface.data = new Uint8ClampedArray(reply.buffers[index]!);
       });

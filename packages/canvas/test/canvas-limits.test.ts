@@ -5,6 +5,7 @@ import {
   applyStroke,
   CanvasState,
   createSurface,
+  drawSurface,
   parseColor,
   type StrokeTool,
   strokeCoverage,
@@ -125,4 +126,30 @@ test('property: the bounding-box rasteriser draws exactly what the whole-canvas 
     ),
     { numRuns: 200 },
   );
+});
+
+test('the worker rasteriser places decoder buffers (not transferable) like the inline one', async () => {
+  const { default: sharp } = await import('sharp');
+  const decoded = await sharp({
+    create: { width: 6, height: 5, channels: 4, background: { r: 200, g: 10, b: 30, alpha: 0.5 } },
+  })
+    .raw()
+    .toBuffer();
+  const source = () => ({
+    width: 6,
+    height: 5,
+    data: new Uint8ClampedArray(decoded.buffer, decoded.byteOffset, decoded.byteLength),
+  });
+  const raster = createWorkerRaster();
+  try {
+    const viaWorker = createSurface(10, 10);
+    await raster.draw(viaWorker, source(), 3, 2);
+    const inline = createSurface(10, 10);
+    drawSurface(inline, source(), 3, 2);
+    expect(Buffer.from(viaWorker.data).equals(Buffer.from(inline.data))).toBe(true);
+    // The decoder's buffer is untouched (not detached).
+    expect(decoded.byteLength).toBe(6 * 5 * 4);
+  } finally {
+    raster.dispose();
+  }
 });
