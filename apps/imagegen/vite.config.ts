@@ -1,9 +1,13 @@
 import { defineConfig } from 'vite';
 import solid from 'vite-plugin-solid';
+import { offlineShell } from './build/offline-shell-plugin.ts';
 
 /** The client build served by `apps/server` at `/` (dev: `bun run dev`, proxying the API). */
 export default defineConfig({
-  plugins: [solid()],
+  plugins: [
+    solid(),
+    offlineShell(['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png']),
+  ],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
   server: {
     proxy: {

@@ -48,7 +48,7 @@ try {
   const cache = new SessionCache();
   const pipeline = new StableDiffusionPipeline(registry, cache);
   const sessions = await ModelSessions.open(model, cache);
-  const tokenizer = await pipeline.tokenizer(model);
+  const tokenizer = await pipeline.tokenizers.get(model);
   const plane = 4 * latentSize * latentSize;
   const signal = new AbortController().signal;
 

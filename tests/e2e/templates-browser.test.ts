@@ -4,6 +4,7 @@
  * loads and is gated as untrusted until the user confirms its first run.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { insertPngText } from '@viwo/protocol';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { BUILTIN_TEMPLATES } from '../../apps/imagegen/src/templates/builtin-templates.ts';
@@ -12,7 +13,6 @@ import {
   type Harness,
   openHarness,
 } from '../../apps/imagegen/test/blocks-browser-harness.ts';
-import { insertPngText } from '../../packages/core/src/images/png-text.ts';
 
 const skip = browserMissing !== undefined;
 if (skip) console.warn(`skipping template browser tests: ${browserMissing}`);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
-import type { CapabilityInfo } from '../../apps/imagegen/src/blocks/metadata-types.ts';
+import type { CapabilityMetadata } from '@viwo/protocol';
 import { BUILTIN_TEMPLATES } from '../../apps/imagegen/src/templates/builtin-templates.ts';
 import { analyseScript } from '../../apps/imagegen/src/templates/script-analysis.ts';
 import {
@@ -19,7 +19,7 @@ if (missing) console.warn(`skipping built-in template tests: ${missing}`);
 
 let server: ViwoServer | undefined;
 let socket: WebSocket | undefined;
-let capabilities: CapabilityInfo[] = [];
+let capabilities: CapabilityMetadata[] = [];
 const pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
 let nextId = 1;
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   };
-  capabilities = (await call('get_capability_metadata')).result as CapabilityInfo[];
+  capabilities = (await call('get_capability_metadata')).result as CapabilityMetadata[];
 }, 180_000);
 
 afterAll(async () => {

@@ -1,8 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCanvasPlugin } from '@viwo/canvas/plugin';
-import { createRuntime, type Plugin, type Runtime, type RuntimeOptions } from '@viwo/core';
+import {
+  createCanvasPlugin,
+  createRuntime,
+  type Plugin,
+  type Runtime,
+  type RuntimeOptions,
+} from '@viwo/core';
 import { createTestPlugin } from '@viwo/core/testing';
 import {
   type RunningServer,

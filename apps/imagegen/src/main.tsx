@@ -1,29 +1,21 @@
 import { render } from 'solid-js/web';
 import { newCanvasScript } from './layer/layer-mode.tsx';
+import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
+import { persistedScript } from './state/settings.ts';
 import { createWorkbench } from './state/workbench.ts';
 import './shell/app.css';
 
-const SCRIPT_KEY = 'viwo.imagegen.script';
-
-function savedScript(): unknown {
-  try {
-    const saved = localStorage.getItem(SCRIPT_KEY);
-    return saved ? JSON.parse(saved) : newCanvasScript();
-  } catch {
-    return newCanvasScript();
-  }
-}
-
+const saved = persistedScript(newCanvasScript);
 const rpc = new RpcClient(defaultRpcUrl(window.location));
-const workbench = createWorkbench(rpc, savedScript());
+const workbench = createWorkbench(rpc, saved.value());
 // The script survives reloads; the automation hook lets browser tests drive and inspect it.
-const persist = () => localStorage.setItem(SCRIPT_KEY, JSON.stringify(workbench.script()));
 const originalSet = workbench.setScript;
 workbench.setScript = (script: unknown) => {
   originalSet(script);
-  persist();
+  saved.set(script);
 };
 (window as unknown as { __viwo: unknown }).__viwo = { workbench, rpc };
 render(() => <App workbench={workbench} />, document.getElementById('root')!);
+registerOfflineShell();

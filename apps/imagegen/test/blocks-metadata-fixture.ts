@@ -2,11 +2,11 @@
  * Metadata shaped like the server's `get_opcodes` / `get_capability_metadata` answers, including a
  * test-only capability that exercises every param type (no client code knows about it).
  */
-import type { CapabilityInfo, OpcodeInfo } from '../src/blocks/metadata-types.ts';
+import type { CapabilityMetadata, OpcodeMetadata } from '@viwo/protocol';
 
 const any = (name: string, optional = false) => ({ name, type: 'any', optional });
 
-export const OPCODES: OpcodeInfo[] = [
+export const OPCODES: OpcodeMetadata[] = [
   {
     opcode: 'std.seq',
     label: 'Sequence',
@@ -212,7 +212,7 @@ export const OPCODES: OpcodeInfo[] = [
   },
 ];
 
-export const CAPABILITIES: CapabilityInfo[] = [
+export const CAPABILITIES: CapabilityMetadata[] = [
   {
     type: 'upscale',
     label: 'Upscale',

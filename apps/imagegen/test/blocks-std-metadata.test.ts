@@ -3,6 +3,7 @@
  * (what `get_opcodes` serves), through real headless Blockly.
  */
 import { describe, expect, test } from 'bun:test';
+import type { OpcodeMetadata } from '@viwo/protocol';
 import { check, opcodeMetadata } from '@viwo/script';
 import * as Blockly from 'blockly/core';
 import fc from 'fast-check';
@@ -10,11 +11,10 @@ import { generateBlocks, opcodeBlockType } from '../src/blocks/block-generator.t
 import type { SerializedWorkspace } from '../src/blocks/blockly-json.ts';
 import { installCatalog } from '../src/blocks/blockly-setup.ts';
 import { blocksToScript } from '../src/blocks/blocks-to-script.ts';
-import type { OpcodeInfo } from '../src/blocks/metadata-types.ts';
 import { jsonEqual, scriptToBlocks } from '../src/blocks/script-to-blocks.ts';
 import { CAPABILITIES } from './blocks-metadata-fixture.ts';
 
-const opcodes = opcodeMetadata() as OpcodeInfo[];
+const opcodes = opcodeMetadata() as OpcodeMetadata[];
 const catalog = generateBlocks(opcodes, CAPABILITIES);
 
 type LoadState = Parameters<typeof Blockly.serialization.workspaces.load>[0];

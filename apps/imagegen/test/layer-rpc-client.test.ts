@@ -1,7 +1,10 @@
 import { afterAll, expect, test } from 'bun:test';
 import { RpcCallError, RpcClient } from '../src/rpc/rpc-client.ts';
 
-/** A real Bun WebSocket JSON-RPC peer whose behaviour each test steers. */
+/**
+ * A real Bun WebSocket JSON-RPC peer whose behaviour each test steers: `plugin_rpc` echoes its
+ * params, `job.list` notifies first, `get_opcodes` never answers, anything else fails.
+ */
 let dropNext = false;
 const server = Bun.serve({
   port: 0,
@@ -16,9 +19,9 @@ const server = Bun.serve({
         socket.close();
         return;
       }
-      if (request.method === 'echo')
+      if (request.method === 'plugin_rpc')
         socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: request.params }));
-      else if (request.method === 'notify') {
+      else if (request.method === 'job.list') {
         socket.send(
           JSON.stringify({
             jsonrpc: '2.0',
@@ -26,8 +29,8 @@ const server = Bun.serve({
             params: { job_id: 'j1', fraction: 0.5 },
           }),
         );
-        socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: 'ok' }));
-      } else if (request.method === 'silent') {
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: [] }));
+      } else if (request.method === 'get_opcodes') {
         // never answers: the client's timeout must settle the call
       } else
         socket.send(
@@ -61,8 +64,9 @@ const opened = (client: RpcClient) =>
 test('requests resolve by id; error responses reject with code, data and path', async () => {
   const client = new RpcClient(url);
   await opened(client);
-  expect(await client.call('echo', { a: 1 })).toEqual({ a: 1 });
-  const error = await client.call('fail').catch((caught: unknown) => caught);
+  const echo = { method: 'test.echo', params: { a: 1 } };
+  expect(await client.call('plugin_rpc', echo)).toEqual(echo);
+  const error = await client.call('job.get', { job_id: 'nope' }).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(RpcCallError);
   expect((error as RpcCallError).data).toEqual({
     code: 'TypeError',
@@ -77,7 +81,7 @@ test('notifications reach subscribers before the reply settles', async () => {
   await opened(client);
   const seen: unknown[] = [];
   client.on('job.progress', (params) => seen.push(params));
-  await client.call('notify');
+  await client.call('job.list');
   expect(seen).toEqual([{ job_id: 'j1', fraction: 0.5 }]);
   client.close();
 });
@@ -85,18 +89,27 @@ test('notifications reach subscribers before the reply settles', async () => {
 test('timeouts and lost connections settle pending calls; the client reconnects by itself', async () => {
   const client = new RpcClient(url, { timeoutMs: 100, backoffMs: 20 });
   await opened(client);
-  expect(await client.call('silent').catch((error: Error) => error.message)).toContain('timed out');
+  expect(await client.call('get_opcodes').catch((error: Error) => error.message)).toContain(
+    'timed out',
+  );
   const states: string[] = [];
   client.onState((state) => states.push(state));
   dropNext = true;
-  expect(await client.call('echo', 1).catch((error: Error) => error.message)).toContain(
-    'connection lost',
-  );
+  expect(
+    await client
+      .call('plugin_rpc', { method: 'test.echo', params: 1 })
+      .catch((error: Error) => error.message),
+  ).toContain('connection lost');
   await opened(client);
   expect(states).toEqual(['reconnecting', 'open']);
-  expect(await client.call('echo', 2)).toBe(2);
+  expect(await client.call('plugin_rpc', { method: 'test.echo', params: 2 })).toEqual({
+    method: 'test.echo',
+    params: 2,
+  });
   client.close();
-  expect(await client.call('echo', 3).catch((error: Error) => error.message)).toContain(
-    'not connected',
-  );
+  expect(
+    await client
+      .call('plugin_rpc', { method: 'test.echo', params: 3 })
+      .catch((error: Error) => error.message),
+  ).toContain('not connected');
 });

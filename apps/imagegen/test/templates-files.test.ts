@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { insertPngText, readPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 import schema from '../../../packages/core/schemas/viwo-template.schema.json' with { type: 'json' };
-import { insertPngText } from '../../../packages/core/src/images/png-text.ts';
 import {
   type JsonSchema,
   validateJsonSchema,
@@ -10,11 +10,7 @@ import { generateBlocks } from '../src/blocks/block-generator.ts';
 import { blocksToScript } from '../src/blocks/blocks-to-script.ts';
 import { scriptToBlocks } from '../src/blocks/script-to-blocks.ts';
 import { BUILTIN_TEMPLATES } from '../src/templates/builtin-templates.ts';
-import {
-  extractPngScript,
-  PngScriptError,
-  readPngTextChunks,
-} from '../src/templates/png-script.ts';
+import { extractPngScript, PngScriptError } from '../src/templates/png-script.ts';
 import { analyseScript } from '../src/templates/script-analysis.ts';
 import {
   filterTemplates,
@@ -53,7 +49,7 @@ describe('PNG script extraction', () => {
       parameters: 'a fox',
     });
     expect(extractPngScript(png)).toEqual({ form: 'json', script, params: { seed: 3 } });
-    expect(readPngTextChunks(png).parameters).toBe('a fox');
+    expect(readPngText(png).parameters).toBe('a fox');
   });
 
   test('reads a bare script array and the text form', async () => {

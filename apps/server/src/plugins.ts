@@ -6,7 +6,7 @@ import type { Plugin } from '@viwo/core';
  * instead of keeping the server from starting.
  */
 const PLUGIN_MODULES: { name: string; load: () => Promise<Plugin> }[] = [
-  { name: 'canvas', load: async () => (await import('@viwo/canvas/plugin')).createCanvasPlugin() },
+  { name: 'canvas', load: async () => (await import('@viwo/core')).createCanvasPlugin() },
   // Diffusers before upscale: the upscale plugin offers its hybrid mode only when it sees
   // diffusers.generate among the capabilities already registered at its init.
   {

@@ -11,6 +11,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.wasm': 'application/wasm',
+  '.webmanifest': 'application/manifest+json',
 };
 
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>viwo imagegen</title>

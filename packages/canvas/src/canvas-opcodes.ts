@@ -1,11 +1,11 @@
-import type { ImageValue, ScriptHost } from '@viwo/core';
+import { type ImageValue, isImageValue } from '@viwo/protocol';
+import { type OpcodeContext, type OpcodeDefinition, ScriptError } from '@viwo/script';
+import type { CanvasHost } from './canvas-host.ts';
 import {
-  type OpcodeContext,
-  type OpcodeDefinition,
-  type OpcodeMetadata,
-  type OpcodeParam,
-  ScriptError,
-} from '@viwo/script';
+  CANVAS_OPERATIONS,
+  type CanvasOperationEntry,
+  canvasOperationTable,
+} from './canvas-operations.ts';
 import { CanvasState } from './canvas-state.ts';
 import { inlineRaster, type RasterBackend } from './raster-backend.ts';
 import type { Surface } from './rasterizer.ts';
@@ -15,12 +15,12 @@ export const PIXELS_PER_GAS = 64;
 
 /** Charges raster work before it is done (OutOfGas stops a script before the work starts). */
 function chargePixels(context: OpcodeContext, pixels: number): void {
-  context.charge(Math.ceil(pixels / PIXELS_PER_GAS));
+  if (Number.isFinite(pixels) && pixels > 0) context.charge(Math.ceil(pixels / PIXELS_PER_GAS));
 }
 
 const ATTACHMENT = 'canvas';
 
-function host(value: unknown, opcode: string): ScriptHost {
+function host(value: unknown, opcode: string): CanvasHost {
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -29,7 +29,7 @@ function host(value: unknown, opcode: string): ScriptHost {
   ) {
     throw new Error(`${opcode} needs the viwo runtime (no script host in this evaluation)`);
   }
-  return value as ScriptHost;
+  return value as CanvasHost;
 }
 
 /**
@@ -41,7 +41,7 @@ function canvasOf(
   value: unknown,
   opcode: string,
   raster: RasterBackend,
-): { state: CanvasState; scriptHost: ScriptHost } {
+): { state: CanvasState; scriptHost: CanvasHost } {
   const scriptHost = host(value, opcode);
   let state = scriptHost.attachments.get(ATTACHMENT) as CanvasState | undefined;
   if (!state) {
@@ -55,40 +55,13 @@ function canvasOf(
   return { state, scriptHost };
 }
 
-function storeSurface(scriptHost: ScriptHost, surface: Surface): Promise<ImageValue> {
+function storeSurface(scriptHost: CanvasHost, surface: Surface): Promise<ImageValue> {
   return scriptHost.images.putRaw({
     data: new Uint8Array(surface.data.buffer, surface.data.byteOffset, surface.data.byteLength),
     width: surface.width,
     height: surface.height,
     channels: 4,
   });
-}
-
-function meta(
-  opcode: string,
-  label: string,
-  description: string,
-  params: OpcodeParam[],
-  returns = 'null',
-): OpcodeMetadata {
-  return { opcode, label, category: 'canvas', description, params, returns };
-}
-
-function opt(name: string, type: string, defaultValue?: unknown): OpcodeParam {
-  return defaultValue === undefined
-    ? { name, type, optional: true }
-    : { name, type, optional: true, default: defaultValue };
-}
-
-function number(value: unknown, name: string, opcode: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new Error(`${opcode}: ${name} must be a number`);
-  return value;
-}
-
-function text(value: unknown, name: string, opcode: string): string {
-  if (typeof value !== 'string') throw new Error(`${opcode}: ${name} must be a string`);
-  return value;
 }
 
 /** Canvas failures are bad arguments of a recorded call: report them as such, at the call's path. */
@@ -113,212 +86,97 @@ function withArgumentErrors(definition: OpcodeDefinition): OpcodeDefinition {
   };
 }
 
-function definitions(raster: RasterBackend): OpcodeDefinition[] {
-  const canvas = (value: unknown, opcode: string) => canvasOf(value, opcode, raster);
-  return [
-    {
-      metadata: meta(
-        'canvas.init',
-        'Canvas',
-        'Starts an empty canvas of the given size and optional background colour.',
-        [
-          { name: 'width', type: 'integer' },
-          { name: 'height', type: 'integer' },
-          opt('background', 'string'),
-        ],
-      ),
-      eval(args, context) {
-        const { state } = canvas(context.host, 'canvas.init');
-        const width = number(args[0], 'width', 'canvas.init');
-        const height = number(args[1], 'height', 'canvas.init');
-        if (width > 0 && height > 0) chargePixels(context, Math.min(width * height, 1 << 26));
-        state.init(
-          number(args[0], 'width', 'canvas.init'),
-          number(args[1], 'height', 'canvas.init'),
-          args[2] === undefined || args[2] === null
-            ? null
-            : text(args[2], 'background', 'canvas.init'),
-        );
-        return null;
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.layer.create',
-        'New layer',
-        'Adds a layer on top: type raster, control or mask; options controlType, opacity, visible.',
-        [
-          { name: 'id', type: 'string' },
-          { name: 'name', type: 'string' },
-          { name: 'type', type: 'string' },
-          opt('options', 'object'),
-        ],
-      ),
-      eval(args, context) {
-        const { state } = canvas(context.host, 'canvas.layer.create');
-        chargePixels(context, state.width * state.height);
-        state.createLayer(
-          text(args[0], 'id', 'canvas.layer.create'),
-          text(args[1], 'name', 'canvas.layer.create'),
-          text(args[2], 'type', 'canvas.layer.create'),
-          (args[3] ?? {}) as Record<string, unknown>,
-        );
-        return args[0];
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.layer.update',
-        'Update layer',
-        'Changes name, opacity, visible, locked or controlType of a layer.',
-        [
-          { name: 'id', type: 'string' },
-          { name: 'changes', type: 'object' },
-        ],
-      ),
-      eval(args, context) {
-        canvas(context.host, 'canvas.layer.update').state.updateLayer(
-          text(args[0], 'id', 'canvas.layer.update'),
-          args[1] as Record<string, unknown>,
-        );
-        return null;
-      },
-    },
-    {
-      metadata: meta('canvas.layer.delete', 'Delete layer', 'Removes a layer.', [
-        { name: 'id', type: 'string' },
-      ]),
-      eval(args, context) {
-        canvas(context.host, 'canvas.layer.delete').state.deleteLayer(
-          text(args[0], 'id', 'canvas.layer.delete'),
-        );
-        return null;
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.layer.move',
-        'Move layer',
-        'Moves a layer to a stack index (0 is the bottom).',
-        [
-          { name: 'id', type: 'string' },
-          { name: 'index', type: 'integer' },
-        ],
-      ),
-      eval(args, context) {
-        canvas(context.host, 'canvas.layer.move').state.moveLayer(
-          text(args[0], 'id', 'canvas.layer.move'),
-          number(args[1], 'index', 'canvas.layer.move'),
-        );
-        return null;
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.draw_stroke',
-        'Stroke',
-        'Draws a stroke through [[x, y], …] with a colour, size and tool (brush, eraser, mask); optional hardness 0–1.',
-        [
-          { name: 'layerId', type: 'string' },
-          { name: 'points', type: 'list' },
-          { name: 'color', type: 'string' },
-          { name: 'size', type: 'number' },
-          { name: 'tool', type: 'string' },
-          opt('hardness', 'number', 1),
-        ],
-      ),
-      eval(args, context) {
-        const opcode = 'canvas.draw_stroke';
-        const hardness = args[5] === undefined ? 1 : number(args[5], 'hardness', opcode);
-        const stroke = canvas(context.host, opcode).state.strokeRequest(
-          text(args[0], 'layerId', opcode),
-          args[1],
-          text(args[2], 'color', opcode),
-          number(args[3], 'size', opcode),
-          text(args[4], 'tool', opcode),
-          hardness,
-        );
-        chargePixels(context, stroke.work);
-        return raster.stroke(stroke).then(() => null);
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.layer.load_image',
-        'Place image',
-        'Draws an image value onto a layer at (x, y).',
-        [
-          { name: 'layerId', type: 'string' },
-          { name: 'image', type: 'image' },
-          { name: 'x', type: 'number' },
-          { name: 'y', type: 'number' },
-        ],
-      ),
-      async eval(args, context) {
-        const opcode = 'canvas.layer.load_image';
-        const { state, scriptHost } = canvas(context.host, opcode);
-        const image = args[1] as ImageValue;
-        if (typeof image !== 'object' || image === null || typeof image.$image !== 'string') {
-          throw new Error(`${opcode}: image must be an image value {"$image": …}`);
-        }
-        const layer = state.layer(text(args[0], 'layerId', opcode), opcode);
-        const x = number(args[2], 'x', opcode);
-        const y = number(args[3], 'y', opcode);
-        if (Number.isFinite(image.width) && Number.isFinite(image.height)) {
-          chargePixels(context, Math.min(image.width * image.height, 1 << 26));
-        }
-        const raw = await scriptHost.images.getRaw(image, 4);
-        const source: Surface = {
-          width: raw.width,
-          height: raw.height,
-          data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
-        };
-        await raster.draw(layer.surface, source, x, y);
-        return null;
-      },
-    },
-    {
-      metadata: meta('canvas.bbox.set', 'Bounding box', 'Sets the generation region.', [
-        { name: 'x', type: 'number' },
-        { name: 'y', type: 'number' },
-        { name: 'width', type: 'number' },
-        { name: 'height', type: 'number' },
-      ]),
-      eval(args, context) {
-        const opcode = 'canvas.bbox.set';
-        canvas(context.host, opcode).state.setBbox(
-          number(args[0], 'x', opcode),
-          number(args[1], 'y', opcode),
-          number(args[2], 'width', opcode),
-          number(args[3], 'height', opcode),
-        );
-        return null;
-      },
-    },
-    {
-      metadata: meta(
-        'canvas.composite',
-        'Composite',
-        'The visible raster layers flattened into one image (mask and control layers excluded).',
-        [],
-        'image',
-      ),
-      eval(_args, context) {
-        const { state, scriptHost } = canvas(context.host, 'canvas.composite');
-        const request = state.compositeRequest();
-        chargePixels(context, request.width * request.height * (request.layers.length + 1));
-        return raster.composite(request).then((surface) => storeSurface(scriptHost, surface));
-      },
-    },
-  ];
+/** Pixels of an evaluated image argument, fetched from the store. */
+async function imagePixels(
+  scriptHost: CanvasHost,
+  value: unknown,
+  opcode: string,
+): Promise<Surface> {
+  if (!isImageValue(value)) {
+    throw new Error(`${opcode}: image must be an image value {"$image": …}`);
+  }
+  const raw = await scriptHost.images.getRaw(value, 4);
+  return {
+    width: raw.width,
+    height: raw.height,
+    data: new Uint8ClampedArray(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength),
+  };
 }
 
 /**
- * The canvas opcodes of ARCHITECTURE.md on a given rasteriser (the server plugin passes a worker
- * thread). Raster work is charged as gas before it is done.
+ * The server opcode of one table entry: decode, charge the raster work as gas, apply to the
+ * evaluation's canvas (strokes, placed images and composites on `raster`), answer.
+ */
+function opcodeOf(entry: CanvasOperationEntry, raster: RasterBackend): OpcodeDefinition {
+  const opcode = entry.metadata.opcode;
+  return {
+    metadata: entry.metadata,
+    eval(args, context) {
+      const { state, scriptHost } = canvasOf(context.host, opcode, raster);
+      switch (opcode) {
+        case 'canvas.composite': {
+          const request = state.compositeRequest();
+          chargePixels(context, request.width * request.height * (request.layers.length + 1));
+          return raster.composite(request).then((surface) => storeSurface(scriptHost, surface));
+        }
+        case 'canvas.draw_stroke': {
+          const op = canvasOperationTable.stroke.decode(args);
+          const stroke = state.strokeRequest(
+            op.layerId,
+            op.points,
+            op.color,
+            op.size,
+            op.tool,
+            op.hardness,
+          );
+          chargePixels(context, stroke.work);
+          return raster.stroke(stroke).then(() => null);
+        }
+        case 'canvas.layer.load_image': {
+          const op = canvasOperationTable.loadImage.decode(args);
+          const layer = state.layer(op.layerId, opcode);
+          if (!Number.isFinite(op.x) || !Number.isFinite(op.y))
+            throw new Error(`${opcode}: x and y must be numbers`);
+          return imagePixels(scriptHost, op.image, opcode).then(async (image) => {
+            chargePixels(context, image.width * image.height);
+            await raster.draw(layer.surface, image, op.x, op.y);
+            return null;
+          });
+        }
+        case 'canvas.init':
+        case 'canvas.resize': {
+          const width = Number(args[0]);
+          const height = Number(args[1]);
+          const layers = opcode === 'canvas.resize' ? state.layers.length + 1 : 1;
+          chargePixels(context, Math.min(width * height, 1 << 26) * layers);
+          break;
+        }
+        case 'canvas.layer.create':
+          chargePixels(context, state.width * state.height);
+          break;
+      }
+      const answer = () => (opcode === 'canvas.layer.create' ? args[0] : null);
+      if (entry.imageArgument === undefined) {
+        entry.applyArgs(state, args);
+        return answer();
+      }
+      return imagePixels(scriptHost, args[entry.imageArgument], opcode).then((image) => {
+        entry.applyArgs(state, args, image);
+        return answer();
+      });
+    },
+  };
+}
+
+/**
+ * The canvas opcodes of ARCHITECTURE.md on a given rasteriser (the server's canvas plugin passes a
+ * worker thread, so rasterising never blocks its event loop). Raster work is charged as gas
+ * before it is done.
  */
 export function createCanvasOpcodes(raster: RasterBackend): OpcodeDefinition[] {
-  return definitions(raster).map(withArgumentErrors);
+  return [...CANVAS_OPERATIONS.values()].map((entry) =>
+    withArgumentErrors(opcodeOf(entry, raster)),
+  );
 }
 
 /** The canvas opcodes computing on the calling thread. */

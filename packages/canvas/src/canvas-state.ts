@@ -1,6 +1,7 @@
 import {
   type CompositeLayer,
   compositeSurfaces,
+  copySurface,
   createSurface,
   drawSurface,
   parseColor,
@@ -63,6 +64,20 @@ export interface CompositeRequest {
   layers: CompositeLayer[];
 }
 
+/** Refuses a canvas area the store cannot keep, or layers past the memory bound. */
+function checkArea(opcode: string, width: number, height: number, layers: number): void {
+  if (width * height > MAX_CANVAS_PIXELS) {
+    throw new Error(
+      `${opcode}: ${width}×${height} is over ${MAX_CANVAS_PIXELS} pixels (4096×4096), the largest image the store keeps`,
+    );
+  }
+  if (layers * width * height > MAX_LAYER_PIXELS) {
+    throw new Error(
+      `${opcode}: ${layers} layers of ${width}×${height} are over ${MAX_LAYER_PIXELS} pixels in all`,
+    );
+  }
+}
+
 const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'opaque']);
 
 /**
@@ -80,21 +95,9 @@ export class CanvasState {
 
   /** Resets to an empty canvas of the given size. */
   init(width: number, height: number, background: string | null = null): void {
-    for (const [name, value] of [
-      ['width', width],
-      ['height', height],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1 || value > MAX_CANVAS_SIDE) {
-        throw new Error(
-          `canvas.init: ${name} must be an integer from 1 to ${MAX_CANVAS_SIDE}, got ${value}`,
-        );
-      }
-    }
-    if (width * height > MAX_CANVAS_PIXELS) {
-      throw new Error(
-        `canvas.init: ${width}×${height} is over ${MAX_CANVAS_PIXELS} pixels (4096×4096), the largest image the store keeps`,
-      );
-    }
+    checkSide('canvas.init', 'width', width);
+    checkSide('canvas.init', 'height', height);
+    checkArea('canvas.init', width, height, 0);
     if (background !== null) parseColor(background);
     this.width = width;
     this.height = height;
@@ -124,11 +127,7 @@ export class CanvasState {
         `canvas.layer.create: type must be raster, control, mask or opaque, got '${type}'`,
       );
     }
-    if ((this.layers.length + 1) * this.width * this.height > MAX_LAYER_PIXELS) {
-      throw new Error(
-        `canvas.layer.create: ${this.layers.length + 1} layers of ${this.width}×${this.height} are over ${MAX_LAYER_PIXELS} pixels in all`,
-      );
-    }
+    checkArea('canvas.layer.create', this.width, this.height, this.layers.length + 1);
     const layer: CanvasLayer = {
       id,
       name: String(name),
@@ -227,6 +226,36 @@ export class CanvasState {
     this.bbox = { x, y, width, height };
   }
 
+  /**
+   * Grows or crops the canvas to `width`×`height`. Every layer keeps its pixels; the anchor says
+   * where the old canvas sits in the new one (0 = left/top edge, 0.5 = centred, 1 = right/bottom),
+   * so outpainting to the right is `resize(w + n, h, 0, 0)`. The bounding box moves with the
+   * content.
+   */
+  resize(width: number, height: number, anchorX = 0, anchorY = 0): void {
+    checkSide('canvas.resize', 'width', width);
+    checkSide('canvas.resize', 'height', height);
+    checkArea('canvas.resize', width, height, this.layers.length);
+    for (const [name, value] of [
+      ['anchorX', anchorX],
+      ['anchorY', anchorY],
+    ] as const) {
+      if (!Number.isFinite(value) || value < 0 || value > 1) {
+        throw new Error(`canvas.resize: ${name} must be a number from 0 to 1, got ${value}`);
+      }
+    }
+    const dx = Math.round((width - this.width) * anchorX);
+    const dy = Math.round((height - this.height) * anchorY);
+    for (const layer of this.layers) {
+      const surface = createSurface(width, height);
+      copySurface(surface, layer.surface, dx, dy);
+      layer.surface = surface;
+    }
+    this.width = width;
+    this.height = height;
+    this.bbox = { ...this.bbox, x: this.bbox.x + dx, y: this.bbox.y + dy };
+  }
+
   /** Visible raster layers over the background; mask, control and opaque layers excluded. */
   composite(): Surface {
     const request = this.compositeRequest();
@@ -273,6 +302,14 @@ export class CanvasState {
           );
       }
     }
+  }
+}
+
+function checkSide(opcode: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_CANVAS_SIDE) {
+    throw new Error(
+      `${opcode}: ${name} must be an integer from 1 to ${MAX_CANVAS_SIDE}, got ${value}`,
+    );
   }
 }
 

@@ -200,6 +200,20 @@ export function drawSurface(
   }
 }
 
+/** Copies `source` into `target` with its top-left at (x, y), exactly (no blending), clipped. */
+export function copySurface(target: Surface, source: Surface, x: number, y: number): void {
+  const left = Math.max(0, x);
+  const right = Math.min(target.width, x + source.width);
+  if (right <= left) return;
+  for (let row = Math.max(0, y); row < Math.min(target.height, y + source.height); row++) {
+    const from = ((row - y) * source.width + (left - x)) * 4;
+    target.data.set(
+      source.data.subarray(from, from + (right - left) * 4),
+      (row * target.width + left) * 4,
+    );
+  }
+}
+
 /** Pixels a stroke's rasterisation touches (every stamp's square), for charging gas. */
 export function strokeWork(
   width: number,

@@ -1,19 +1,10 @@
-import { type CanvasOperation, canvasOperations } from './canvas-recorder.ts';
+import { type CanvasOperation, canvasOperations } from './canvas-operation.ts';
+import { CANVAS_OPERATIONS } from './canvas-operations.ts';
 import { CanvasState } from './canvas-state.ts';
 import type { Surface } from './rasterizer.ts';
 
 /** Opcodes the canvas replays itself; anything else becomes an opaque layer. */
-export const CANVAS_OPCODES = new Set([
-  'canvas.init',
-  'canvas.layer.create',
-  'canvas.layer.update',
-  'canvas.layer.delete',
-  'canvas.layer.move',
-  'canvas.draw_stroke',
-  'canvas.layer.load_image',
-  'canvas.bbox.set',
-  'canvas.composite',
-]);
+export const CANVAS_OPCODES: ReadonlySet<string> = new Set(CANVAS_OPERATIONS.keys());
 
 /** Supplies pixels for a `canvas.layer.load_image` image argument (a value or an expression). */
 export type ImageResolver = (image: unknown) => Surface | undefined;
@@ -50,57 +41,20 @@ export function scriptToLayers(
   const problems: ReplayProblem[] = [];
   const unresolved: unknown[] = [];
   canvasOperations(script).forEach((operation: CanvasOperation, index) => {
-    const [opcode, ...args] = operation;
+    const [opcode, ...rawArgs] = operation;
+    const entry = CANVAS_OPERATIONS.get(opcode);
     try {
-      switch (opcode) {
-        case 'canvas.init':
-          state.init(args[0] as number, args[1] as number, (args[2] as string | undefined) ?? null);
-          break;
-        case 'canvas.layer.create':
-          state.createLayer(
-            args[0] as string,
-            args[1] as string,
-            args[2] as string,
-            (args[3] ?? {}) as Record<string, unknown>,
-          );
-          break;
-        case 'canvas.layer.update':
-          state.updateLayer(args[0] as string, args[1] as Record<string, unknown>);
-          break;
-        case 'canvas.layer.delete':
-          state.deleteLayer(args[0] as string);
-          break;
-        case 'canvas.layer.move':
-          state.moveLayer(args[0] as string, args[1] as number);
-          break;
-        case 'canvas.draw_stroke':
-          state.drawStroke(
-            args[0] as string,
-            unquote(args[1]),
-            args[2] as string,
-            args[3] as number,
-            args[4] as string,
-            (args[5] as number | undefined) ?? 1,
-          );
-          break;
-        case 'canvas.layer.load_image': {
-          const surface = resolveImage(args[1]);
-          if (surface)
-            state.loadImage(args[0] as string, surface, args[2] as number, args[3] as number);
-          else {
-            state.layer(args[0] as string, 'canvas.layer.load_image');
-            unresolved.push(args[1]);
-          }
-          break;
-        }
-        case 'canvas.bbox.set':
-          state.setBbox(args[0] as number, args[1] as number, args[2] as number, args[3] as number);
-          break;
-        case 'canvas.composite':
-          break;
-        default:
-          state.createLayer(`opaque-${index}`, String(opcode), 'opaque');
+      if (!entry) {
+        state.createLayer(`opaque-${index}`, String(opcode), 'opaque');
+        return;
       }
+      // Recorded literals: lists arrive quoted (`["std.quote", points]`), as the server sees them
+      // after evaluation once unquoted; an image argument may be any expression (resolved below).
+      const args = rawArgs.map(unquote);
+      const imageArg = entry.imageArgument === undefined ? undefined : rawArgs[entry.imageArgument];
+      const image = imageArg === undefined ? undefined : resolveImage(imageArg);
+      entry.applyArgs(state, args, image);
+      if (imageArg !== undefined && !image) unresolved.push(imageArg);
     } catch (error) {
       problems.push({ index, message: (error as Error).message });
     }

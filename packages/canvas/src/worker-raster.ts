@@ -69,10 +69,11 @@ function ownBuffer(surface: Surface): ArrayBuffer {
 
 /**
  * A {@link RasterBackend} on a worker thread, so strokes, image placement and composites never
- * block the server's event loop. The worker starts on first use and does not keep the process
- * alive; if it cannot start, work falls back to the calling thread.
+ * block the server's event loop. `workerUrl` locates `raster-worker.ts` (exported as
+ * `@viwo/canvas/raster-worker`; the embedder resolves it). The worker starts on first use and does
+ * not keep the process alive; if it cannot start, work falls back to the calling thread.
  */
-export function createWorkerRaster(): RasterBackend & { dispose(): void } {
+export function createWorkerRaster(workerUrl: string): RasterBackend & { dispose(): void } {
   let worker: RasterWorker | undefined;
   let failed = false;
   let nextId = 1;
@@ -84,9 +85,9 @@ export function createWorkerRaster(): RasterBackend & { dispose(): void } {
   const start = (): RasterWorker | undefined => {
     if (worker || failed) return worker;
     try {
-      const WorkerClass = (globalThis as { Worker?: new (url: URL) => RasterWorker }).Worker;
+      const WorkerClass = (globalThis as { Worker?: new (url: string) => RasterWorker }).Worker;
       if (!WorkerClass) throw new Error('no Worker');
-      const created = new WorkerClass(new URL('./raster-worker.ts', import.meta.url));
+      const created = new WorkerClass(workerUrl);
       created.unref?.();
       created.addEventListener('message', ({ data }) => {
         const waiter = pending.get(data.id);

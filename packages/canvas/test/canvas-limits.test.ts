@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test';
 import { evaluate, ScriptError } from '@viwo/script';
 import fc from 'fast-check';
+import { createCanvasOpcodes } from '../src/canvas-opcodes.ts';
 import {
   applyStroke,
   CanvasState,
@@ -10,11 +11,11 @@ import {
   type StrokeTool,
   strokeCoverage,
 } from '../src/index.ts';
-import { createCanvasPlugin } from '../src/plugin.ts';
 import { rasterizeStroke } from '../src/rasterizer.ts';
 import { createWorkerRaster } from '../src/worker-raster.ts';
 
-const opcodes = createCanvasPlugin().opcodes?.() ?? [];
+const WORKER_URL = new URL('../src/raster-worker.ts', import.meta.url).href;
+const opcodes = createCanvasOpcodes(createWorkerRaster(WORKER_URL));
 
 /** A host with attachments and a store that only counts (the limits fail before storing). */
 const host = () => ({
@@ -67,7 +68,7 @@ test('raster work is charged as gas before it is done', async () => {
 });
 
 test('the worker rasteriser leaves the event loop free while it draws', async () => {
-  const raster = createWorkerRaster();
+  const raster = createWorkerRaster(WORKER_URL);
   try {
     const state = new CanvasState();
     state.init(2048, 2048);
@@ -140,7 +141,7 @@ test('the worker rasteriser places decoder buffers (not transferable) like the i
     height: 5,
     data: new Uint8ClampedArray(decoded.buffer, decoded.byteOffset, decoded.byteLength),
   });
-  const raster = createWorkerRaster();
+  const raster = createWorkerRaster(WORKER_URL);
   try {
     const viaWorker = createSurface(10, 10);
     await raster.draw(viaWorker, source(), 3, 2);

@@ -1,48 +1,13 @@
-import type { LogLevel } from '@viwo/script';
-import type { ImageStore, ImageValue } from './image-value.ts';
+import type { CapabilityParam, LogLevel } from '@viwo/protocol';
+import type { ImageStore } from './image-value.ts';
+import type { ProgressReport } from './jobs/job-progress.ts';
 
-/** Param types allowed in capability metadata (ARCHITECTURE.md). */
-export type CapabilityParamType =
-  | 'string'
-  | 'text'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'enum'
-  | 'seed'
-  | 'image'
-  | 'mask'
-  | 'object'
-  | 'list';
-
-/**
- * One parameter of a capability method. For `object`, `fields` describes its keys (unknown keys
- * are rejected); for `enum`, `options` lists the allowed values; for `list`, `items` may describe
- * each element.
- */
-export interface CapabilityParam {
-  name: string;
-  type: CapabilityParamType;
-  label?: string;
-  description?: string;
-  default?: unknown;
-  min?: number;
-  max?: number;
-  step?: number;
-  options?: (string | number)[];
-  optional?: boolean;
-  fields?: CapabilityParam[];
-  items?: CapabilityParam;
-}
-
-/** A progress report from a running method; core turns it into `job.progress`. */
-export interface ProgressReport {
-  label: string;
-  step: number;
-  total: number;
-  /** Optional low-resolution preview, already stored. */
-  preview?: ImageValue;
-}
+export type {
+  CapabilityMetadata,
+  CapabilityParam,
+  CapabilityParamType,
+} from '@viwo/protocol';
+export type { ProgressReport } from './jobs/job-progress.ts';
 
 /** What a capability method receives besides its arguments. */
 export interface CapabilityCallContext {
@@ -76,13 +41,18 @@ export interface CapabilityRestrictions {
 export interface CapabilityMethod {
   label: string;
   description: string;
-  params: CapabilityParam[];
+  params: readonly CapabilityParam[];
   returns: string;
   /**
    * Compute cost in megapixel-steps for the given (already validated) arguments; checked against
    * the handle's `maxCompute` before `run` starts. Omit for methods with negligible cost.
    */
   cost?(args: unknown[]): number;
+  /**
+   * Runs before validation with the raw arguments, so a declaration whose live lists come from
+   * outside the process (models pulled by the CLI while the server runs) can rescan first.
+   */
+  prepare?(args: readonly unknown[]): Promise<void>;
   /**
    * What the call will really do, as parameter-named numbers (e.g. `{factor, width, height}` of
    * the output when `width`/`height` override `factor`). A handle's bounds apply to these too, so
@@ -101,18 +71,4 @@ export interface CapabilityDefinition {
   label: string;
   description: string;
   methods: Record<string, CapabilityMethod>;
-}
-
-/** Capability metadata on the wire (`get_capability_metadata`). */
-export interface CapabilityMetadata {
-  type: string;
-  label: string;
-  description: string;
-  methods: {
-    name: string;
-    label: string;
-    description: string;
-    params: CapabilityParam[];
-    returns: string;
-  }[];
 }

@@ -1,9 +1,6 @@
-/** An image on the wire: the sha256 of its PNG bytes plus its size. Bytes live in the image store. */
-export interface ImageValue {
-  $image: string;
-  width: number;
-  height: number;
-}
+import type { ImageValue } from '@viwo/protocol';
+
+export { type ImageValue, isImageValue } from '@viwo/protocol';
 
 /** Decoded pixels, row-major, interleaved channels (1 grey, 3 RGB, 4 RGBA), 8 bits each. */
 export interface RawImage {
@@ -11,18 +8,6 @@ export interface RawImage {
   width: number;
   height: number;
   channels: 1 | 2 | 3 | 4;
-}
-
-/** True when `value` has the image-value shape (does not check that the bytes exist). */
-export function isImageValue(value: unknown): value is ImageValue {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return (
-    typeof candidate.$image === 'string' &&
-    /^[0-9a-f]{64}$/.test(candidate.$image) &&
-    typeof candidate.width === 'number' &&
-    typeof candidate.height === 'number'
-  );
 }
 
 /**

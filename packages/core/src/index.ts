@@ -1,12 +1,37 @@
+export {
+  crc32,
+  exifUserComment,
+  insertPngText,
+  readPngText,
+  readXmp,
+  viwoScriptFromXmp,
+  viwoXmp,
+} from '@viwo/protocol';
+export {
+  CapabilityError,
+  type CapabilityErrorCode,
+  type CapabilityErrorOptions,
+  throwIfCancelled,
+} from './capabilities/capability-error.ts';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
 export {
   CAPABILITY_PARAM_TYPES,
   capabilityMetadata,
   defineCapability,
+  defineMethod,
   definitionProblems,
+  type TypedMethod,
 } from './capabilities/define-capability.ts';
 export type { CapabilityHandle } from './capabilities/handle-table.ts';
 export { isCapabilityHandle } from './capabilities/handle-table.ts';
+export {
+  type ArgsOf,
+  type DeclaredParam,
+  type ObjectValue,
+  type Param,
+  type ParamValue,
+  param,
+} from './capabilities/param.ts';
 export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 export { validateArguments } from './capabilities/validate-arguments.ts';
 export type {
@@ -22,16 +47,9 @@ export type {
 export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
-export {
-  exifUserComment,
-  readXmp,
-  viwoScriptFromXmp,
-  viwoXmp,
-} from './images/embedded-metadata.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
-export { crc32, insertPngText, readPngText } from './images/png-text.ts';
-export type { JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
+export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
@@ -63,19 +81,15 @@ export {
   TemplateStore,
 } from './persistence/template-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
+export { createCanvasPlugin } from './plugins/canvas-plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';
+export { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
 export {
   createRuntime,
   type Runtime,
   type RuntimeHealth,
   type RuntimeOptions,
 } from './runtime.ts';
-export {
-  type GrantPolicy,
-  type JobLimits,
-  localUsersPolicy,
-  type Principal,
-} from './runtime-core.ts';
 export type { ScriptHost } from './script-host.ts';
 export { asScriptHost } from './script-host.ts';
 export { Session, type SessionNotifier } from './session.ts';

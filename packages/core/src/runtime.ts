@@ -8,7 +8,7 @@ import { HandleTable } from './capabilities/handle-table.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
-import { JobManager } from './jobs/job-manager.ts';
+import { type JobLimits, JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
@@ -22,15 +22,9 @@ import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
 import type { Plugin } from './plugin.ts';
 import { type PluginHealth, type PluginLogger, PluginManager } from './plugins/plugin-manager.ts';
-import {
-  type GrantPolicy,
-  type JobLimits,
-  localUsersPolicy,
-  type Principal,
-  type RuntimeCore,
-  type SessionLink,
-} from './runtime-core.ts';
-import { Session } from './session.ts';
+import { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
+import { Session, type SessionDeps } from './session.ts';
+import type { SessionLink } from './session-link.ts';
 
 /** Options of `createRuntime`. */
 export interface RuntimeOptions {
@@ -137,24 +131,27 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let allOpcodes: OpcodeDefinition[] = [...kernelOpcodes];
   const shutdown = new AbortController();
 
-  const core: RuntimeCore = {
-    dataDir,
-    registry,
-    handles: new HandleTable(),
+  const jobs = new JobManager({
     images,
     history,
-    templates,
-    policy: options.policy ?? localUsersPolicy,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    sessions,
-    deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
-    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 2),
-    jobs: undefined as unknown as JobManager,
-    shutdown: shutdown.signal,
     opcodes: () => allOpcodes,
+    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 2),
     pruneHistory: () => pruneHistory(db, retention),
+  });
+  const sessionDeps: SessionDeps = {
+    registry,
+    handles: new HandleTable(),
+    policy: options.policy ?? localUsersPolicy,
+    sessions,
+    jobs,
+    calls: {
+      registry,
+      images,
+      deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+    },
+    shutdown: shutdown.signal,
   };
-  (core as { jobs: JobManager }).jobs = new JobManager(core);
 
   await plugins.load(options.plugins ?? [], dataDir, images);
   allOpcodes = [...kernelOpcodes, ...plugins.opcodes()];
@@ -195,7 +192,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (typeof who?.id !== 'string' || who.id.length === 0) {
         throw new Error('openSession: principal needs an id');
       }
-      const session = new Session(core, who);
+      const session = new Session(sessionDeps, who);
       sessions.set(session.id, session);
       return session;
     },
@@ -203,7 +200,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const referenced = new Set([
         ...history.referencedImages(),
         ...templates.referencedImages(),
-        ...core.jobs.liveImages(),
+        ...jobs.liveImages(),
       ]);
       const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);
       let removed = 0;
@@ -218,7 +215,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dispose() {
       disposed ??= (async () => {
         shutdown.abort(coreError('Cancelled', 'the server is shutting down'));
-        await core.jobs.cancelAll('the server is shutting down');
+        await jobs.cancelAll('the server is shutting down');
         for (const session of [...sessions.values()]) (session as Session).close();
         await plugins.dispose();
         db.close();

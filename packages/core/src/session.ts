@@ -1,15 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import { type CallScope, invokeThroughHandle } from './capabilities/capability-invoker.ts';
-import { type CapabilityHandle, type HandleRecord, toHandle } from './capabilities/handle-table.ts';
+import type { RpcNotificationArgs } from '@viwo/protocol';
+import {
+  type CallEnvironment,
+  type CallScope,
+  invokeThroughHandle,
+} from './capabilities/capability-invoker.ts';
+import type { CapabilityRegistry } from './capabilities/capability-registry.ts';
+import {
+  type CapabilityHandle,
+  type HandleRecord,
+  type HandleTable,
+  toHandle,
+} from './capabilities/handle-table.ts';
 import { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 import type { CapabilityRestrictions } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import type { KernelSession } from './jobs/job-host.ts';
-import type { JobResult, JobSummary } from './jobs/job-manager.ts';
-import type { Principal, RuntimeCore, SessionLink } from './runtime-core.ts';
+import type { JobManager, JobResult, JobSummary } from './jobs/job-manager.ts';
+import { progressParams } from './jobs/job-progress.ts';
+import type { GrantPolicy, Principal } from './principal.ts';
+import type { SessionLink } from './session-link.ts';
 
 /** Receives `job.progress`, `job.log` and `job.done` notifications for a session's jobs. */
-export type SessionNotifier = (method: string, params: Record<string, unknown>) => void;
+export type SessionNotifier = (...notification: RpcNotificationArgs) => void;
+
+/** What a session needs from the runtime it belongs to. */
+export interface SessionDeps {
+  readonly registry: CapabilityRegistry;
+  readonly handles: HandleTable;
+  readonly policy: GrantPolicy;
+  /** Open sessions by id (this one adds itself on open and removes itself on close). */
+  readonly sessions: Map<string, SessionLink>;
+  readonly jobs: JobManager;
+  readonly calls: CallEnvironment;
+  /** Aborted by `dispose`: direct method calls (outside jobs) stop with it. */
+  readonly shutdown: AbortSignal;
+}
 
 /**
  * One principal's connection to the runtime (a WebSocket, the CLI). Holds capability handles that
@@ -26,7 +52,7 @@ export class Session implements SessionLink, KernelSession {
   private readonly granted = new Map<string, HandleRecord>();
 
   constructor(
-    private readonly core: RuntimeCore,
+    private readonly deps: SessionDeps,
     readonly principal: Principal,
   ) {}
 
@@ -40,10 +66,10 @@ export class Session implements SessionLink, KernelSession {
   }
 
   /** Delivers a notification to the connected client, if any; a failing notifier never breaks a job. */
-  notify(method: string, params: Record<string, unknown>): void {
+  notify(...notification: RpcNotificationArgs): void {
     if (!this.notifier) return;
     try {
-      this.notifier(method, params);
+      this.notifier(...notification);
     } catch {
       // The transport is gone or broken; the job goes on and its result lands in history.
     }
@@ -54,10 +80,10 @@ export class Session implements SessionLink, KernelSession {
    * (`{methods, bounds, maxCompute}` or `max_<param>` shorthands) returns a narrowed handle.
    */
   getCapability(type: string, filter?: unknown): CapabilityHandle {
-    if (typeof type !== 'string' || !this.core.registry.has(type)) {
+    if (typeof type !== 'string' || !this.deps.registry.has(type)) {
       throw coreError(
         'InvalidArgument',
-        `unknown capability type ${JSON.stringify(type)} (available: ${this.core.registry.types().join(', ') || 'none'})`,
+        `unknown capability type ${JSON.stringify(type)} (available: ${this.deps.registry.types().join(', ') || 'none'})`,
       );
     }
     const requested = parseRestrictions(filter, `get_capability ${type}`);
@@ -68,7 +94,7 @@ export class Session implements SessionLink, KernelSession {
 
     let base = this.rootFor(type);
     if (!base) {
-      base = this.core.handles
+      base = this.deps.handles
         .heldBy(this.id)
         .find((record) => record.type === type && record.parent?.sessionId !== this.id);
       if (!base) {
@@ -76,7 +102,7 @@ export class Session implements SessionLink, KernelSession {
       }
     }
     const record = narrowed
-      ? this.core.handles.issue(
+      ? this.deps.handles.issue(
           this.id,
           type,
           narrowRestrictions(base.restrictions, requested, false, `get_capability ${type}`),
@@ -89,18 +115,18 @@ export class Session implements SessionLink, KernelSession {
 
   /** Mints a handle of `type` from an authority handle of the same type, attenuated by `params`. */
   mint(authority: unknown, type: string, params: unknown): CapabilityHandle {
-    const parent = this.core.handles.resolve(this.id, authority, 'mint authority');
+    const parent = this.deps.handles.resolve(this.id, authority, 'mint authority');
     if (parent.type !== type) {
       throw coreError('CapabilityDenied', `mint: a ${parent.type} authority cannot mint ${type}`);
     }
     const requested = parseRestrictions(params, `mint ${type}`);
     const restrictions = narrowRestrictions(parent.restrictions, requested, false, `mint ${type}`);
-    return toHandle(this.core.handles.issue(this.id, type, restrictions, parent));
+    return toHandle(this.deps.handles.issue(this.id, type, restrictions, parent));
   }
 
   /** A narrower handle derived from one this session holds; anything wider is an error. */
   delegate(handle: unknown, restrictions: unknown): CapabilityHandle {
-    const parent = this.core.handles.resolve(this.id, handle, 'delegate');
+    const parent = this.deps.handles.resolve(this.id, handle, 'delegate');
     const requested = parseRestrictions(restrictions, `delegate ${parent.type}`);
     const narrowed = narrowRestrictions(
       parent.restrictions,
@@ -108,15 +134,15 @@ export class Session implements SessionLink, KernelSession {
       true,
       `delegate ${parent.type}`,
     );
-    return toHandle(this.core.handles.issue(this.id, parent.type, narrowed, parent));
+    return toHandle(this.deps.handles.issue(this.id, parent.type, narrowed, parent));
   }
 
   /** Gives every open session named by `target` (a session id or principal id) a derived handle. */
   giveCapability(handle: unknown, target: unknown): boolean {
-    const parent = this.core.handles.resolve(this.id, handle, 'give_capability');
+    const parent = this.deps.handles.resolve(this.id, handle, 'give_capability');
     const targets = this.resolveTargets(target, 'give_capability');
     for (const session of targets) {
-      this.core.handles.issue(
+      this.deps.handles.issue(
         session.id,
         parent.type,
         structuredClone(parent.restrictions),
@@ -139,10 +165,10 @@ export class Session implements SessionLink, KernelSession {
     const allows = (restrictions: CapabilityRestrictions) =>
       wanted.every((method) => !restrictions.methods || restrictions.methods.includes(method));
     return sessions.some((session) => {
-      if (!this.core.registry.has(type)) return false;
-      const grant = this.core.policy(session.principal, type);
+      if (!this.deps.registry.has(type)) return false;
+      const grant = this.deps.policy(session.principal, type);
       if (grant !== false && allows(grant === true ? {} : grant)) return true;
-      return this.core.handles
+      return this.deps.handles
         .heldBy(session.id)
         .some((record) => record.type === type && allows(record.restrictions));
     });
@@ -150,8 +176,8 @@ export class Session implements SessionLink, KernelSession {
 
   /** Revokes a handle this session holds and everything derived from it. */
   revoke(handle: unknown): number {
-    const record = this.core.handles.resolve(this.id, handle, 'revoke');
-    return this.core.handles.revoke(record);
+    const record = this.deps.handles.resolve(this.id, handle, 'revoke');
+    return this.deps.handles.revoke(record);
   }
 
   /** Calls a method outside any script (RPC `std.call_method`); progress is reported under a call id. */
@@ -163,8 +189,8 @@ export class Session implements SessionLink, KernelSession {
     const scope: CallScope = {
       jobId: callId,
       sessionId: this.id,
-      signal: this.core.shutdown,
-      images: this.core.images,
+      signal: this.deps.shutdown,
+      images: this.deps.calls.images,
       progress: (report) => this.notify('job.progress', progressParams(callId, report)),
       log: (level, message) => this.notify('job.log', { job_id: callId, level, message }),
       recordSeed: () => {},
@@ -182,8 +208,8 @@ export class Session implements SessionLink, KernelSession {
     args: unknown[],
     scope: CallScope,
   ): Promise<unknown> {
-    const record = this.core.handles.resolve(this.id, handle, 'std.call_method');
-    return invokeThroughHandle(this.core, record, method, args, scope);
+    const record = this.deps.handles.resolve(this.id, handle, 'std.call_method');
+    return invokeThroughHandle(this.deps.calls, record, method, args, scope);
   }
 
   /**
@@ -195,22 +221,22 @@ export class Session implements SessionLink, KernelSession {
     options: { gas?: number; parent_id?: string } = {},
   ): Promise<JobResult> {
     this.assertOpen();
-    return this.core.jobs.execute(this, script, options);
+    return this.deps.jobs.execute(this, script, options);
   }
 
   /** Requests cancellation of a job of this principal; it stops at its next step. */
   cancelJob(jobId: string): JobSummary {
-    return this.core.jobs.cancel(this.principal, jobId);
+    return this.deps.jobs.cancel(this.principal, jobId);
   }
 
   /** Jobs of this principal known to this process, newest first (a page of at most `limit`). */
   listJobs(limit?: number): JobSummary[] {
-    return this.core.jobs.list(this.principal, limit);
+    return this.deps.jobs.list(this.principal, limit);
   }
 
   /** One job, from memory or (after a restart or disconnect) from history. */
   getJob(jobId: string): JobSummary {
-    return this.core.jobs.get(jobId);
+    return this.deps.jobs.get(jobId);
   }
 
   /** Disconnects: stops notifications; running jobs continue and land in history. */
@@ -218,18 +244,18 @@ export class Session implements SessionLink, KernelSession {
     if (this.closedFlag) return;
     this.closedFlag = true;
     this.notifier = null;
-    this.core.sessions.delete(this.id);
-    void this.core.jobs.whenSessionIdle(this.id).then(() => this.core.handles.dropSession(this.id));
+    this.deps.sessions.delete(this.id);
+    void this.deps.jobs.whenSessionIdle(this.id).then(() => this.deps.handles.dropSession(this.id));
   }
 
   private rootFor(type: string): HandleRecord | undefined {
-    const grant = this.core.policy(this.principal, type);
+    const grant = this.deps.policy(this.principal, type);
     if (grant === false) return undefined;
     const key = `${type}\u0000`;
     const cached = this.granted.get(key);
     if (cached && !cached.revoked) return cached;
     const restrictions = grant === true ? {} : parseRestrictions(grant, `policy for ${type}`);
-    const record = this.core.handles.issue(this.id, type, restrictions);
+    const record = this.deps.handles.issue(this.id, type, restrictions);
     this.granted.set(key, record);
     return record;
   }
@@ -238,9 +264,9 @@ export class Session implements SessionLink, KernelSession {
     if (typeof target !== 'string' || target.length === 0) {
       throw coreError('InvalidArgument', `${where}: target must be a session id or principal id`);
     }
-    const direct = this.core.sessions.get(target);
+    const direct = this.deps.sessions.get(target);
     if (direct) return [direct];
-    const byPrincipal = [...this.core.sessions.values()].filter((s) => s.principal.id === target);
+    const byPrincipal = [...this.deps.sessions.values()].filter((s) => s.principal.id === target);
     if (byPrincipal.length === 0) {
       throw coreError(
         'InvalidArgument',
@@ -254,23 +280,4 @@ export class Session implements SessionLink, KernelSession {
   private assertOpen(): void {
     if (this.closedFlag) throw coreError('CapabilityDenied', 'this session is closed');
   }
-}
-
-/** The `job.progress` params for a report: fraction clamped to 0..1, eta from the rate so far. */
-export function progressParams(
-  jobId: string,
-  report: { label: string; step: number; total: number; preview?: unknown },
-  etaMs: number | null = null,
-): Record<string, unknown> {
-  const total = report.total > 0 ? report.total : 1;
-  const params: Record<string, unknown> = {
-    job_id: jobId,
-    label: report.label,
-    step: report.step,
-    total: report.total,
-    fraction: Math.min(1, Math.max(0, report.step / total)),
-    eta_ms: etaMs,
-  };
-  if (report.preview !== undefined) params.preview = report.preview;
-  return params;
 }

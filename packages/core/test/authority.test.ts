@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapabilityHandle } from '../src/capabilities/handle-table.ts';
+import type { GrantPolicy } from '../src/principal.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
-import type { GrantPolicy } from '../src/runtime-core.ts';
 import { createTestPlugin } from '../src/testing/test-plugin.ts';
 
 let dir: string;

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readXmp, viwoScriptFromXmp } from '@viwo/protocol';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
-import { readXmp, viwoScriptFromXmp } from '../src/images/embedded-metadata.ts';
 import { FileImageStore } from '../src/images/file-image-store.ts';
 import { exportImage } from '../src/images/image-export.ts';
 

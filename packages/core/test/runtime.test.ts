@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JobProgress } from '@viwo/protocol';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { createFailingPlugin, createTestPlugin } from '../src/testing/test-plugin.ts';
 
@@ -89,7 +90,9 @@ describe('runtime facade', () => {
     const session = runtime.openSession('alice');
     const events: string[] = [];
     session.setNotifier((method, params) =>
-      events.push(`${method}:${params.step ?? params.status ?? ''}`),
+      events.push(
+        `${method}:${'step' in params ? params.step : 'status' in params ? params.status : ''}`,
+      ),
     );
     const reply = await session.executeScript(render({ steps: 3, seed: 7, width: 8, height: 4 }));
     events.push('reply');
@@ -120,7 +123,7 @@ describe('runtime facade', () => {
 
   test('progress carries fraction, eta and previews; previews are not job images', async () => {
     const session = runtime.openSession('alice');
-    const progress: Record<string, unknown>[] = [];
+    const progress: JobProgress[] = [];
     session.setNotifier((method, params) => {
       if (method === 'job.progress') progress.push(params);
     });

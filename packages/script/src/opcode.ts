@@ -7,49 +7,9 @@
  * metadata says.
  */
 
-/** Parameter types that may appear in opcode and capability metadata. */
-export type ParamType =
-  | 'any'
-  | 'string'
-  | 'text'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'enum'
-  | 'seed'
-  | 'image'
-  | 'mask'
-  | 'object'
-  | 'list'
-  | 'lambda'
-  | 'block'
-  | 'capability';
+import type { LogLevel, OpcodeMetadata } from '@viwo/protocol';
 
-/** One parameter of an opcode. */
-export interface OpcodeParam {
-  name: string;
-  type: ParamType | string;
-  optional?: boolean;
-  default?: unknown;
-  description?: string;
-}
-
-/** Self-description of an opcode, served by `get_opcodes` and used to generate blocks. */
-export interface OpcodeMetadata {
-  opcode: string;
-  label: string;
-  category: string;
-  description: string;
-  params: OpcodeParam[];
-  returns: string;
-  /** Arguments arrive unevaluated (the opcode decides what to evaluate). */
-  lazy?: boolean;
-  /** The last param repeats any number of times (zero or more). */
-  variadic?: boolean;
-}
-
-/** Log severity carried to `job.log` notifications. */
-export type LogLevel = 'info' | 'warn' | 'error';
+export type { LogLevel, OpcodeMetadata, OpcodeParam, ParamType } from '@viwo/protocol';
 
 /** What an eager opcode implementation can reach while it runs. */
 export interface OpcodeContext {

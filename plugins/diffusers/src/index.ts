@@ -3,9 +3,13 @@ export {
   estimateCost,
   GENERATE_CAPABILITY,
   pickModel,
-  resolveWithBudget,
 } from './capability/generate-capability.ts';
-export { generationOptionFields } from './capability/generation-params.ts';
+export {
+  type GenerationFieldSource,
+  type GenerationOptions,
+  generationFields,
+  LIMITS,
+} from './capability/generation-params.ts';
 export {
   CONTROLNET_CAPABILITY,
   createControlnetCapability,
@@ -57,11 +61,8 @@ export {
   GenerationCancelled,
 } from './pipeline/denoise-loop.ts';
 export {
-  BudgetError,
-  GENERATION_OPTION_KEYS,
-  type GenerationOptions,
+  type GenerationDefaults,
   generationCost,
-  InvalidOptionError,
   type ResolvedGeneration,
   resolveGeneration,
 } from './pipeline/generation-request.ts';
@@ -137,11 +138,9 @@ export {
   zeroConditioning,
 } from './sdxl/sdxl-conditioning.ts';
 export {
-  generateSdxl,
   prepareSdxlConditioning,
   type SdxlGenerationConditioning,
   type SdxlPrompts,
-  type SdxlRequest,
 } from './sdxl/sdxl-pipeline.ts';
 export {
   buildTinySdxlTextEncoder,
@@ -157,9 +156,8 @@ export {
   CONTROLNET_RESIDUALS,
   tinyControlnetModelFiles,
 } from './tiny-models/tiny-controlnet-model.ts';
+export { TINY_MODELS } from './tiny-models/tiny-model-catalog.ts';
 export {
-  registerTinyModel,
-  TINY_MODEL_BUILDERS,
   type TinyModelBuilder,
   type TinyModelFiles,
   writeModelFolder,

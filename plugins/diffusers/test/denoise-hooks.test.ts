@@ -41,7 +41,7 @@ test('denoise hooks widen the UNet sample, see every step and post-process the i
   const generation = resolveGeneration(
     'a cat',
     { model_id: 'nine', seed: 1, steps: 5, width: 64, height: 64, guidance_scale: 6 },
-    (id) => registry.get(id),
+    registry.get('nine'),
   );
   const seen: { index: number; batch: number }[] = [];
   let finished = false;
@@ -79,7 +79,7 @@ test('without the hook a 9-channel UNet fails with a clear error', async () => {
   const generation = resolveGeneration(
     'a cat',
     { model_id: 'nine', seed: 1, steps: 2, width: 64, height: 64 },
-    (id) => registry.get(id),
+    registry.get('nine'),
   );
   const { context } = testContext(new MemoryImageStore());
   await expect(pipeline.generate(generation, context)).rejects.toThrow(

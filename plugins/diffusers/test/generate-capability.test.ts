@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CapabilityDefinition, ImageValue } from '@viwo/core';
+import { type CapabilityDefinition, capabilityMetadata, type ImageValue } from '@viwo/core';
+import { methodCost, runMethod } from '@viwo/core/testing';
 import { createGenerateCapability } from '../src/capability/generate-capability.ts';
 // Every tiny layout registers itself on import; load them all (as the plugin does) so the
 // installed set does not depend on which other test files ran first in this process.
@@ -38,7 +39,7 @@ async function textToImage(
   extra: Parameters<typeof testContext>[1] = {},
 ) {
   const call = testContext(images, extra);
-  const result = await capability.methods.textToImage!.run(call.context, prompt, options);
+  const result = await runMethod(capability, 'textToImage', call.context, [prompt, options]);
   return { result: result as ImageValue | ImageValue[], ...call };
 }
 
@@ -92,6 +93,49 @@ describe('registry', () => {
     expect(options.fields!.find((field) => field.name === 'scheduler')!.options).toContain(
       'dpmpp_2m_karras',
     );
+  });
+});
+
+describe('metadata defaults', () => {
+  test('show what a call without options really uses: the default model and its family defaults', () => {
+    const [textToImage, imageToImage] = capabilityMetadata(capability).methods;
+    const defaults = (method: typeof textToImage) =>
+      Object.fromEntries(
+        method!.params
+          .at(-1)!
+          .fields!.flatMap((field) =>
+            field.default === undefined ? [] : [[field.name, field.default]],
+          ),
+      );
+    const model = registry.defaultModel()!;
+    expect(model.id).toBe('tiny-sd15');
+    expect(defaults(textToImage)).toEqual({
+      model_id: 'tiny-sd15',
+      steps: model.defaults.steps,
+      guidance_scale: model.defaults.guidanceScale,
+      scheduler: model.defaults.scheduler,
+      width: model.nativeSize,
+      height: model.nativeSize,
+      batch_size: 1,
+    });
+    // img2img keeps the input's size and repaints 75 % unless told otherwise.
+    expect(defaults(imageToImage)).toEqual({
+      model_id: 'tiny-sd15',
+      steps: model.defaults.steps,
+      guidance_scale: model.defaults.guidanceScale,
+      scheduler: model.defaults.scheduler,
+      strength: 0.75,
+      batch_size: 1,
+    });
+  });
+
+  test('a call without options runs with exactly the defaults metadata shows', async () => {
+    const { result } = await textToImage('a fox', { seed: 4 });
+    const recorded = JSON.parse((await images.getText((result as ImageValue).$image)).viwo!);
+    const shown = capabilityMetadata(capability).methods[0]!.params[1]!.fields!;
+    for (const key of ['model_id', 'steps', 'guidance_scale', 'scheduler', 'width', 'height']) {
+      expect(recorded.params.options[key]).toBe(shown.find((field) => field.name === key)!.default);
+    }
   });
 });
 
@@ -197,43 +241,42 @@ describe('textToImage', () => {
 
   test('cancellation between steps stops the run', async () => {
     const call = testContext(images, { abortAfterSteps: 2 });
-    const run = capability.methods.textToImage!.run(call.context, 'a cat', {
-      seed: 1,
-      steps: 20,
-      width: 64,
-      height: 64,
-    });
+    const run = runMethod(capability, 'textToImage', call.context, [
+      'a cat',
+      { seed: 1, steps: 20, width: 64, height: 64 },
+    ]);
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(call.progress.length).toBe(2);
   });
 
   test('budget: cost() is width·height·steps/1e6 and max_compute refuses', async () => {
-    const method = capability.methods.textToImage!;
-    expect(method.cost!(['x', { width: 500, height: 400, steps: 10 }])).toBeCloseTo(2, 6);
-    expect(method.cost!(['x', { width: 500, height: 400, steps: 10, batch_size: 3 }])).toBeCloseTo(
-      6,
-      6,
-    );
-    await expect(
-      textToImage('x', { width: 512, height: 512, steps: 20, max_compute: 1 }),
-    ).rejects.toMatchObject({
-      code: 'BudgetExceeded',
-    });
+    const cost = (options: object) =>
+      methodCost(capability, 'textToImage', { images }, ['x', options]);
+    expect(await cost({ width: 504, height: 400, steps: 10 })).toBeCloseTo(2.016, 6);
+    expect(await cost({ width: 504, height: 400, steps: 10, batch_size: 3 })).toBeCloseTo(6.048, 6);
+    // Without steps and size the default model's (tiny-sd15) are charged, as run uses them.
+    const model = registry.defaultModel()!;
+    expect(await cost({})).toBeCloseTo((model.nativeSize ** 2 * model.defaults.steps) / 1e6, 6);
+    // Core refuses a call over `max_compute` using this cost (tests/diffusers/server-generate).
   });
 
   test('bad options give clear errors naming the key', async () => {
     await expect(textToImage('x', { stepz: 3 })).rejects.toMatchObject({
       code: 'InvalidArgument',
-      message: expect.stringContaining("unknown option 'stepz'"),
+      message: expect.stringContaining('options.stepz is not a known option'),
     });
     await expect(textToImage('x', { steps: 'many' })).rejects.toThrow(
-      /option 'steps' must be a number/,
+      /options.steps must be an integer, got string "many"/,
     );
-    await expect(textToImage('x', { model_id: 'nope' })).rejects.toThrow(/unknown model 'nope'/);
+    await expect(textToImage('x', { model_id: 'nope' })).rejects.toThrow(
+      /options.model_id must be one of .*"tiny-sd15".*got string "nope"/,
+    );
     await expect(textToImage('x', { scheduler: 'plms' })).rejects.toThrow(
-      /unknown scheduler 'plms'/,
+      /options.scheduler must be one of "euler",.* got string "plms"/,
     );
-    await expect(textToImage('x', { width: 32 })).rejects.toThrow(/option 'width' must be in 64/);
+    await expect(textToImage('x', { width: 32 })).rejects.toThrow(
+      /options.width must be at least 64/,
+    );
   });
 });
 
@@ -243,12 +286,11 @@ describe('imageToImage', () => {
       .result as ImageValue;
     const run = async (strength: number) => {
       const call = testContext(images);
-      const result = (await capability.methods.imageToImage!.run(
-        call.context,
+      const result = (await runMethod(capability, 'imageToImage', call.context, [
         source,
         'a green forest',
         { seed: 2, steps: 10, strength },
-      )) as ImageValue;
+      ])) as ImageValue;
       return { result, steps: call.progress.length };
     };
     const half = await run(0.5);
@@ -266,12 +308,11 @@ describe('imageToImage', () => {
       .result as ImageValue;
     const input = await images.getRaw(source, 3);
     const distance = async (strength: number) => {
-      const result = (await capability.methods.imageToImage!.run(
-        testContext(images).context,
+      const result = (await runMethod(capability, 'imageToImage', testContext(images).context, [
         source,
         'a red cat',
         { seed: 3, steps: 10, strength },
-      )) as ImageValue;
+      ])) as ImageValue;
       const output = await images.getRaw(result, 3);
       let sum = 0;
       for (let index = 0; index < output.data.length; index++)

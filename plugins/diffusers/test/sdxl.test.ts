@@ -6,10 +6,11 @@ import type { RawImage } from '@viwo/core';
 import type { DiffusersModelInfo } from '../src/models/model-info.ts';
 import { ModelRegistry } from '../src/models/model-registry.ts';
 import { SessionCache } from '../src/models/session-cache.ts';
-import { resolveGeneration } from '../src/pipeline/generation-request.ts';
+import { type ResolvedGeneration, resolveGeneration } from '../src/pipeline/generation-request.ts';
+import { ModelSessions } from '../src/pipeline/model-sessions.ts';
 import { StableDiffusionPipeline } from '../src/pipeline/stable-diffusion-pipeline.ts';
 import { penultimateHiddenOutput } from '../src/sdxl/sdxl-conditioning.ts';
-import { generateSdxl, type SdxlRequest } from '../src/sdxl/sdxl-pipeline.ts';
+import { prepareSdxlConditioning } from '../src/sdxl/sdxl-pipeline.ts';
 import {
   buildTinySdxlUnet,
   SDXL_SCALING_FACTOR,
@@ -45,6 +46,14 @@ function model(id: string): DiffusersModelInfo {
   return info;
 }
 
+/** One SDXL text-to-image request (the generation fields besides the model). */
+type SdxlRequest = Omit<
+  ResolvedGeneration,
+  'model' | 'negativePrompt' | 'strength' | 'batchSize'
+> & {
+  negativePrompt?: string;
+};
+
 const base: SdxlRequest = {
   prompt: 'a red fox',
   seed: 7,
@@ -54,6 +63,24 @@ const base: SdxlRequest = {
   height: 64,
   scheduler: 'euler',
 };
+
+/** Text-to-image through the shared pipeline, one image. */
+async function generateSdxl(
+  target: StableDiffusionPipeline,
+  info: DiffusersModelInfo,
+  request: SdxlRequest,
+): Promise<RawImage> {
+  const { context } = testContext(new MemoryImageStore());
+  const generation: ResolvedGeneration = {
+    negativePrompt: '',
+    strength: 1,
+    batchSize: 1,
+    ...request,
+    model: info,
+  };
+  const [item] = await target.generate(generation, context);
+  return item!.image;
+}
 
 function differs(first: RawImage, second: RawImage): boolean {
   return first.data.some((value, index) => value !== second.data[index]);
@@ -123,9 +150,17 @@ test('SDXL-Turbo samples in one step without guidance, and LCM runs on SDXL', as
 
 test('a non-SDXL model and encoders without hidden states get clear errors', async () => {
   const info = model('xl');
-  await expect(
-    generateSdxl(pipeline, { ...info, components: ['text_encoder', 'unet'] }, base),
-  ).rejects.toThrow(/no text_encoder_2/);
+  const sessions = await ModelSessions.open(
+    { ...info, components: ['text_encoder', 'unet', 'vae_decoder'] },
+    pipeline.cache,
+  );
+  try {
+    await expect(
+      prepareSdxlConditioning(pipeline, sessions, { ...base, negativePrompt: '' }),
+    ).rejects.toThrow(/no text_encoder_2/);
+  } finally {
+    sessions.release();
+  }
   const fakeSession = { outputNames: ['last_hidden_state'] } as unknown as Parameters<
     typeof penultimateHiddenOutput
   >[0];
@@ -144,7 +179,7 @@ test('the shared generate pipeline runs SDXL models (batch, seeds, deterministic
       prompt_2: 'in snow',
       batch_size: 2,
     },
-    (id) => registry.get(id),
+    registry.get('xl'),
   );
   const { context } = testContext(new MemoryImageStore());
   const items = await pipeline.generate(generation, context);

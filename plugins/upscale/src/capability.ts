@@ -1,22 +1,16 @@
 import {
+  type CapabilityCallContext,
   type CapabilityDefinition,
+  CapabilityError,
   type CapabilityMethod,
-  type CapabilityParam,
   defineCapability,
+  defineMethod,
   type ImageValue,
+  param,
+  throwIfCancelled,
 } from '@viwo/core';
-import {
-  checkOutputSize,
-  classicalMethod,
-  invalid,
-  loadPixels,
-  optionalNumber,
-  optionalString,
-  readOptions,
-  requireImage,
-} from './capability-arguments.ts';
-import { CLASSICAL_METHODS, resampleClassical, targetSize } from './classical.ts';
-import { throwIfCancelled } from './errors.ts';
+import { CLASSICAL_METHODS, type PixelImage, resampleClassical, targetSize } from './classical.ts';
+import { messageOf } from './errors.ts';
 import type { EsrganUpscaler } from './esrgan-upscaler.ts';
 import type { FaceRestorer } from './face-restorer.ts';
 import { MAX_TILE_SIZE, MIN_TILE_SIZE } from './runner/tiling.ts';
@@ -58,14 +52,41 @@ export function createUpscaleCapability(options: UpscaleCapabilityOptions): Capa
   });
 }
 
-const IMAGE_PARAM: CapabilityParam = {
-  name: 'image',
-  type: 'image',
-  label: 'Image',
-  description: 'Image to upscale',
-};
+const imageParam = () =>
+  param.image({ name: 'image', label: 'Image', description: 'Image to upscale' });
+
+/** Rejects outputs over the pixel limit before any work starts (metadata cannot bound this). */
+function checkOutputSize(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new CapabilityError(
+      'InvalidArgument',
+      `output would be ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels}`,
+      { param: 'options' },
+    );
+  }
+}
+
+/** Decoded RGBA pixels of a stored image; an undecodable image is a clear error. */
+async function loadPixels(context: CapabilityCallContext, image: ImageValue): Promise<PixelImage> {
+  try {
+    return await context.images.getRaw(image, 4);
+  } catch (error) {
+    throw new CapabilityError(
+      'InvalidArgument',
+      `image ${image.$image.slice(0, 12)}… could not be read: ${messageOf(error)}`,
+      { param: 'image' },
+    );
+  }
+}
 
 function modelMethod(
+  options: UpscaleCapabilityOptions,
+  offered: Map<string, number[]>,
+): CapabilityMethod {
+  return withOutputEffects(modelMethodDeclaration(options, offered));
+}
+
+function modelMethodDeclaration(
   options: UpscaleCapabilityOptions,
   offered: Map<string, number[]>,
 ): CapabilityMethod {
@@ -74,60 +95,39 @@ function modelMethod(
   const allFactors = [...new Set([...offered.values()].flat())].sort((a, b) => a - b);
   const defaultFactor = offered.get(defaultModel)!.includes(4) ? 4 : offered.get(defaultModel)![0]!;
   const offeredText = modelIds.map((id) => `${id}: ×${offered.get(id)!.join('/×')}`).join('; ');
-  return {
+  return defineMethod({
     label: 'Upscale (ESRGAN)',
     description: `Super-resolves an image with an ESRGAN model. Installed: ${offeredText}. Alpha is upscaled with Lanczos and re-attached.`,
     params: [
-      IMAGE_PARAM,
-      {
-        name: 'options',
-        label: 'Options',
-        description: 'Model, factor and tiling',
-        type: 'object',
-        optional: true,
-        fields: [
-          { name: 'model', type: 'enum', label: 'Model', options: modelIds, default: defaultModel },
-          {
-            name: 'factor',
-            type: 'enum',
+      imageParam(),
+      param.object(
+        {
+          model: param.enum(modelIds, { label: 'Model', default: defaultModel }),
+          factor: param.enum(allFactors, {
             label: 'Factor',
-            options: allFactors,
             default: defaultFactor,
             description: 'Scale; each model offers its own factors',
-          },
-          {
-            name: 'tile_size',
-            type: 'integer',
+          }),
+          tile_size: param.integer({
             label: 'Tile size',
             min: MIN_TILE_SIZE,
             max: MAX_TILE_SIZE,
             optional: true,
             description: 'Input pixels per tile side; default from the memory cap',
-          },
-        ],
-      },
+          }),
+        },
+        {
+          name: 'options',
+          label: 'Options',
+          description: 'Model, factor and tiling',
+          optional: true,
+        },
+      ),
     ],
     returns: 'image',
-    cost(args) {
-      const image = args[0] as ImageValue | undefined;
-      const factor = Number(
-        (args[1] as Record<string, unknown> | undefined)?.factor ?? defaultFactor,
-      );
-      return image ? (image.width * image.height * factor * factor) / 1e6 : 0;
-    },
-    effects(args) {
-      const factor = Number(
-        (args[1] as Record<string, unknown> | undefined)?.factor ?? defaultFactor,
-      );
-      return outputEffects(args[0], { factor });
-    },
-    async run(context, ...args) {
-      const image = requireImage(args[0]);
-      const settings = readOptions(args[1], ['model', 'factor', 'tile_size']);
-      const model = optionalString(settings.model, 'model') ?? defaultModel;
-      const factor = optionalNumber(settings.factor, 'factor') ?? defaultFactor;
-      const tileSize = optionalNumber(settings.tile_size, 'tile_size');
-      // Resolve first so an unknown model or factor fails before any decoding.
+    cost: ([image, { factor }]) => (image.width * image.height * factor * factor) / 1e6,
+    async run(context, image, { model, factor, tile_size: tileSize }) {
+      // Resolve first so a model/factor pair that is not installed fails before any decoding.
       options.upscaler.resolve(model, factor);
       checkOutputSize(image.width * factor, image.height * factor, options.maxOutputPixels);
       const pixels = await loadPixels(context, image);
@@ -149,82 +149,47 @@ function modelMethod(
       const parameters = `Upscale: ${result.model}, Scale: ${result.scale}, Tiles: ${result.tiling.tiles} (tile ${result.tiling.tile_size}px, overlap ${result.tiling.overlap}px)`;
       return context.images.putRaw(result.image, { parameters, viwo: JSON.stringify(viwo) });
     },
-  };
+  });
 }
 
 function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
-  return {
+  return withOutputEffects(traditionalMethodDeclaration(options));
+}
+
+function traditionalMethodDeclaration(options: UpscaleCapabilityOptions): CapabilityMethod {
+  return defineMethod({
     label: 'Upscale (classical)',
     description:
       'Resamples with sharp: lanczos (Lanczos-3), bicubic (Catmull-Rom), bilinear, nearest, or area (exact box filter). Give a factor or a target width/height.',
     params: [
-      IMAGE_PARAM,
-      {
-        name: 'options',
-        label: 'Options',
-        description: 'Method and target size',
-        type: 'object',
-        optional: true,
-        fields: [
-          {
-            name: 'method',
-            type: 'enum',
-            label: 'Method',
-            options: [...CLASSICAL_METHODS],
-            default: 'lanczos',
-          },
-          {
-            name: 'factor',
-            type: 'number',
-            label: 'Factor',
-            min: 1,
-            max: 8,
-            step: 0.5,
-            default: 2,
-          },
-          {
-            name: 'width',
-            type: 'integer',
+      imageParam(),
+      param.object(
+        {
+          method: param.enum(CLASSICAL_METHODS, { label: 'Method', default: 'lanczos' }),
+          factor: param.number({ label: 'Factor', min: 1, max: 8, step: 0.5, default: 2 }),
+          width: param.integer({
             label: 'Width',
             min: 1,
             optional: true,
             description: 'Target width (overrides factor)',
-          },
-          {
-            name: 'height',
-            type: 'integer',
+          }),
+          height: param.integer({
             label: 'Height',
             min: 1,
             optional: true,
             description: 'Target height (overrides factor)',
-          },
-        ],
-      },
+          }),
+        },
+        {
+          name: 'options',
+          label: 'Options',
+          description: 'Method and target size',
+          optional: true,
+        },
+      ),
     ],
     returns: 'image',
-    effects(args) {
-      const settings = (args[1] ?? {}) as Record<string, unknown>;
-      const pick = (name: string) =>
-        typeof settings[name] === 'number' ? { [name]: settings[name] as number } : {};
-      return outputEffects(args[0], { ...pick('factor'), ...pick('width'), ...pick('height') });
-    },
-    async run(context, ...args) {
-      const image = requireImage(args[0]);
-      const settings = readOptions(args[1], ['method', 'factor', 'width', 'height']);
-      const method = classicalMethod(settings.method);
-      const factor = optionalNumber(settings.factor, 'factor') ?? 2;
-      if (factor < 1 || factor > 8)
-        throw invalid(`factor must be from 1 to 8, got ${factor}`, 'factor');
-      const width = optionalNumber(settings.width, 'width');
-      const height = optionalNumber(settings.height, 'height');
-      for (const [name, value] of [
-        ['width', width],
-        ['height', height],
-      ] as const) {
-        if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-          throw invalid(`${name} must be a positive whole number, got ${value}`, name);
-        }
-      }
+    async run(context, image, { method, factor, width, height }) {
       const size = targetSize(image.width, image.height, {
         factor,
         ...(width !== undefined ? { width } : {}),
@@ -239,86 +204,44 @@ function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod 
         viwo: JSON.stringify(viwo),
       });
     },
-  };
+  });
 }
 
 function hybridMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
-  return {
+  return defineMethod({
     label: 'Upscale (hybrid)',
     description:
       'Classical upscale, then an img2img refinement pass at low denoise through the diffusers.generate capability.',
     params: [
-      IMAGE_PARAM,
-      {
-        name: 'prompt',
-        type: 'text',
-        label: 'Prompt',
-        description: 'What the refined image shows',
-      },
-      {
-        name: 'options',
-        label: 'Options',
-        description: 'Upscale and refinement settings',
-        type: 'object',
-        optional: true,
-        fields: [
-          {
-            name: 'factor',
-            type: 'number',
-            label: 'Factor',
-            min: 1,
-            max: 4,
-            step: 0.5,
-            default: 2,
-          },
-          {
-            name: 'denoise_strength',
-            type: 'number',
+      imageParam(),
+      param.text({ name: 'prompt', label: 'Prompt', description: 'What the refined image shows' }),
+      param.object(
+        {
+          factor: param.number({ label: 'Factor', min: 1, max: 4, step: 0.5, default: 2 }),
+          denoise_strength: param.number({
             label: 'Denoise strength',
             min: 0.2,
             max: 0.4,
             step: 0.05,
             default: 0.3,
-          },
-          {
-            name: 'method',
-            type: 'enum',
-            label: 'Method',
-            options: [...CLASSICAL_METHODS],
-            default: 'lanczos',
-          },
-          { name: 'model_id', type: 'string', label: 'Diffusion model', optional: true },
-          { name: 'steps', type: 'integer', label: 'Steps', min: 1, max: 150, optional: true },
-          { name: 'seed', type: 'seed', label: 'Seed', optional: true },
-          { name: 'negative_prompt', type: 'text', label: 'Negative prompt', optional: true },
-        ],
-      },
+          }),
+          method: param.enum(CLASSICAL_METHODS, { label: 'Method', default: 'lanczos' }),
+          model_id: param.string({ label: 'Diffusion model', optional: true }),
+          steps: param.integer({ label: 'Steps', min: 1, max: 150, optional: true }),
+          seed: param.seed({ label: 'Seed', optional: true }),
+          negative_prompt: param.text({ label: 'Negative prompt', optional: true }),
+        },
+        {
+          name: 'options',
+          label: 'Options',
+          description: 'Upscale and refinement settings',
+          optional: true,
+        },
+      ),
     ],
     returns: 'image',
-    async run(context, ...args) {
-      const image = requireImage(args[0]);
-      if (typeof args[1] !== 'string') throw invalid('prompt must be a string', 'prompt', []);
-      const prompt = args[1];
-      const settings = readOptions(args[2], [
-        'factor',
-        'denoise_strength',
-        'method',
-        'model_id',
-        'steps',
-        'seed',
-        'negative_prompt',
-      ]);
-      const factor = optionalNumber(settings.factor, 'factor') ?? 2;
-      if (factor < 1 || factor > 4)
-        throw invalid(`factor must be from 1 to 4, got ${factor}`, 'factor');
-      const strength = optionalNumber(settings.denoise_strength, 'denoise_strength') ?? 0.3;
-      if (strength < 0.2 || strength > 0.4) {
-        throw invalid(
-          `denoise_strength must be from 0.2 to 0.4, got ${strength}`,
-          'denoise_strength',
-        );
-      }
-      const method = classicalMethod(settings.method);
+    async run(context, image, prompt, settings) {
+      const { factor, denoise_strength: strength, method } = settings;
       const size = targetSize(image.width, image.height, { factor });
       checkOutputSize(size.width, size.height, options.maxOutputPixels);
       const pixels = await loadPixels(context, image);
@@ -333,17 +256,16 @@ function hybridMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
       }
       return context.invoke(DIFFUSERS_CAPABILITY_TYPE, 'imageToImage', [base, prompt, generation]);
     },
-  };
+  });
 }
 
 function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): CapabilityMethod {
-  return {
+  return defineMethod({
     label: 'Restore face',
     description: `Restores an aligned face crop with the configured model (${restorer.modelName}); the crop is resized to the model's input and back.`,
-    params: [IMAGE_PARAM],
+    params: [imageParam()],
     returns: 'image',
-    async run(context, ...args) {
-      const image = requireImage(args[0]);
+    async run(context, image) {
       checkOutputSize(image.width, image.height, options.maxOutputPixels);
       const pixels = await loadPixels(context, image);
       throwIfCancelled(context.signal, 'face restoration');
@@ -353,7 +275,7 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
         viwo: JSON.stringify({ kind: 'face-restoration', model: restorer.modelName }),
       });
     },
-  };
+  });
 }
 
 /**
@@ -362,15 +284,29 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
  * an explicit 4000×4000 target.
  */
 function outputEffects(
-  image: unknown,
+  image: { width: number; height: number },
   request: { factor?: number; width?: number; height?: number },
 ): Record<string, number> {
-  const value = image as { width?: unknown; height?: unknown } | null;
-  if (typeof value?.width !== 'number' || typeof value.height !== 'number') return {};
-  const size = targetSize(value.width, value.height, request);
+  const size = targetSize(image.width, image.height, {
+    ...(typeof request.factor === 'number' ? { factor: request.factor } : {}),
+    ...(typeof request.width === 'number' ? { width: request.width } : {}),
+    ...(typeof request.height === 'number' ? { height: request.height } : {}),
+  });
   return {
-    factor: Math.max(size.width / value.width, size.height / value.height),
+    factor: Math.max(size.width / image.width, size.height / image.height),
     width: size.width,
     height: size.height,
+  };
+}
+
+/** Declares a method's effects (its validated image and options) for handle bounds. */
+function withOutputEffects(method: CapabilityMethod): CapabilityMethod {
+  return {
+    ...method,
+    effects: (args) =>
+      outputEffects(
+        args[0] as { width: number; height: number },
+        (args[1] ?? {}) as { factor?: number; width?: number; height?: number },
+      ),
   };
 }

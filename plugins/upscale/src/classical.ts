@@ -1,5 +1,6 @@
+import { CapabilityError } from '@viwo/core';
 import sharp from 'sharp';
-import { messageOf, UpscaleError } from './errors.ts';
+import { messageOf } from './errors.ts';
 
 /** Classical resampling methods, in the order metadata lists them (lanczos is the default). */
 export const CLASSICAL_METHODS = ['lanczos', 'bicubic', 'bilinear', 'nearest', 'area'] as const;
@@ -59,7 +60,7 @@ export async function resampleClassical(
   method: ClassicalMethod,
 ): Promise<PixelImage> {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'InvalidArgument',
       `target size ${width}×${height} must be positive whole pixels`,
     );
@@ -88,7 +89,7 @@ export async function resampleClassical(
       channels: image.channels,
     };
   } catch (error) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'InvalidArgument',
       `resampling to ${width}×${height} failed: ${messageOf(error)}`,
     );

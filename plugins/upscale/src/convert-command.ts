@@ -1,6 +1,6 @@
+import { CapabilityError } from '@viwo/core';
 import { ensureConvertedModel } from './converter/model-cache.ts';
 import { discoverInstalledModels, type UpscaleModelEntry } from './converter/model-catalog.ts';
-import { UpscaleError } from './errors.ts';
 
 /** One converted (or already cached) model, as `viwo models convert` reports it. */
 export interface ConvertedModelSummary {
@@ -27,13 +27,13 @@ export async function convertCommand(
     if (arg === '--factor' || arg === '--scale') {
       factor = Number(args[++index]);
       if (!Number.isInteger(factor) || factor < 2) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'InvalidArgument',
           `${arg} needs a whole number ≥ 2, got ${args[index] ?? 'nothing'}`,
         );
       }
     } else if (arg.startsWith('--')) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `unknown flag ${arg} (models convert [MODEL...] [--factor N])`,
       );
@@ -43,7 +43,7 @@ export async function convertCommand(
   const ids = [...new Set(installed.map((entry) => entry.id))];
   for (const id of wanted) {
     if (!ids.includes(id)) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `unknown upscale model '${id}' (installed: ${ids.join(', ') || 'none'})`,
       );
@@ -55,7 +55,7 @@ export async function convertCommand(
       (factor === undefined || entry.scale === factor),
   );
   if (selected.length === 0) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'InvalidArgument',
       `no installed model matches ${args.join(' ') || '(all)'}`,
     );

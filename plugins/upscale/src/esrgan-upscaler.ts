@@ -1,9 +1,9 @@
+import { CapabilityError, throwIfCancelled } from '@viwo/core';
 import type { InferenceSession } from 'onnxruntime-node';
 import { type PixelImage, resampleClassical } from './classical.ts';
 import type { ConvertedModelInfo } from './converter/keras-to-onnx.ts';
 import { ensureConvertedModel } from './converter/model-cache.ts';
 import { discoverInstalledModels, type UpscaleModelEntry } from './converter/model-catalog.ts';
-import { throwIfCancelled, UpscaleError } from './errors.ts';
 import { type RgbImage, runEsrganTiled } from './runner/esrgan-runner.ts';
 import { SessionPool } from './runner/session-pool.ts';
 import {
@@ -93,20 +93,20 @@ export class EsrganUpscaler {
     const factors = offered.get(model);
     if (!factors) {
       const known = [...offered.keys()].join(', ') || 'none installed';
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `unknown upscale model '${model}' (installed: ${known})`,
-        ['options', 'model'],
+        { param: 'options.model' },
       );
     }
     const entry = this.models.find(
       (candidate) => candidate.id === model && candidate.scale === factor,
     );
     if (!entry) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `model ${model} does not offer factor ${factor} (offered: ${factors.join(', ')})`,
-        ['options', 'factor'],
+        { param: 'options.factor' },
       );
     }
     return entry;
@@ -149,10 +149,10 @@ export class EsrganUpscaler {
         request.tileSize < MIN_TILE_SIZE ||
         request.tileSize > MAX_TILE_SIZE
       ) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'InvalidArgument',
           `tile_size must be a whole number from ${MIN_TILE_SIZE} to ${MAX_TILE_SIZE}, got ${request.tileSize}`,
-          ['options', 'tile_size'],
+          { param: 'options.tile_size' },
         );
       }
     }

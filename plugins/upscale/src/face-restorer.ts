@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
+import { CapabilityError } from '@viwo/core';
 import { createSession } from '@viwo/onnx';
 import * as ort from 'onnxruntime-node';
 import { type PixelImage, resampleClassical } from './classical.ts';
-import { messageOf, UpscaleError } from './errors.ts';
+import { messageOf } from './errors.ts';
 
 /**
  * Face restoration with a configured ONNX model of the GFPGAN/CodeFormer export shape: one
@@ -27,7 +28,7 @@ export class FaceRestorer {
     try {
       ({ session } = await createSession(modelPath, log ? { onWarning: log } : {}));
     } catch (error) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'NotFound',
         `face-restoration model ${modelPath} could not be loaded: ${messageOf(error)}`,
       );
@@ -43,7 +44,7 @@ export class FaceRestorer {
       side !== Number(shape[3])
     ) {
       await session.release();
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `face-restoration model ${modelPath} must take one [1, 3, S, S] input, got ${JSON.stringify(shape)}`,
       );
@@ -69,7 +70,7 @@ export class FaceRestorer {
     });
     const output = results[this.session.outputNames[0]!];
     if (!output || output.data.length !== plane * 3) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'InvalidArgument',
         `face-restoration model ${this.modelName} returned an unexpected output`,
       );

@@ -38,7 +38,6 @@ export {
   MODEL_FAMILIES,
   type UpscaleModelEntry,
 } from './converter/model-catalog.ts';
-export { UpscaleError, type UpscaleErrorCode } from './errors.ts';
 export {
   type EsrganUpscaleRequest,
   type EsrganUpscaleResult,

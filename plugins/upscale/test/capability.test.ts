@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CapabilityDefinition, ImageValue, Plugin } from '@viwo/core';
+import type { CapabilityCallContext, CapabilityDefinition, ImageValue, Plugin } from '@viwo/core';
+import { runMethod } from '@viwo/core/testing';
 import sharp from 'sharp';
 import { discoverInstalledModels, type UpscaleModelEntry } from '../src/converter/model-catalog.ts';
 import { createUpscalePlugin } from '../src/plugin.ts';
@@ -86,19 +87,19 @@ describe('upscale capability metadata', () => {
         return { $image: 'f'.repeat(64), width: 96, height: 80 };
       },
     });
-    const result = await method(hybrid, 'upscaleHybrid').run(context, photo, 'a red house', {
-      factor: 2,
-      denoise_strength: 0.25,
-      seed: 7,
-    });
+    const result = await runMethod(hybrid, 'upscaleHybrid', context, [
+      photo,
+      'a red house',
+      { factor: 2, denoise_strength: 0.25, seed: 7 },
+    ]);
     expect(result).toEqual({ $image: 'f'.repeat(64), width: 96, height: 80 });
     const [type, name, args] = context.invocations[0] as [string, string, unknown[]];
     expect([type, name]).toEqual(['diffusers.generate', 'imageToImage']);
     expect(args[0]).toMatchObject({ width: 96, height: 80 });
     expect(args.slice(1)).toEqual(['a red house', { strength: 0.25, seed: 7 }]);
     await expect(
-      method(hybrid, 'upscaleHybrid').run(context, photo, 'x', { denoise_strength: 0.9 }),
-    ).rejects.toThrow(/denoise_strength must be from 0.2 to 0.4/);
+      runMethod(hybrid, 'upscaleHybrid', context, [photo, 'x', { denoise_strength: 0.9 }]),
+    ).rejects.toThrow(/options.denoise_strength must be at most 0.4/);
     await withDiffusers.dispose();
   });
 });
@@ -106,7 +107,8 @@ describe('upscale capability metadata', () => {
 describe('upscale (ESRGAN)', () => {
   test('writes a PNG with model, scale and tiling in text chunks, deterministically, with progress per tile', async () => {
     const context = callContext(images);
-    const run = method(capability, 'upscale').run;
+    const run = (context: CapabilityCallContext, image: ImageValue, options: object) =>
+      runMethod(capability, 'upscale', context, [image, options]);
     const result = (await run(context, photo, {
       model: 'esrgan-slim',
       factor: 2,
@@ -146,10 +148,10 @@ describe('upscale (ESRGAN)', () => {
       );
     }
     const image = await images.putRaw({ data: rgba, width: size, height: size, channels: 4 });
-    const result = (await method(capability, 'upscale').run(callContext(images), image, {
-      model: 'esrgan-slim',
-      factor: 4,
-    })) as ImageValue;
+    const result = (await runMethod(capability, 'upscale', callContext(images), [
+      image,
+      { model: 'esrgan-slim', factor: 4 },
+    ])) as ImageValue;
     const raw = await images.getRaw(result, 4);
     expect([raw.width, raw.height]).toEqual([96, 96]);
     const alphaAt = (x: number, y: number) => raw.data[(y * 96 + x) * 4 + 3];
@@ -162,18 +164,18 @@ describe('upscale (ESRGAN)', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      method(capability, 'upscale').run(callContext(images, { signal: controller.signal }), photo, {
-        model: 'esrgan-slim',
-        factor: 2,
-      }),
+      runMethod(capability, 'upscale', callContext(images, { signal: controller.signal }), [
+        photo,
+        { model: 'esrgan-slim', factor: 2 },
+      ]),
     ).rejects.toMatchObject({ code: 'Cancelled' });
   });
 
   test('bad inputs give clear errors', async () => {
     const run = (image: unknown, options: unknown) =>
-      method(capability, 'upscale').run(callContext(images), image, options);
+      runMethod(capability, 'upscale', callContext(images), [image, options]);
     await expect(run(photo, { model: 'esrgan-huge', factor: 4 })).rejects.toThrow(
-      /unknown upscale model 'esrgan-huge' \(installed: esrgan-slim, esrgan-medium, esrgan-thick, default\)/,
+      /options.model must be one of "esrgan-slim", "esrgan-medium", "esrgan-thick", "default", got string "esrgan-huge"/,
     );
     await expect(run(photo, { model: 'default', factor: 4 })).rejects.toThrow(
       /model default does not offer factor 4 \(offered: 2\)/,
@@ -185,24 +187,24 @@ describe('upscale (ESRGAN)', () => {
       /could not be read/,
     );
     await expect(run({ $image: photo.$image, width: 0, height: 0 }, { factor: 2 })).rejects.toThrow(
-      /0×0; it must be at least 1×1/,
+      /image must be an image value/,
     );
     await expect(
       run({ ...photo, width: 4000, height: 3000 }, { model: 'esrgan-slim', factor: 4 }),
     ).rejects.toThrow(/over the limit of 16777216/);
     await expect(run('not an image', {})).rejects.toThrow(/image must be an image value/);
     await expect(run(photo, { model: 'esrgan-slim', factr: 2 })).rejects.toThrow(
-      /unknown option 'factr'/,
+      /options.factr is not a known option/,
     );
     await expect(run(photo, { tile_size: 5 })).rejects.toThrow(
-      /tile_size must be a whole number from 32/,
+      /options.tile_size must be at least 32/,
     );
   });
 });
 
 describe('upscaleTraditional', () => {
   const run = (options: unknown, image: ImageValue = photo) =>
-    method(capability, 'upscaleTraditional').run(callContext(images), image, options);
+    runMethod(capability, 'upscaleTraditional', callContext(images), [image, options]);
 
   test('every method at factors 2 and 4 and at an explicit size', async () => {
     for (const name of ['lanczos', 'bicubic', 'bilinear', 'nearest', 'area']) {
@@ -242,9 +244,11 @@ describe('upscaleTraditional', () => {
   });
 
   test('bad options give clear errors', async () => {
-    await expect(run({ method: 'sinc' })).rejects.toThrow(/unknown method "sinc"/);
-    await expect(run({ factor: 0.5 })).rejects.toThrow(/factor must be from 1 to 8/);
-    await expect(run({ width: -3 })).rejects.toThrow(/width must be a positive whole number/);
+    await expect(run({ method: 'sinc' })).rejects.toThrow(
+      /options.method must be one of "lanczos", .*got string "sinc"/,
+    );
+    await expect(run({ factor: 0.5 })).rejects.toThrow(/options.factor must be at least 1/);
+    await expect(run({ width: -3 })).rejects.toThrow(/options.width must be at least 1/);
     await expect(run({ width: 5000, height: 5000 })).rejects.toThrow(/over the limit/);
   });
 });

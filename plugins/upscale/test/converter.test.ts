@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CapabilityError } from '@viwo/core';
 import { parseKerasLayersModel, readKerasModelFiles } from '../src/converter/keras-layers-model.ts';
 import { convertKerasToOnnx, type ValueRange } from '../src/converter/keras-to-onnx.ts';
-import { UpscaleError } from '../src/errors.ts';
 import {
   runOnnxHwc,
   type TinyLayer,
@@ -309,7 +309,7 @@ describe('Keras layers-model → ONNX converter', () => {
       ),
     );
     expect(() => convertKerasToOnnx(strided, { inputRange: RAW, outputRange: RAW })).toThrow(
-      UpscaleError,
+      CapabilityError,
     );
     expect(() =>
       parseKerasLayersModel({ modelJson: new TextEncoder().encode('{oops'), shards: [] }),

@@ -4,6 +4,7 @@
  * capability gets blocks with no client change and the generator is unit-testable.
  */
 
+import type { CapabilityMetadata, CapabilityMethodMetadata, OpcodeMetadata } from '@viwo/protocol';
 import {
   argInput,
   BLOCK,
@@ -30,7 +31,6 @@ import type {
   ToolboxCategoryJson,
 } from './blockly-json.ts';
 import { controlDefinition, defineFixedBlocks } from './fixed-blocks.ts';
-import type { CapabilityInfo, MethodInfo, OpcodeInfo } from './metadata-types.ts';
 import { defaultInput, paramShadow, valueInputArgs } from './param-shadows.ts';
 
 export {
@@ -44,7 +44,7 @@ export {
 
 function addOpcode(
   builder: Builder,
-  info: OpcodeInfo,
+  info: OpcodeMetadata,
   toolbox: Map<string, ToolboxBlockJson[]>,
 ): string {
   const hue = categoryHue(info.category);
@@ -103,8 +103,8 @@ function addOpcode(
 
 function addMethod(
   builder: Builder,
-  capability: CapabilityInfo,
-  method: MethodInfo,
+  capability: CapabilityMetadata,
+  method: CapabilityMethodMetadata,
   entries: ToolboxBlockJson[],
 ): string {
   const owner = `${capability.type}.${method.name}`;
@@ -166,8 +166,8 @@ function addMethod(
  * wrapper blocks; a block type never depends on anything but the metadata entry it comes from.
  */
 export function generateBlocks(
-  opcodes: readonly OpcodeInfo[],
-  capabilities: readonly CapabilityInfo[],
+  opcodes: readonly OpcodeMetadata[],
+  capabilities: readonly CapabilityMetadata[],
 ): BlockCatalog {
   const builder: Builder = { definitions: [], specs: new Map() };
   defineFixedBlocks(builder);

@@ -4,8 +4,9 @@
  * `BlockCatalog` with these next to the Blockly JSON definitions, so the conversions never parse
  * block definitions back.
  */
+
+import type { ParamMetadata } from '@viwo/protocol';
 import type { BlockDefinitionJson, Json, ToolboxJson } from './blockly-json.ts';
-import type { ParamInfo } from './metadata-types.ts';
 
 /** Field name every literal and shadow block stores its value in. */
 export const VALUE_FIELD = 'VALUE';
@@ -38,14 +39,14 @@ export type LiteralSpec =
 /** One value input bound to a parameter. `shadow` is the literal block type offered for it. */
 export interface ValueInputSpec {
   input: string;
-  param: ParamInfo;
+  param: ParamMetadata;
   shadow?: string;
 }
 
 /** A positional parameter of a capability method: one input, or one input per options field. */
 export type PositionalSpec =
   | ({ kind: 'value' } & ValueInputSpec)
-  | { kind: 'options'; param: ParamInfo; fields: ValueInputSpec[] };
+  | { kind: 'options'; param: ParamMetadata; fields: ValueInputSpec[] };
 
 /** Control-flow and variable opcodes that get hand-shaped blocks. */
 export type ControlOpcode =

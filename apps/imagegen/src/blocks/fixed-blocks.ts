@@ -3,6 +3,7 @@
  * hand-shaped control-flow and variable blocks (statement inputs, Blockly variables).
  */
 
+import type { OpcodeMetadata } from '@viwo/protocol';
 import {
   BLOCK,
   type ControlOpcode,
@@ -18,7 +19,6 @@ import {
   SEED_EXTENSION,
 } from './block-types.ts';
 import type { BlockArgJson, BlockDefinitionJson } from './blockly-json.ts';
-import type { OpcodeInfo } from './metadata-types.ts';
 
 /** Defines the literal, raw-script and wrapper blocks. */
 export function defineFixedBlocks(builder: Builder): void {
@@ -115,7 +115,7 @@ export function defineFixedBlocks(builder: Builder): void {
 }
 
 /** Definition of a control-flow or variable opcode's block. */
-export function controlDefinition(info: OpcodeInfo, hue: number): BlockDefinitionJson {
+export function controlDefinition(info: OpcodeMetadata, hue: number): BlockDefinitionJson {
   const base = { type: opcodeBlockType(info.opcode), colour: hue, tooltip: info.description };
   const statement = { previousStatement: null, nextStatement: null };
   switch (info.opcode as ControlOpcode) {

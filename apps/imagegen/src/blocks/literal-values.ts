@@ -4,10 +4,10 @@
  * option string, a text input as a string; the raw-script block keeps JSON text.
  */
 
+import type { ParamMetadata } from '@viwo/protocol';
 import { type LiteralSpec, RAW_FIELD, VALUE_FIELD } from './block-specs.ts';
 import type { Json } from './blockly-json.ts';
 import { ConversionError } from './conversion-error.ts';
-import type { ParamInfo } from './metadata-types.ts';
 
 /**
  * What Blockly's number field makes of `value` with this precision: it rounds to a multiple of
@@ -53,7 +53,7 @@ export function literalFits(literal: LiteralSpec, value: unknown): boolean {
 }
 
 /** The value a freshly placed literal block of this kind shows (the param's default if it fits). */
-export function shadowDefault(literal: LiteralSpec, param?: ParamInfo): Json {
+export function shadowDefault(literal: LiteralSpec, param?: ParamMetadata): Json {
   if (param && param.default !== undefined && literalFits(literal, param.default)) {
     return param.default as Json;
   }
@@ -92,7 +92,7 @@ export function fieldsForValue(literal: LiteralSpec, value: unknown): Record<str
 }
 
 /** Field state for a param's default, used for toolbox shadows. */
-export function defaultFields(literal: LiteralSpec, param?: ParamInfo): Record<string, Json> {
+export function defaultFields(literal: LiteralSpec, param?: ParamMetadata): Record<string, Json> {
   return fieldsForValue(literal, shadowDefault(literal, param));
 }
 

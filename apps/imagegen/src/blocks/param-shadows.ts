@@ -3,18 +3,22 @@
  * toolbox defaults.
  */
 
+import type { ParamMetadata } from '@viwo/protocol';
 import { BLOCK, type LiteralSpec, VALUE_FIELD, type ValueInputSpec } from './block-specs.ts';
 import { type Builder, CATEGORY_HUES, define } from './block-types.ts';
 import type { BlockArgJson, SerializedInput } from './blockly-json.ts';
 import { defaultFields, shadowDefault } from './literal-values.ts';
-import type { ParamInfo } from './metadata-types.ts';
 
 /**
  * Shadow block for a parameter: a literal block whose field matches the param's type (number
  * with min/max, dropdown for enums, checkbox, seed with randomise, text). Returns undefined for
  * params that only take sockets (images, masks, lists, objects, functions, anything).
  */
-export function paramShadow(builder: Builder, owner: string, param: ParamInfo): string | undefined {
+export function paramShadow(
+  builder: Builder,
+  owner: string,
+  param: ParamMetadata,
+): string | undefined {
   const hue = CATEGORY_HUES.values!;
   switch (param.type) {
     case 'number':
@@ -85,7 +89,7 @@ export function paramShadow(builder: Builder, owner: string, param: ParamInfo): 
   }
 }
 
-export function paramLabel(param: ParamInfo): string {
+export function paramLabel(param: ParamMetadata): string {
   const text = param.label ?? param.name;
   // `%` starts a Blockly message placeholder; escape it so labels never swallow an input.
   return text.replaceAll('%', '%%');

@@ -1,11 +1,12 @@
 /** A horizontal strip of the images the last run produced, newest job first. */
+
+import { type ImageValue, imagePath } from '@viwo/protocol';
 import { For, Show } from 'solid-js';
-import { type ImageRef, imageUrl } from './workbench-api.ts';
 
 /** One finished run. */
 export interface RunResult {
   jobId: string;
-  images: ImageRef[];
+  images: ImageValue[];
   durationMs: number;
   summary: string;
 }
@@ -24,10 +25,10 @@ export function ResultsStrip(props: { results: RunResult[] }) {
               <div class="viwo-result-images">
                 <For each={run.images}>
                   {(image) => (
-                    <a href={imageUrl(image)} target="_blank" rel="noreferrer">
+                    <a href={imagePath(image)} target="_blank" rel="noreferrer">
                       <img
                         data-testid="result-image"
-                        src={imageUrl(image)}
+                        src={imagePath(image)}
                         alt={`result ${image.width}×${image.height}`}
                         data-width={image.width}
                         data-height={image.height}

@@ -3,8 +3,8 @@
  * server's opcode metadata (kernel and canvas opcodes included), so mistakes show on their blocks
  * before anything runs.
  */
+
 import { check, type OpcodeDefinition, type OpcodeMetadata } from '@viwo/script';
-import type { OpcodeInfo } from './metadata-types.ts';
 
 /** One checker problem with its JSON path. */
 export interface ScriptProblem {
@@ -14,7 +14,10 @@ export interface ScriptProblem {
 }
 
 /** Checks `script` against the opcodes the server offers. */
-export function scriptProblems(script: unknown, opcodes: readonly OpcodeInfo[]): ScriptProblem[] {
+export function scriptProblems(
+  script: unknown,
+  opcodes: readonly OpcodeMetadata[],
+): ScriptProblem[] {
   const extra: OpcodeDefinition[] = opcodes.map((metadata) => ({
     metadata: metadata as OpcodeMetadata,
     // The checker reads metadata only; these definitions never run in the browser.

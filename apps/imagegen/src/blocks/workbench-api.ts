@@ -3,40 +3,28 @@
  * workbench (`src/state/workbench.ts`, issue 7). Declared structurally so these panels depend on
  * the shape, not on the module, and can be mounted with any object that provides it.
  */
+
+import {
+  type CapabilityMetadata,
+  type ImageValue,
+  isImageValue,
+  isScriptErrorData,
+  type JobResult,
+  type OpcodeMetadata,
+} from '@viwo/protocol';
 import { type Accessor, createContext, useContext } from 'solid-js';
-import type { CapabilityInfo, OpcodeInfo } from './metadata-types.ts';
+import type { RpcLike } from '../rpc/rpc-client.ts';
 
-/** An image value on the wire. */
-export interface ImageRef {
-  $image: string;
-  width: number;
-  height: number;
-}
-
-/** `execute_script` result. */
-export interface ExecuteResult {
-  job_id: string;
-  result: unknown;
-  images: ImageRef[];
-  logs: unknown[];
-  duration_ms: number;
-}
-
-/** The JSON-RPC connection: requests, plus notifications when the connection module offers them. */
-export interface RpcLike {
-  call<T = unknown>(method: string, params?: unknown): Promise<T>;
-  /** Subscribes to a server notification; returns the unsubscribe function. */
-  on?(method: string, handler: (params: unknown) => void): () => void;
-}
+export type { RpcLike } from '../rpc/rpc-client.ts';
 
 /** The shared workbench state both modes edit. */
 export interface WorkbenchApi {
   script: Accessor<unknown>;
   setScript(script: unknown): void;
   rpc: RpcLike;
-  opcodes: Accessor<OpcodeInfo[]>;
-  capabilities: Accessor<CapabilityInfo[]>;
-  runScript(script?: unknown): Promise<ExecuteResult>;
+  opcodes: Accessor<OpcodeMetadata[]>;
+  capabilities: Accessor<CapabilityMetadata[]>;
+  runScript(script?: unknown): Promise<JobResult>;
   /** Switches the visible mode (Layer / Blocks), when the shell offers it. */
   setMode?(mode: 'layer' | 'blocks'): void;
 }
@@ -52,31 +40,29 @@ export function errorPath(error: unknown): (string | number)[] | undefined {
     : undefined;
 }
 
-/** A one-line message for any thrown value (RPC errors carry `data.message` with the detail). */
+/**
+ * The app's one message for any thrown value: a script error as `code: message at [path]` (RPC
+ * errors carry `{code, message, path}` in `data`), anything else by its message.
+ */
 export function errorMessage(error: unknown): string {
   if (error && typeof error === 'object') {
-    const record = error as { message?: unknown; data?: { message?: unknown; code?: unknown } };
-    const detail = record.data?.message;
-    const code = record.data?.code;
-    if (typeof detail === 'string') return typeof code === 'string' ? `${code}: ${detail}` : detail;
+    const record = error as { message?: unknown; data?: unknown };
+    if (isScriptErrorData(record.data)) {
+      const { code, message, path } = record.data;
+      return `${code}: ${message}${path?.length ? ` at [${path.join(', ')}]` : ''}`;
+    }
     if (typeof record.message === 'string') return record.message;
   }
   return String(error);
 }
 
-/** URL of a stored image. */
-export function imageUrl(image: ImageRef): string {
-  return `/images/${image.$image}.png`;
-}
-
 /** Every image value inside a result (images nest in lists and objects). */
-export function collectImages(value: unknown, out: ImageRef[] = []): ImageRef[] {
-  if (Array.isArray(value)) {
+export function collectImages(value: unknown, out: ImageValue[] = []): ImageValue[] {
+  if (isImageValue(value)) out.push(value);
+  else if (Array.isArray(value)) {
     for (const item of value) collectImages(item, out);
   } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.$image === 'string') out.push(record as unknown as ImageRef);
-    else for (const item of Object.values(record)) collectImages(item, out);
+    for (const item of Object.values(value)) collectImages(item, out);
   }
   return out;
 }

@@ -2,24 +2,10 @@
  * Pure script edits behind the gallery's actions: placing a history image as a new layer of the
  * shared script, and re-running a job with the seeds it really used.
  */
-import type { CapabilityInfo } from '../blocks/metadata-types.ts';
-import type { ImageRef } from '../blocks/workbench-api.ts';
+import { record } from '@viwo/canvas';
+import type { CapabilityMetadata, HistoryEntry, ImageValue } from '@viwo/protocol';
 
-/** A history entry as `history.list` serves it. */
-export interface HistoryEntry {
-  id: string;
-  job_id: string;
-  created: number;
-  status: string;
-  script: unknown;
-  params: { type: string; method: string; args: unknown[] }[];
-  seeds: number[];
-  images: ImageRef[];
-  duration_ms: number | null;
-  parent_id?: string;
-  favorite: boolean;
-  error?: { code: string; message: string; path?: (string | number)[] };
-}
+export type { HistoryEntry } from '@viwo/protocol';
 
 /** The steps of a script as a `std.seq` body (a non-seq script becomes its only step). */
 function steps(script: unknown): unknown[] {
@@ -33,21 +19,20 @@ function steps(script: unknown): unknown[] {
  */
 export function appendImageLayer(
   script: unknown,
-  image: ImageRef,
+  image: ImageValue,
   layerId: string,
   name: string,
 ): unknown {
   return [
     'std.seq',
     ...steps(script),
-    ['canvas.layer.create', layerId, name, 'raster'],
-    [
-      'canvas.layer.load_image',
+    record.createLayer(layerId, name, 'raster'),
+    record.loadImage(
       layerId,
       { $image: image.$image, width: image.width, height: image.height },
       0,
       0,
-    ],
+    ),
   ];
 }
 
@@ -65,7 +50,7 @@ export function freshLayerId(script: unknown, base: string): string {
   return id;
 }
 
-function seededMethods(capabilities: readonly CapabilityInfo[]): Set<string> {
+function seededMethods(capabilities: readonly CapabilityMetadata[]): Set<string> {
   const names = new Set<string>();
   for (const capability of capabilities) {
     for (const method of capability.methods) {
@@ -85,7 +70,7 @@ function seededMethods(capabilities: readonly CapabilityInfo[]): Set<string> {
 export function withRecordedSeeds(
   script: unknown,
   seeds: readonly number[],
-  capabilities: readonly CapabilityInfo[],
+  capabilities: readonly CapabilityMetadata[],
 ): unknown {
   const seeded = seededMethods(capabilities);
   const seededNames = new Set([...seeded].map((key) => key.slice(key.lastIndexOf('.') + 1)));

@@ -3,21 +3,17 @@
  * search by prompt, filter by capability type or favourites; open full size, download, delete,
  * favourite, use as layer, re-run with the same seeds, open the script in Blocks.
  */
+
+import { type HistoryEntry, type HistoryQuery, type ImageValue, imagePath } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
-import {
-  errorMessage,
-  type ImageRef,
-  imageUrl,
-  resolveWorkbench,
-  type WorkbenchApi,
-} from '../blocks/workbench-api.ts';
+import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { historyApi } from '../rpc/history-api.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
   entryPrompt,
   freshLayerId,
-  type HistoryEntry,
   withRecordedSeeds,
 } from './gallery-actions.ts';
 
@@ -38,7 +34,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const [favoritesOnly, setFavoritesOnly] = createSignal(false);
   const [message, setMessage] = createSignal<{ kind: 'info' | 'error'; text: string }>();
   const [expanded, setExpanded] = createSignal<string>();
-  const [viewing, setViewing] = createSignal<ImageRef>();
+  const [viewing, setViewing] = createSignal<ImageValue>();
   const rpc = () => props.workbench.rpc;
 
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -46,12 +42,11 @@ function GalleryPanelView(props: GalleryPanelProps) {
   const refresh = async () => {
     clearTimeout(retry);
     try {
-      const params: Record<string, unknown> = { limit: PAGE_SIZE };
+      const params: HistoryQuery = { limit: PAGE_SIZE };
       if (query().trim()) params.query = query().trim();
       if (type()) params.type = type();
       if (favoritesOnly()) params.favorite = true;
-      const list = await rpc().call<unknown>('history.list', params);
-      setEntries(Array.isArray(list) ? (list as HistoryEntry[]) : []);
+      setEntries(await historyApi(rpc()).list(params));
       if (message()?.text.startsWith('history unavailable')) setMessage(undefined);
     } catch (error) {
       setMessage({ kind: 'error', text: `history unavailable: ${errorMessage(error)}` });
@@ -69,7 +64,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
     }
   };
 
-  const useAsLayer = (entry: HistoryEntry, image: ImageRef) => {
+  const useAsLayer = (entry: HistoryEntry, image: ImageValue) => {
     const script = props.workbench.script();
     const id = freshLayerId(script, `history-${image.$image.slice(0, 8)}`);
     props.workbench.setScript(
@@ -182,7 +177,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         title="Open full size"
                       >
                         <img
-                          src={imageUrl(image)}
+                          src={imagePath(image)}
                           alt={`${image.width}×${image.height}`}
                           width={96}
                           loading="lazy"
@@ -190,7 +185,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                       </button>
                       <figcaption>
                         <a
-                          href={imageUrl(image)}
+                          href={imagePath(image)}
                           download={`viwo-${image.$image.slice(0, 12)}.png`}
                         >
                           Download
@@ -248,7 +243,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   title="Favourite"
                   onClick={() =>
                     void act('favourite', () =>
-                      rpc().call('history.favorite', { id: entry.id, value: !entry.favorite }),
+                      historyApi(rpc()).favorite(entry.id, !entry.favorite),
                     )
                   }
                 >
@@ -275,7 +270,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                   type="button"
                   onClick={() => {
                     if (confirm('Delete this history entry?')) {
-                      void act('delete', () => rpc().call('history.delete', { id: entry.id }));
+                      void act('delete', () => historyApi(rpc()).remove(entry.id));
                     }
                   }}
                 >
@@ -304,7 +299,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
             >
               <img
                 class="viwo-full-image"
-                src={imageUrl(image())}
+                src={imagePath(image())}
                 alt={`${image().width}×${image().height}`}
               />
             </button>

@@ -1,11 +1,5 @@
 import type { CanvasState, Surface } from '@viwo/canvas';
-
-/** An image value as the server returns it. */
-export interface ImageValue {
-  $image: string;
-  width: number;
-  height: number;
-}
+import type { ImageValue } from '@viwo/protocol';
 
 /** Copies a rectangle out of a surface (clipped to it). */
 export function cropSurface(

@@ -1,5 +1,5 @@
+import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
 import { createMemo, createSignal, For, Show } from 'solid-js';
-import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
 import { settings, updateSetting } from '../state/settings.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
@@ -24,7 +24,7 @@ export interface GenerateRequest {
 
 /** Props of {@link GeneratePanel}. */
 export interface GeneratePanelProps {
-  capabilities: () => CapabilityInfo[];
+  capabilities: () => CapabilityMetadata[];
   bbox: () => { width: number; height: number };
   busy: () => boolean;
   onGenerate(request: GenerateRequest): void;
@@ -42,10 +42,10 @@ const SHOWN = [
 
 /** The fields of a capability method's options object, from the server's metadata. */
 export function optionFields(
-  capabilities: CapabilityInfo[],
+  capabilities: CapabilityMetadata[],
   type: string,
   method: string,
-): ParamInfo[] {
+): ParamMetadata[] {
   const found = capabilities
     .find((capability) => capability.type === type)
     ?.methods.find((entry) => entry.name === method);
@@ -83,7 +83,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
     return available;
   });
   // Shown value: the saved setting, else the metadata default, else the first enum option.
-  const value = (field: ParamInfo) =>
+  const value = (field: ParamMetadata) =>
     values()[field.name] ??
     field.default ??
     (field.type === 'enum' ? field.options?.[0] : undefined) ??

@@ -1,8 +1,9 @@
 import { imageKey, type Surface } from '@viwo/canvas';
+import { imagePath } from '@viwo/protocol';
 
 /** Decodes a stored PNG into a surface (browser: createImageBitmap + a 2D canvas). */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(`/images/${hash}.png`);
+  const response = await fetch(imagePath(hash));
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bitmap = await createImageBitmap(await response.blob());

@@ -6,10 +6,12 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
+import { imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
+import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -18,7 +20,6 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
-import { embedScriptInPng } from './png-embed.ts';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -251,8 +252,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const exportPng = async () => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
-      const image = outcome.result as { $image: string };
-      const response = await fetch(`/images/${image.$image}.png`);
+      if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
+      const response = await fetch(imagePath(outcome.result));
       if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
       const png = new Uint8Array(await response.arrayBuffer());
       const link = document.createElement('a');
@@ -383,14 +384,10 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(`/images/${tile.image.$image}.png`)
+                      : window.open(imagePath(tile.image))
                   }
                 >
-                  <img
-                    src={`/images/${tile.image.$image}.png`}
-                    alt="result"
-                    data-testid="result-image"
-                  />
+                  <img src={imagePath(tile.image)} alt="result" data-testid="result-image" />
                 </button>
               )}
             </For>

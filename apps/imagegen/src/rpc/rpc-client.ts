@@ -1,3 +1,27 @@
+import type {
+  RpcMethodName,
+  RpcNotificationName,
+  RpcNotifications,
+  RpcParamsArgument,
+  RpcResult,
+  ScriptErrorData,
+} from '@viwo/protocol';
+
+/**
+ * The JSON-RPC connection as panels use it: typed requests, plus notifications and connection
+ * states when the connection offers them ({@link RpcClient} does; test doubles may not).
+ */
+export interface RpcLike {
+  call<M extends RpcMethodName>(method: M, ...args: RpcParamsArgument<M>): Promise<RpcResult<M>>;
+  /** Subscribes to connection state changes (`open` after every (re)connect). */
+  onState?(handler: (state: ConnectionState) => void): () => void;
+  /** Subscribes to a server notification; returns the unsubscribe function. */
+  on?<N extends RpcNotificationName>(
+    method: N,
+    handler: (params: RpcNotifications[N]) => void,
+  ): () => void;
+}
+
 /** Connection states shown in the header. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -6,7 +30,7 @@ export class RpcCallError extends Error {
   constructor(
     readonly code: number,
     message: string,
-    readonly data?: { code?: string; message?: string; path?: (string | number)[] },
+    readonly data?: Partial<ScriptErrorData>,
   ) {
     super(message);
     this.name = 'RpcCallError';
@@ -37,7 +61,7 @@ export interface RpcClientOptions {
  * a silent hang); notifications reach every subscriber of their method; state changes are
  * announced so the UI can show them.
  */
-export class RpcClient {
+export class RpcClient implements RpcLike {
   private socket: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -45,7 +69,6 @@ export class RpcClient {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private backoff: number;
   private stopped = false;
-  private everOpened = false;
   state: ConnectionState = 'connecting';
 
   constructor(
@@ -56,9 +79,13 @@ export class RpcClient {
     this.connect();
   }
 
-  /** Sends a request; rejects with RpcCallError for error responses. */
-  call<T = unknown>(method: string, params?: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  /**
+   * Sends a request; rejects with RpcCallError for error responses. Method, params and result are
+   * typed from the protocol map, so a wrong name or param shape fails to compile.
+   */
+  call<M extends RpcMethodName>(method: M, ...args: RpcParamsArgument<M>): Promise<RpcResult<M>> {
+    const [params] = args;
+    return new Promise<RpcResult<M>>((resolve, reject) => {
       if (this.socket?.readyState !== 1) {
         reject(new Error(`not connected (${this.state}); try again when the connection is back`));
         return;
@@ -76,14 +103,19 @@ export class RpcClient {
   }
 
   /** Subscribes to a server notification; returns the unsubscribe function. */
-  on(method: string, handler: (params: unknown) => void): () => void {
+  on<N extends RpcNotificationName>(
+    method: N,
+    handler: (params: RpcNotifications[N]) => void,
+  ): () => void {
     let set = this.listeners.get(method);
     if (!set) {
       set = new Set();
       this.listeners.set(method, set);
     }
-    set.add(handler);
-    return () => set.delete(handler);
+    // The server is the only sender and the protocol map types its notifications.
+    const listener = handler as (params: unknown) => void;
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Subscribes to connection state changes. */
@@ -109,7 +141,6 @@ export class RpcClient {
     this.socket = socket;
     socket.addEventListener('open', () => {
       this.backoff = this.options.backoffMs ?? 250;
-      this.everOpened = true;
       this.setState('open');
     });
     socket.addEventListener('message', (event) => this.receive(String(event.data)));
@@ -120,7 +151,9 @@ export class RpcClient {
         this.pending.delete(id);
       }
       if (this.stopped) return;
-      this.setState(this.everOpened ? 'reconnecting' : 'connecting');
+      // After the first failed attempt the client is retrying, whether or not it was ever
+      // connected (an offline shell opened from the service worker says "Reconnecting…").
+      this.setState('reconnecting');
       setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 5000);
     });

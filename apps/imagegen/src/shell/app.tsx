@@ -3,6 +3,7 @@ import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
+import { theme } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
@@ -17,13 +18,11 @@ const CONNECTION_LABEL = {
 /** The app shell: header (modes, connection, theme), the active mode, side drawers, queue, toasts. */
 export function App(props: { workbench: Workbench }) {
   const workbench = props.workbench;
-  const [theme, setTheme] = createSignal(localStorage.getItem('viwo.theme') ?? 'dark');
   const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings'>('none');
-  document.documentElement.dataset.theme = theme();
+  document.documentElement.dataset.theme = theme.value();
   const toggleTheme = () => {
-    const next = theme() === 'dark' ? 'light' : 'dark';
-    setTheme(next);
-    localStorage.setItem('viwo.theme', next);
+    const next = theme.value() === 'dark' ? 'light' : 'dark';
+    theme.set(next);
     document.documentElement.dataset.theme = next;
   };
   const eta = (ms: number | null) =>
@@ -77,7 +76,7 @@ export function App(props: { workbench: Workbench }) {
               Settings
             </button>
             <button type="button" onClick={toggleTheme} title="Toggle light/dark theme">
-              {theme() === 'dark' ? '☀' : '☾'}
+              {theme.value() === 'dark' ? '☀' : '☾'}
             </button>
             <span
               class={`connection connection-${workbench.connection()}`}

@@ -1,5 +1,5 @@
+import type { ParamMetadata } from '@viwo/protocol';
 import { createMemo, For, Show } from 'solid-js';
-import type { ParamInfo } from '../blocks/metadata-types.ts';
 import { optionFields } from '../layer/generate-panel.tsx';
 import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -19,7 +19,7 @@ export function SettingsPanel(props: { workbench: Workbench }) {
       (field) => DEFAULT_FIELDS.includes(field.name),
     ),
   );
-  const numberInput = (name: string, value: unknown, field?: ParamInfo) => (
+  const numberInput = (name: string, value: unknown, field?: ParamMetadata) => (
     <input
       type="number"
       id={`setting-${name}`}

@@ -1,7 +1,12 @@
+import {
+  type CapabilityMetadata,
+  imagePath,
+  type JobResult,
+  type OpcodeMetadata,
+} from '@viwo/protocol';
 import { type Accessor, createSignal } from 'solid-js';
-import type { CapabilityInfo, OpcodeInfo } from '../blocks/metadata-types.ts';
-import type { ExecuteResult, WorkbenchApi } from '../blocks/workbench-api.ts';
-import { type ConnectionState, RpcCallError, type RpcClient } from '../rpc/rpc-client.ts';
+import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import type { ConnectionState, RpcClient } from '../rpc/rpc-client.ts';
 
 /** A toast shown at the bottom right. */
 export interface Toast {
@@ -30,17 +35,7 @@ export interface Workbench extends WorkbenchApi {
   toast(kind: Toast['kind'], text: string): void;
   jobs: Accessor<JobView[]>;
   /** Runs a script without replacing the shared one (generation calls from Layer Mode). */
-  execute(script: unknown): Promise<ExecuteResult>;
-}
-
-/** A readable message for an RPC or script error. */
-export function describeError(error: unknown): string {
-  if (error instanceof RpcCallError) {
-    const code = error.data?.code;
-    const path = error.data?.path?.length ? ` at [${error.data.path.join(', ')}]` : '';
-    return `${code ? `${code}: ` : ''}${error.message}${path}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  execute(script: unknown): Promise<JobResult>;
 }
 
 /**
@@ -50,8 +45,8 @@ export function describeError(error: unknown): string {
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
   const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
-  const [opcodes, setOpcodes] = createSignal<OpcodeInfo[]>([]);
-  const [capabilities, setCapabilities] = createSignal<CapabilityInfo[]>([]);
+  const [opcodes, setOpcodes] = createSignal<OpcodeMetadata[]>([]);
+  const [capabilities, setCapabilities] = createSignal<CapabilityMetadata[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);
   const [toasts, setToasts] = createSignal<Toast[]>([]);
   const [jobs, setJobs] = createSignal<JobView[]>([]);
@@ -69,10 +64,10 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
 
   const loadMetadata = async () => {
     try {
-      setOpcodes(await rpc.call<OpcodeInfo[]>('get_opcodes'));
-      setCapabilities(await rpc.call<CapabilityInfo[]>('get_capability_metadata'));
+      setOpcodes(await rpc.call('get_opcodes'));
+      setCapabilities(await rpc.call('get_capability_metadata'));
     } catch (error) {
-      toast('error', `could not load metadata: ${describeError(error)}`);
+      toast('error', `could not load metadata: ${errorMessage(error)}`);
     }
   };
 
@@ -109,23 +104,15 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
       return [created, ...current].slice(0, 20);
     });
   };
-  rpc.on('job.progress', (raw) => {
-    const params = raw as {
-      job_id: string;
-      label: string;
-      fraction: number;
-      eta_ms: number | null;
-      preview?: { $image: string };
-    };
+  rpc.on('job.progress', (params) => {
     updateJob(params.job_id, {
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,
-      ...(params.preview ? { preview: `/images/${params.preview.$image}.png` } : {}),
+      ...(params.preview ? { preview: imagePath(params.preview) } : {}),
     });
   });
-  rpc.on('job.done', (raw) => {
-    const params = raw as { job_id: string; status: string };
+  rpc.on('job.done', (params) => {
     setJobs((current) =>
       current.map((job) =>
         job.jobId === params.job_id
@@ -140,11 +127,11 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
     );
   });
 
-  const execute = async (toRun: unknown): Promise<ExecuteResult> => {
+  const execute = async (toRun: unknown): Promise<JobResult> => {
     try {
-      return await rpc.call<ExecuteResult>('execute_script', { script: toRun });
+      return await rpc.call('execute_script', { script: toRun });
     } catch (error) {
-      toast('error', describeError(error));
+      toast('error', errorMessage(error));
       throw error;
     }
   };

@@ -4,8 +4,9 @@
  */
 import { createSignal, For, Show } from 'solid-js';
 import { errorMessage, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { historyApi } from '../rpc/history-api.ts';
+import { type TemplateRecord, templatesApi } from '../rpc/templates-api.ts';
 import { exposedCandidates } from './exposed-candidates.ts';
-import type { TemplateRecord } from './template-file.ts';
 
 /** Saves the shared script through `templates.save`. */
 export function SaveTemplateForm(props: {
@@ -22,11 +23,9 @@ export function SaveTemplateForm(props: {
 
   const latestImage = async () => {
     try {
-      const entries = (await props.workbench.rpc.call('history.list', { limit: 1 })) as {
-        images?: { $image: string; width: number; height: number }[];
-      }[];
-      return Array.isArray(entries) ? (entries[0]?.images?.[0] ?? null) : null;
+      return await historyApi(props.workbench.rpc).latestImage();
     } catch {
+      // No thumbnail is better than no template: history may be unavailable.
       return null;
     }
   };
@@ -41,7 +40,7 @@ export function SaveTemplateForm(props: {
       const exposed = candidates().filter((candidate) =>
         chosen().has(JSON.stringify(candidate.path)),
       );
-      const saved = (await props.workbench.rpc.call('templates.save', {
+      const saved = await templatesApi(props.workbench.rpc).save({
         name: name().trim(),
         description: description(),
         tags: tags()
@@ -51,7 +50,7 @@ export function SaveTemplateForm(props: {
         script: props.workbench.script(),
         exposed,
         thumbnail: withThumbnail() ? await latestImage() : null,
-      })) as TemplateRecord;
+      });
       props.onSaved(saved);
     } catch (error) {
       props.onError(`save failed: ${errorMessage(error)}`);

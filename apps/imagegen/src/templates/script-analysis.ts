@@ -3,7 +3,7 @@
  * calls and a compute estimate in megapixel-steps (`width*height*steps/1e6`, the unit handles
  * restrict). The script is never evaluated here.
  */
-import type { CapabilityInfo, ParamInfo } from '../blocks/metadata-types.ts';
+import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
 
 /** One capability method a script calls. */
 export interface CapabilityUse {
@@ -39,7 +39,7 @@ function literalNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function fieldDefault(fields: ParamInfo[] | undefined, name: string): number | undefined {
+function fieldDefault(fields: ParamMetadata[] | undefined, name: string): number | undefined {
   return literalNumber(fields?.find((field) => field.name === name)?.default);
 }
 
@@ -56,7 +56,7 @@ function literalListLength(value: unknown): number | undefined {
 }
 
 function methodCost(
-  capabilities: readonly CapabilityInfo[],
+  capabilities: readonly CapabilityMetadata[],
   type: string,
   method: string,
   args: unknown[],
@@ -84,7 +84,7 @@ function methodCost(
 /** Analyses a script (JSON form) against the server's capability metadata. */
 export function analyseScript(
   script: unknown,
-  capabilities: readonly CapabilityInfo[],
+  capabilities: readonly CapabilityMetadata[],
 ): ScriptAnalysis {
   const uses = new Map<string, CapabilityUse>();
   const types = new Set<string>();

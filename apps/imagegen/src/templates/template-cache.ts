@@ -3,13 +3,12 @@
  * connection is down or reconnecting. The server stays the source of truth: every successful
  * `templates.list` replaces the cache.
  */
-import type { TemplateRecord } from './template-file.ts';
+
+import type { TemplateRecord } from '../rpc/templates-api.ts';
+import type { KeyValueStorage as FullStorage } from '../state/persisted.ts';
 
 /** The part of `Storage` the cache needs (tests pass a Map-backed one). */
-export interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
+export type KeyValueStorage = Pick<FullStorage, 'getItem' | 'setItem'>;
 
 const CACHE_KEY = 'viwo.templates.cache.v1';
 

@@ -6,30 +6,14 @@
  */
 
 /** A value inside the template's script the user may change before running it. */
-export interface ExposedParam {
+export type ExposedParam = {
   /** JSON path of the literal inside the script. */
   path: (string | number)[];
   /** Shown label. */
   label: string;
   /** Param type from metadata (`number`, `text`, `seed`, …) so the right input is shown. */
   type: string;
-}
-
-/** A stored template as `templates.get` / `templates.list` return it. */
-export interface TemplateRecord {
-  id: string;
-  name: string;
-  description?: string;
-  tags?: string[];
-  script: unknown;
-  exposed?: ExposedParam[] | Record<string, unknown>[];
-  thumbnail?: { $image: string; width: number; height: number } | null;
-  version?: number;
-  created?: string | number;
-  updated?: string | number;
-  /** Set on templates shipped with the app (not stored server-side). */
-  builtin?: boolean;
-}
+};
 
 /** File name for an export: the template name made safe for file systems. */
 export function templateFileName(name: string): string {
@@ -104,8 +88,9 @@ export function withValueAtPath(
 }
 
 /** The exposed params of a record that have this editor's shape (others are ignored). */
-export function exposedParams(record: Pick<TemplateRecord, 'exposed'>): ExposedParam[] {
-  return (record.exposed ?? []).filter(
+export function exposedParams(record: { exposed?: readonly unknown[] }): ExposedParam[] {
+  const entries: readonly unknown[] = record.exposed ?? [];
+  return entries.filter(
     (entry): entry is ExposedParam =>
       Array.isArray((entry as ExposedParam).path) &&
       typeof (entry as ExposedParam).label === 'string' &&

@@ -4,11 +4,18 @@
  * (drop it anywhere on the window). Imported templates and PNGs are untrusted until their first
  * confirmed run.
  */
+import { imagePath } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import {
+  renamedTemplate,
+  type TemplateRecord,
+  templateExportOf,
+  templatesApi,
+} from '../rpc/templates-api.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
@@ -23,7 +30,6 @@ import {
 import {
   exposedParams,
   parseTemplateFile,
-  type TemplateRecord,
   templateFileName,
   valueAtPath,
   withValueAtPath,
@@ -64,20 +70,6 @@ function setUntrusted(storage: KeyValueStorage, id: string, untrusted: boolean):
   }
 }
 
-function asTemplateList(value: unknown): TemplateRecord[] {
-  const list = Array.isArray(value)
-    ? value
-    : value &&
-        typeof value === 'object' &&
-        Array.isArray((value as { templates?: unknown }).templates)
-      ? (value as { templates: unknown[] }).templates
-      : [];
-  return list.filter(
-    (entry): entry is TemplateRecord =>
-      !!entry && typeof entry === 'object' && typeof (entry as TemplateRecord).id === 'string',
-  );
-}
-
 /** The templates panel. */
 function TemplatesPanelView(props: TemplatesPanelProps) {
   const storage = (): KeyValueStorage => props.storage ?? localStorage;
@@ -93,13 +85,14 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const all = () => [...BUILTIN_TEMPLATES, ...stored()];
   const visible = () => filterTemplates(all(), query());
   const rpc = () => props.workbench.rpc;
+  const templates = () => templatesApi(rpc());
 
   let retry: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
   const refresh = async () => {
     clearTimeout(retry);
     try {
-      const list = asTemplateList(await rpc().call('templates.list', {}));
+      const list = await templates().list();
       setStored(list);
       if (offline()) setMessage(undefined);
       setOffline(false);
@@ -136,7 +129,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const remove = async (template: TemplateRecord) => {
     if (!confirm(`Delete template "${template.name}"?`)) return;
     try {
-      await rpc().call('templates.delete', { id: template.id });
+      await templates().remove(template.id);
       setUntrusted(storage(), template.id, false);
       await refresh();
       setMessage({ kind: 'info', text: `deleted "${template.name}"` });
@@ -149,15 +142,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     const name = prompt('New name', template.name)?.trim();
     if (!name || name === template.name) return;
     try {
-      await rpc().call('templates.save', {
-        id: template.id,
-        name,
-        description: template.description ?? '',
-        tags: template.tags ?? [],
-        script: template.script,
-        exposed: template.exposed ?? [],
-        thumbnail: template.thumbnail ?? null,
-      });
+      await templates().save(renamedTemplate(template, name));
       await refresh();
     } catch (error) {
       setMessage({ kind: 'error', text: `rename failed: ${errorMessage(error)}` });
@@ -167,16 +152,8 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const exportTemplate = async (template: TemplateRecord) => {
     try {
       const document = template.builtin
-        ? {
-            version: template.version ?? 2,
-            kind: 'viwo-template',
-            name: template.name,
-            description: template.description ?? '',
-            tags: template.tags ?? [],
-            script: template.script,
-            exposed: template.exposed ?? [],
-          }
-        : await rpc().call('templates.export', { id: template.id });
+        ? templateExportOf(template)
+        : await templates().exportFile(template.id);
       downloadJson(templateFileName(template.name), document);
     } catch (error) {
       setMessage({ kind: 'error', text: `export failed: ${errorMessage(error)}` });
@@ -186,12 +163,10 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
   const importTemplateText = async (text: string, fileName: string) => {
     try {
       const document = parseTemplateFile(text, fileName);
-      const imported = (await rpc().call('templates.import', {
-        template: document,
-      })) as TemplateRecord;
-      if (imported && typeof imported.id === 'string') setUntrusted(storage(), imported.id, true);
+      const imported = await templates().importFile(document);
+      setUntrusted(storage(), imported.id, true);
       await refresh();
-      setMessage({ kind: 'info', text: `imported "${imported?.name ?? fileName}"` });
+      setMessage({ kind: 'info', text: `imported "${imported.name}"` });
     } catch (error) {
       setMessage({ kind: 'error', text: `import of ${fileName} refused: ${errorMessage(error)}` });
     }
@@ -235,7 +210,10 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     };
     window.addEventListener('dragover', over);
     window.addEventListener('drop', drop);
-    const unsubscribe = rpc().on?.('connection.open', () => void refresh());
+    // Reload after every reconnect (the server may have restarted with other templates).
+    const unsubscribe = rpc().onState?.((state) => {
+      if (state === 'open') void refresh();
+    });
     onCleanup(() => {
       disposed = true;
       clearTimeout(retry);
@@ -315,7 +293,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
               >
                 <Show when={template.thumbnail}>
                   {(thumbnail) => (
-                    <img src={`/images/${thumbnail().$image}.png`} alt="" width={40} height={40} />
+                    <img src={imagePath(thumbnail())} alt="" width={40} height={40} />
                   )}
                 </Show>
                 <strong>{template.name}</strong>

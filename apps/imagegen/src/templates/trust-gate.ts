@@ -3,8 +3,9 @@
  * one run, running shows what the script calls and its estimated cost and waits for a yes. The
  * session's own authority is unchanged either way; this is about informed consent.
  */
+
+import type { CapabilityMetadata } from '@viwo/protocol';
 import { createSignal } from 'solid-js';
-import type { CapabilityInfo } from '../blocks/metadata-types.ts';
 import { analyseScript, type ScriptAnalysis } from './script-analysis.ts';
 
 /** A pending confirmation the dialog shows. */
@@ -44,7 +45,7 @@ export function markTrusted(): void {
  */
 export function confirmRun(
   script: unknown,
-  capabilities: readonly CapabilityInfo[],
+  capabilities: readonly CapabilityMetadata[],
 ): Promise<boolean> {
   const origin = untrustedOrigin();
   if (origin === undefined) return Promise.resolve(true);

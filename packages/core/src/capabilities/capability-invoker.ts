@@ -3,8 +3,10 @@ import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
 import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore } from '../image-value.ts';
+import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
-import type { RuntimeCore } from '../runtime-core.ts';
+import { CapabilityError } from './capability-error.ts';
+import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
 import { validateArguments } from './validate-arguments.ts';
 
@@ -23,13 +25,22 @@ export interface CallScope {
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
 }
 
+/** What a call needs from the runtime: the capability definitions, images, the device slot. */
+export interface CallEnvironment {
+  readonly registry: Pick<CapabilityRegistry, 'get'>;
+  /** The store arguments are checked against (image values must exist). */
+  readonly images: ImageStore;
+  /** Methods that declare a compute cost (inference) run here, one device at a time. */
+  readonly deviceQueue: ResourceQueue;
+}
+
 /**
  * Runs `method` through a handle: method allowed by the handle → arguments valid (bounds
  * included) → compute within every budget on the handle's chain → a device slot if the method
  * has a cost → run with an AbortSignal that fires on job cancel or on revocation of the handle.
  */
 export async function invokeThroughHandle(
-  core: RuntimeCore,
+  environment: CallEnvironment,
   record: HandleRecord,
   methodName: string,
   args: readonly unknown[],
@@ -37,7 +48,7 @@ export async function invokeThroughHandle(
 ): Promise<unknown> {
   const where = `${record.type}.${String(methodName)}`;
   if (record.revoked) throw coreError('Revoked', `${where}: this capability has been revoked`);
-  const definition = core.registry.get(record.type);
+  const definition = environment.registry.get(record.type);
   if (!definition) {
     throw coreError(
       'CapabilityDenied',
@@ -58,9 +69,14 @@ export async function invokeThroughHandle(
     );
   }
   const method = definition.methods[methodName]!;
+  try {
+    await method.prepare?.(args);
+  } catch (error) {
+    throw error instanceof ScriptError ? error : pluginFailure(error, where);
+  }
   const normalised = await validateArguments(method.params, [...args], {
     where,
-    images: core.images,
+    images: environment.images,
     bounds: record.restrictions.bounds,
   });
 
@@ -77,7 +93,8 @@ export async function invokeThroughHandle(
   record.inflight.add(controller);
   let release: (() => void) | undefined;
   try {
-    if (method.cost) release = await core.deviceQueue.acquire(scope.sessionId, controller.signal);
+    if (method.cost)
+      release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
     for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
@@ -178,16 +195,15 @@ function abortError(signal: AbortSignal): ScriptError {
 }
 
 /**
- * A plugin's own error as a ScriptError: a stable `code` it carries (e.g. `InvalidArgument` from a
- * plugin error class) is kept, anything else becomes `PluginError`; the message names the method
- * and the stack is dropped.
+ * A plugin's failure as a ScriptError: a `CapabilityError` keeps its code and names the param at
+ * fault; anything else is `PluginError`. The message names the method; the stack is dropped.
  */
 function pluginFailure(error: unknown, where: string): ScriptError {
+  if (error instanceof CapabilityError) {
+    const at = error.param === undefined ? '' : `${error.param}: `;
+    return new ScriptError(error.code, `${where}: ${at}${redactHostText(error.message)}`, []);
+  }
   // Plugin errors often quote host errors (a missing model file): no absolute paths leave.
   const message = redactHostText(error instanceof Error ? error.message : String(error));
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z][A-Za-z]{2,40}$/.test(code)) {
-    return new ScriptError(code, `${where}: ${message}`, []);
-  }
   return coreError('PluginError', `${where} failed: ${message}`);
 }

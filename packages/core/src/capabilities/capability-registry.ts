@@ -4,12 +4,12 @@ import { capabilityMetadata, defineCapability } from './define-capability.ts';
 interface RegisteredCapability {
   definition: CapabilityDefinition;
   plugin: string;
-  metadata: CapabilityMetadata;
 }
 
 /**
- * Every capability type the loaded plugins declared. Metadata is derived once at registration
- * (declarations are immutable after a plugin's init).
+ * Every capability type the loaded plugins declared. Each definition is checked at registration;
+ * metadata is derived from it whenever asked, because live parts of a declaration (installed
+ * models, the default model) change while the server runs.
  */
 export class CapabilityRegistry {
   private readonly byType = new Map<string, RegisteredCapability>();
@@ -23,11 +23,7 @@ export class CapabilityRegistry {
         `capability type ${definition.type} from plugin ${plugin} is already registered by ${existing.plugin}`,
       );
     }
-    this.byType.set(definition.type, {
-      definition,
-      plugin,
-      metadata: capabilityMetadata(definition),
-    });
+    this.byType.set(definition.type, { definition, plugin });
   }
 
   /** The definition of a type, or undefined. */
@@ -45,6 +41,6 @@ export class CapabilityRegistry {
 
   /** Metadata of every registered type, in registration order. */
   metadata(): CapabilityMetadata[] {
-    return [...this.byType.values()].map((entry) => structuredClone(entry.metadata));
+    return [...this.byType.values()].map((entry) => capabilityMetadata(entry.definition));
   }
 }

@@ -1,24 +1,14 @@
+import { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 import type {
+  CapabilityCallContext,
   CapabilityDefinition,
   CapabilityMetadata,
+  CapabilityMethod,
   CapabilityParam,
-  CapabilityParamType,
 } from '../capability-definition.ts';
+import { type ArgsOf, implicitDefaultOf } from './param.ts';
 
-/** Every param type metadata may use (ARCHITECTURE.md). */
-export const CAPABILITY_PARAM_TYPES: readonly CapabilityParamType[] = [
-  'string',
-  'text',
-  'number',
-  'integer',
-  'boolean',
-  'enum',
-  'seed',
-  'image',
-  'mask',
-  'object',
-  'list',
-];
+export { CAPABILITY_PARAM_TYPES } from '@viwo/protocol';
 
 /**
  * Declares a capability type. Returns the definition unchanged after checking the declaration is
@@ -35,6 +25,31 @@ export function defineCapability<Definition extends CapabilityDefinition>(
     );
   }
   return definition;
+}
+
+/** A method declared with `param` builders: `cost` and `run` get the typed arguments. */
+export interface TypedMethod<Params extends readonly CapabilityParam[]> {
+  label: string;
+  description: string;
+  params: Params;
+  returns: string;
+  /** Compute cost in megapixel-steps of the validated arguments (see `CapabilityMethod.cost`). */
+  cost?(args: ArgsOf<Params>): number;
+  /** Runs before validation with the raw arguments (see `CapabilityMethod.prepare`). */
+  prepare?(args: readonly unknown[]): Promise<void>;
+  /** Runs on arguments core has already validated against `params` (defaults filled in). */
+  run(context: CapabilityCallContext, ...args: ArgsOf<Params>): Promise<unknown>;
+}
+
+/**
+ * Declares one capability method from its params: `run` and `cost` receive arguments typed by the
+ * builders (no casts), already validated by core against the same declaration.
+ */
+export function defineMethod<const Params extends readonly CapabilityParam[]>(
+  method: TypedMethod<Params>,
+): CapabilityMethod {
+  // Core validates arguments against `params` before calling, so the untyped view is sound.
+  return method as unknown as CapabilityMethod;
 }
 
 /** Lists what is wrong with a capability declaration (empty when it is complete). */
@@ -58,6 +73,7 @@ export function definitionProblems(definition: CapabilityDefinition): string[] {
       problems.push(`method ${name}: params must be a list`);
       continue;
     }
+    problems.push(...duplicateNames(method.params, `method ${name}`));
     let sawOptional = false;
     for (const param of method.params) {
       problems.push(...paramProblems(param, `method ${name}: param ${param?.name ?? '?'}`));
@@ -85,6 +101,7 @@ function paramProblems(param: CapabilityParam, where: string): string[] {
   if (param.type === 'object' && param.fields !== undefined) {
     if (!Array.isArray(param.fields)) problems.push(`${where}: fields must be a list`);
     else {
+      problems.push(...duplicateNames(param.fields, where));
       for (const field of param.fields) {
         problems.push(...paramProblems(field, `${where}.${field?.name ?? '?'}`));
       }
@@ -95,6 +112,47 @@ function paramProblems(param: CapabilityParam, where: string): string[] {
   }
   if (param.min !== undefined && param.max !== undefined && param.min > param.max) {
     problems.push(`${where}: min ${param.min} is above max ${param.max}`);
+  }
+  for (const [label, value] of [
+    ['default', param.default],
+    ['implicit default', implicitDefaultOf(param)],
+  ] as const) {
+    const problem = value === undefined ? undefined : defaultProblem(param, value);
+    if (problem) problems.push(`${where}: ${label} ${JSON.stringify(value)} ${problem}`);
+  }
+  return problems;
+}
+
+/** Why a declared default cannot be a value of the param (undefined when it can). */
+function defaultProblem(param: CapabilityParam, value: unknown): string | undefined {
+  switch (param.type) {
+    case 'string':
+    case 'text':
+      return typeof value === 'string' ? undefined : 'is not a string';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'is not a boolean';
+    case 'enum':
+      return param.options?.includes(value as string | number) ? undefined : 'is not an option';
+    case 'number':
+    case 'integer':
+    case 'seed': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'is not a number';
+      if (param.type !== 'number' && !Number.isInteger(value)) return 'is not an integer';
+      if (param.min !== undefined && value < param.min) return `is below min ${param.min}`;
+      if (param.max !== undefined && value > param.max) return `is above max ${param.max}`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function duplicateNames(params: readonly CapabilityParam[], where: string): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const param of params) {
+    if (seen.has(param?.name)) problems.push(`${where}: param ${param.name} is declared twice`);
+    seen.add(param?.name);
   }
   return problems;
 }
@@ -126,7 +184,8 @@ function copyParam(param: CapabilityParam): CapabilityParam {
   const copy: CapabilityParam = { name: param.name, type: param.type };
   if (param.label !== undefined) copy.label = param.label;
   if (param.description !== undefined) copy.description = param.description;
-  if (param.default !== undefined) copy.default = structuredClone(param.default);
+  const shownDefault = param.default ?? implicitDefaultOf(param);
+  if (shownDefault !== undefined) copy.default = structuredClone(shownDefault);
   if (param.min !== undefined) copy.min = param.min;
   if (param.max !== undefined) copy.max = param.max;
   if (param.step !== undefined) copy.step = param.step;

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { type CapabilityHandle, isCapabilityHandle } from '@viwo/protocol';
 import type { CapabilityRestrictions } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 
-/** A capability handle on the wire. */
-export interface CapabilityHandle {
-  $cap: string;
-  type: string;
-}
+export type { CapabilityHandle } from '@viwo/protocol';
+export { isCapabilityHandle };
 
 /**
  * One issued handle. Handles form a tree: `delegate`, `mint` and `give_capability` create children,
@@ -24,16 +22,6 @@ export interface HandleRecord {
   spent: number;
   /** Calls running through this handle right now. */
   readonly inflight: Set<AbortController>;
-}
-
-/** True when `value` has the handle shape `{$cap: string, type: string}`. */
-export function isCapabilityHandle(value: unknown): value is CapabilityHandle {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>).$cap === 'string' &&
-    typeof (value as Record<string, unknown>).type === 'string'
-  );
 }
 
 /**

@@ -103,7 +103,8 @@ async function validateValue(
     }
     case 'image':
     case 'mask':
-      if (!isImageValue(value)) throw wrongType(context, path, param, value);
+      if (!isImageValue(value) || !positiveSize(value))
+        throw wrongType(context, path, param, value);
       if (!(await context.images.has(value.$image))) {
         throw invalid(context, path, `image ${value.$image} is not in the image store`);
       }
@@ -192,6 +193,15 @@ function checkRange(
       `${context.where}: ${path} ${value} is above this capability's bound (max ${bound.max})`,
     );
   }
+}
+
+function positiveSize(image: { width: number; height: number }): boolean {
+  return (
+    Number.isInteger(image.width) &&
+    Number.isInteger(image.height) &&
+    image.width >= 1 &&
+    image.height >= 1
+  );
 }
 
 function describeType(param: CapabilityParam): string {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { insertPngText, readPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
 import { readImageHeader } from './image-header.ts';
-import { insertPngText, readPngText } from './png-text.ts';
 
 /**
  * PNG settings of every stored image. zlib level 1 with fixed filtering encodes ~4× faster than

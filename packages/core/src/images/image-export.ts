@@ -1,8 +1,13 @@
+import {
+  exifUserComment,
+  insertJpegExif,
+  insertWebpExif,
+  readPngText,
+  viwoXmp,
+} from '@viwo/protocol';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore } from '../image-value.ts';
-import { exifUserComment, insertJpegExif, insertWebpExif, viwoXmp } from './embedded-metadata.ts';
-import { readPngText } from './png-text.ts';
 
 /** Formats a stored PNG can be served as. */
 export type ExportFormat = 'jpeg' | 'webp';

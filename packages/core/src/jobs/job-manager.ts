@@ -1,44 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import type { LogLevel } from '@viwo/script';
-import { check, evaluate, ScriptError } from '@viwo/script';
+import type { JobLog, JobProgress, JobResult, JobSummary, LogLevel } from '@viwo/protocol';
+import { check, evaluate, type OpcodeDefinition, ScriptError } from '@viwo/script';
 import type { CallScope } from '../capabilities/capability-invoker.ts';
-import type { ProgressReport } from '../capability-definition.ts';
 import { coreError, redactHostText } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
+import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
-import type { HistoryEntry, JobStatus, RecordedCall } from '../persistence/history-store.ts';
+import type {
+  HistoryEntry,
+  HistoryStore,
+  JobStatus,
+  RecordedCall,
+} from '../persistence/history-store.ts';
+import type { Principal } from '../principal.ts';
 import { toWireValue } from '../rpc/wire-value.ts';
-import type { Principal, RuntimeCore, SessionLink } from '../runtime-core.ts';
-import { progressParams } from '../session.ts';
+import type { SessionLink } from '../session-link.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
+import { type ProgressReport, progressParams } from './job-progress.ts';
 import { retainedLogs, retainedResult } from './job-retention.ts';
 import { parseScriptInput } from './parse-script-input.ts';
+import type { ResourceQueue } from './resource-queue.ts';
 
-/** One log line of a job. */
-export interface JobLog {
-  level: LogLevel;
-  message: string;
+export type { JobLog, JobResult, JobSummary } from '@viwo/protocol';
+
+/** Evaluation limits applied to every job unless the call asks for less gas. */
+export interface JobLimits {
+  /** Gas a job gets when the client asks for none. */
+  gas: number;
+  /** Most gas a client may ask for; larger requests are capped to it. */
+  maxGas: number;
+  maxDepth: number;
+  timeoutMs: number;
+  maxOutputBytes: number;
 }
 
-/** What `execute_script` answers. */
-export interface JobResult {
-  job_id: string;
-  result: unknown;
-  images: ImageValue[];
-  logs: JobLog[];
-  duration_ms: number;
-}
-
-/** A job as `job.list` / `job.get` report it. */
-export interface JobSummary {
-  job_id: string;
-  status: JobStatus;
-  created: number;
-  duration_ms: number | null;
-  images: ImageValue[];
-  progress?: Record<string, unknown>;
-  error?: { code: string; message: string; path?: (string | number)[] };
-  result?: unknown;
+/** What the job manager needs from the runtime. */
+export interface JobManagerDeps {
+  /** The shared store; each job writes through its own recording wrapper. */
+  readonly images: ImageStore;
+  readonly history: HistoryStore;
+  readonly limits: JobLimits;
+  /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
+  opcodes(): OpcodeDefinition[];
+  /** Jobs evaluating at once across all sessions; more wait here (queued), never refused. */
+  readonly jobQueue: ResourceQueue;
+  /** Applies the history retention policy (after each finished job). */
+  pruneHistory(): void;
 }
 
 interface JobState {
@@ -52,7 +58,7 @@ interface JobState {
   /** The job's recording store: everything it wrote so far. */
   store: RecordingImageStore;
   images: ImageValue[];
-  progress?: Record<string, unknown>;
+  progress?: JobProgress;
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
@@ -74,7 +80,7 @@ export const JOB_LIST_MAX = 200;
 export class JobManager {
   private readonly jobs = new Map<string, JobState>();
 
-  constructor(private readonly core: RuntimeCore) {}
+  constructor(private readonly deps: JobManagerDeps) {}
 
   /** Runs one script for a session; rejects with a ScriptError (never a host error). */
   async execute(
@@ -83,7 +89,7 @@ export class JobManager {
     options: { gas?: number; parent_id?: string },
   ): Promise<JobResult> {
     const script = parseScriptInput(input);
-    const opcodes = this.core.opcodes();
+    const opcodes = this.deps.opcodes();
     const { errors } = check(script, opcodes);
     if (errors.length > 0) {
       // Checked before a job exists, so an invalid script leaves no history entry. Same codes and
@@ -96,7 +102,7 @@ export class JobManager {
         errors.length === 1 ? first.message : `${errors.length} problems; first: ${first.message}`;
       throw new ScriptError(code, message, first.path, { errors });
     }
-    const requestedGas = options.gas ?? this.core.limits.gas;
+    const requestedGas = options.gas ?? this.deps.limits.gas;
     if (!Number.isInteger(requestedGas) || requestedGas < 1) {
       throw coreError(
         'InvalidArgument',
@@ -104,13 +110,13 @@ export class JobManager {
       );
     }
     // A client may ask for less gas than the server maximum, never more.
-    const gas = Math.min(requestedGas, this.core.limits.maxGas);
+    const gas = Math.min(requestedGas, this.deps.limits.maxGas);
 
     const id = `job_${randomBytes(12).toString('base64url')}`;
     const started = performance.now();
     let release!: () => void;
     // Jobs past the global limit wait their turn (fair between sessions) instead of being refused.
-    const mustWait = this.core.jobQueue.running >= this.core.jobQueue.capacity;
+    const mustWait = this.deps.jobQueue.running >= this.deps.jobQueue.capacity;
     const state: JobState = {
       id,
       sessionId: link.id,
@@ -119,7 +125,7 @@ export class JobManager {
       created: Date.now(),
       durationMs: null,
       controller: new AbortController(),
-      store: new RecordingImageStore(this.core.images),
+      store: new RecordingImageStore(this.deps.images),
       images: [],
       progressStart: new Map(),
       settled: new Promise<void>((resolve) => {
@@ -129,7 +135,7 @@ export class JobManager {
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
     // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
-    this.core.history.begin({
+    this.deps.history.begin({
       jobId: id,
       sessionId: link.id,
       script,
@@ -167,10 +173,10 @@ export class JobManager {
     let status: JobStatus = 'error';
     let releaseSlot: (() => void) | undefined;
     try {
-      releaseSlot = await this.core.jobQueue.acquire(link.id, state.controller.signal);
+      releaseSlot = await this.deps.jobQueue.acquire(link.id, state.controller.signal);
       if (state.status === 'queued') {
         state.status = 'running';
-        this.core.history.setStatus(id, 'running');
+        this.deps.history.setStatus(id, 'running');
       }
       if (gas < requestedGas) {
         log('warn', `gas ${requestedGas} is over the server maximum; the job runs with ${gas}`);
@@ -178,9 +184,9 @@ export class JobManager {
       const evaluation = await evaluate(script, {
         opcodes,
         gas,
-        maxDepth: this.core.limits.maxDepth,
-        timeoutMs: this.core.limits.timeoutMs,
-        maxOutputBytes: this.core.limits.maxOutputBytes,
+        maxDepth: this.deps.limits.maxDepth,
+        timeoutMs: this.deps.limits.timeoutMs,
+        maxOutputBytes: this.deps.limits.maxOutputBytes,
         signal: state.controller.signal,
         host,
         onLog: (level: LogLevel, message: string) => log(level, message),
@@ -194,7 +200,7 @@ export class JobManager {
       // structure included) larger than the output budget is an OutputLimit error, not a crash.
       const result = toWireValue(
         evaluation.value,
-        { maxBytes: this.core.limits.maxOutputBytes },
+        { maxBytes: this.deps.limits.maxOutputBytes },
         'the result',
       );
       state.images = producedImages(images.produced, previews, result, finalImages);
@@ -256,7 +262,7 @@ export class JobManager {
     if (state) return this.summary(state);
     let entry: HistoryEntry;
     try {
-      entry = this.core.history.get(String(jobId));
+      entry = this.deps.history.get(String(jobId));
     } catch {
       throw coreError('NotFound', `job ${String(jobId)} does not exist`);
     }
@@ -309,7 +315,7 @@ export class JobManager {
     state.status = status;
     state.durationMs = Math.round(duration);
     try {
-      this.core.history.finish(state.id, {
+      this.deps.history.finish(state.id, {
         status,
         params: recorded.calls,
         seeds: recorded.seeds,
@@ -319,7 +325,7 @@ export class JobManager {
         logs: retainedLogs(recorded.logs),
         duration_ms: duration,
       });
-      this.core.pruneHistory();
+      this.deps.pruneHistory();
     } catch (error) {
       // The job's answer still reaches the client; the failed write is reported in its logs.
       recorded.logs.push({

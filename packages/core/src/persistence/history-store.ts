@@ -1,47 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  HistoryEntry,
+  HistoryQuery,
+  ImageValue,
+  JobStatus,
+  RecordedCall,
+} from '@viwo/protocol';
 import { coreError } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
-/** Lifecycle of a job as stored in history. */
-export type JobStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
-
-/** One capability call a job made, kept as the entry's `params`. */
-export interface RecordedCall {
-  type: string;
-  method: string;
-  args: unknown[];
-}
-
-/** A history entry as served by `history.list` / `history.get`. */
-export interface HistoryEntry {
-  id: string;
-  job_id: string;
-  created: number;
-  status: JobStatus;
-  script: unknown;
-  params: RecordedCall[];
-  seeds: number[];
-  images: ImageValue[];
-  duration_ms: number | null;
-  parent_id?: string;
-  favorite: boolean;
-  result?: unknown;
-  error?: { code: string; message: string; path?: (string | number)[] };
-  logs: { level: string; message: string }[];
-}
-
-/** Filters for `history.list`. */
-export interface HistoryQuery {
-  /** Substring matched against the script text and recorded call arguments (prompts). */
-  query?: string;
-  /** Only entries whose job used this capability type. */
-  type?: string;
-  limit?: number;
-  offset?: number;
-  favorite?: boolean;
-}
+export type { HistoryEntry, HistoryQuery, JobStatus, RecordedCall } from '@viwo/protocol';
 
 interface HistoryRow {
   id: string;

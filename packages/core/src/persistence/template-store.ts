@@ -1,61 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import {
+  TEMPLATE_FORMAT_VERSION,
+  TEMPLATE_KIND,
+  type Template,
+  type TemplateExport,
+  type TemplateInput,
+} from '@viwo/protocol';
 import templateSchema from '../../schemas/viwo-template.schema.json' with { type: 'json' };
 import { coreError } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
 import { clampInteger, escapeLike } from './history-store.ts';
 import { type JsonSchema, validateJsonSchema } from './json-schema.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
-/** The export format version `templates.export` writes and the schema describes. */
-export const TEMPLATE_FORMAT_VERSION = 2;
-
-/** Largest template stored: script plus exposed inputs, as JSON (a script's own limit is 1 MiB). */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024 + 64 * 1024;
-
-/** Most template bytes one `templates.list` answer carries; the page ends early past it. */
-export const TEMPLATE_LIST_BUDGET_BYTES = 8 * 1024 * 1024;
-
-/** SQL size of a row as listed (what its JSON costs in a reply, near enough). */
-const ROW_BYTES =
-  'length(script) + length(exposed) + length(description) + length(tags) + length(name)';
-
-/** A stored template. `version` counts saves: 1 when created, +1 on each overwrite. */
-export interface Template {
-  id: string;
-  name: string;
-  description: string;
-  tags: string[];
-  script: unknown;
-  exposed: Record<string, unknown>[];
-  thumbnail: ImageValue | null;
-  version: number;
-  created: number;
-  updated: number;
-}
-
-/** What `templates.save` accepts; with `id`, an existing template is overwritten. */
-export interface TemplateInput {
-  id?: string;
-  name: string;
-  description?: string;
-  tags?: string[];
-  script: unknown;
-  exposed?: Record<string, unknown>[];
-  thumbnail?: ImageValue | null;
-}
-
-/** The `.viwo-template.json` object (see `schemas/viwo-template.schema.json`). */
-export interface TemplateExport {
-  version: typeof TEMPLATE_FORMAT_VERSION;
-  kind: 'viwo-template';
-  name: string;
-  description: string;
-  tags: string[];
-  script: unknown;
-  exposed: Record<string, unknown>[];
-  thumbnail: ImageValue | null;
-}
+export {
+  TEMPLATE_FORMAT_VERSION,
+  type Template,
+  type TemplateExport,
+  type TemplateInput,
+} from '@viwo/protocol';
 
 interface TemplateRow {
   id: string;
@@ -71,6 +34,16 @@ interface TemplateRow {
 }
 
 const schema = templateSchema as JsonSchema;
+
+/** Largest template stored: script plus exposed inputs, as JSON (a script's own limit is 1 MiB). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024 + 64 * 1024;
+
+/** Most template bytes one `templates.list` answer carries; the page ends early past it. */
+export const TEMPLATE_LIST_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/** SQL size of a row as listed (what its JSON costs in a reply, near enough). */
+const ROW_BYTES =
+  'length(script) + length(exposed) + length(description) + length(tags) + length(name)';
 
 /**
  * Templates in SQLite. Every write validates against the export schema first, so a rejected save
@@ -216,7 +189,7 @@ export class TemplateStore {
   private toExportShape(input: TemplateInput | Template): TemplateExport {
     return {
       version: TEMPLATE_FORMAT_VERSION,
-      kind: 'viwo-template',
+      kind: TEMPLATE_KIND,
       name: input.name,
       description: input.description ?? '',
       tags: input.tags ?? [],

@@ -10,11 +10,13 @@ export {
 } from './json-rpc-dispatcher.ts';
 export { invalidParams, RpcError, RpcErrorCode, type RpcErrorObject } from './rpc-error.ts';
 export {
+  type CoreRpcMethod,
   createRpcMethods,
   defaultRpcLimits,
   type RpcContext,
   type RpcLimits,
 } from './rpc-methods.ts';
+export { type TypedRpcHandler, type TypedRpcHandlers, typedMethodTable } from './typed-methods.ts';
 export {
   toSizedWireValue,
   toWireValue,

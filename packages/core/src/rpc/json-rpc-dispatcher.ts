@@ -1,17 +1,15 @@
+import type { RpcResponse } from '@viwo/protocol';
 import { ScriptError } from '@viwo/script';
 import { redactHostText } from '../errors.ts';
 import { RpcError, RpcErrorCode, type RpcErrorObject } from './rpc-error.ts';
+
+export type { RpcResponse } from '@viwo/protocol';
 
 /** A method implementation; `context` is whatever the transport binds (a session, usually). */
 export type RpcHandler<Context> = (params: unknown, context: Context) => unknown;
 
 /** Method name → handler. Built with a null prototype so `constructor` or `__proto__` never match. */
 export type RpcMethodTable<Context> = Readonly<Record<string, RpcHandler<Context>>>;
-
-/** A JSON-RPC response object. */
-export type RpcResponse =
-  | { jsonrpc: '2.0'; id: string | number | null; result: unknown }
-  | { jsonrpc: '2.0'; id: string | number | null; error: RpcErrorObject };
 
 /** Builds a null-prototype method table from plain entries. */
 export function methodTable<Context>(

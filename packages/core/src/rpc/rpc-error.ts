@@ -1,19 +1,6 @@
-/** JSON-RPC 2.0 error codes we emit (spec codes plus -32000 for script errors). */
-export const RpcErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-  ScriptError: -32000,
-} as const;
+import { RpcErrorCode, type RpcErrorObject } from '@viwo/protocol';
 
-/** A JSON-RPC error object as sent on the wire. */
-export interface RpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
+export { RpcErrorCode, type RpcErrorObject } from '@viwo/protocol';
 
 /** An error a method handler throws to answer with a specific JSON-RPC code. */
 export class RpcError extends Error {

@@ -1,10 +1,10 @@
+import type { HistoryQuery, RpcMethodName, TemplateInput } from '@viwo/protocol';
 import { parseScriptInput } from '@viwo/script';
-import type { HistoryQuery } from '../persistence/history-store.ts';
-import type { TemplateInput } from '../persistence/template-store.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Session } from '../session.ts';
-import { methodTable, type RpcMethodTable } from './json-rpc-dispatcher.ts';
+import type { RpcMethodTable } from './json-rpc-dispatcher.ts';
 import { invalidParams, RpcError, RpcErrorCode } from './rpc-error.ts';
+import { type TypedRpcHandlers, typedMethodTable } from './typed-methods.ts';
 import { toSizedWireValue } from './wire-value.ts';
 
 /** Limits applied by the RPC layer before any work starts. */
@@ -33,7 +33,37 @@ export interface RpcContext {
   runningJobs: number;
 }
 
-type Params = Record<string, unknown>;
+/** Reads param `name` (a key the protocol declares for the method, so a typo fails to compile). */
+function paramValue<P extends object>(params: P, name: keyof P & string): unknown {
+  return (params as Record<string, unknown>)[name];
+}
+
+function requireString<P extends object>(params: P, name: keyof P & string): string {
+  const value = paramValue(params, name);
+  if (typeof value !== 'string' || value.length === 0)
+    throw invalidParams(name, 'must be a non-empty string');
+  return value;
+}
+
+function optionalString<P extends object>(params: P, name: keyof P & string): string | undefined {
+  const value = paramValue(params, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidParams(name, 'must be a string');
+  return value;
+}
+
+function optionalInteger<P extends object>(
+  params: P,
+  name: keyof P & string,
+  min: number,
+): number | undefined {
+  const value = paramValue(params, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw invalidParams(name, `must be an integer ≥ ${min}`);
+  }
+  return value;
+}
 
 /** Most history entries one `history.list` call returns. */
 export const HISTORY_LIST_MAX = 100;
@@ -45,13 +75,13 @@ export const HISTORY_LIST_BUDGET_BYTES = 16 * 1024 * 1024;
  * The leading items whose wire size fits `budget` (at least one), already wire-safe: a page of
  * large entries comes back shorter instead of failing as a reply over the size limit.
  */
-function withinReplyBudget<Item>(items: Item[], budget: number): unknown[] {
-  const kept: unknown[] = [];
+function withinReplyBudget<Item>(items: Item[], budget: number): Item[] {
+  const kept: Item[] = [];
   let left = budget;
   for (const item of items) {
     try {
       const sized = toSizedWireValue(item, { maxBytes: kept.length === 0 ? budget : left });
-      kept.push(sized.value);
+      kept.push(sized.value as Item);
       left -= sized.bytes;
     } catch {
       if (kept.length > 0) break;
@@ -62,38 +92,6 @@ function withinReplyBudget<Item>(items: Item[], budget: number): unknown[] {
     }
   }
   return kept;
-}
-
-/** Params must be an object for every method here; missing params count as `{}`. */
-function objectParams(params: unknown, method: string): Params {
-  if (params === undefined) return {};
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new RpcError(RpcErrorCode.InvalidParams, `invalid params: ${method} takes an object`);
-  }
-  return params as Params;
-}
-
-function requireString(params: Params, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string' || value.length === 0)
-    throw invalidParams(name, 'must be a non-empty string');
-  return value;
-}
-
-function optionalString(params: Params, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidParams(name, 'must be a string');
-  return value;
-}
-
-function optionalInteger(params: Params, name: string, min: number): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw invalidParams(name, `must be an integer ≥ ${min}`);
-  }
-  return value;
 }
 
 /** Array nesting depth without recursion (scripts may be hostile). */
@@ -129,122 +127,114 @@ function admitScript(script: unknown, limits: RpcLimits): unknown {
   return parsed;
 }
 
+/** The protocol methods core implements (conversations and models live with the server). */
+export type CoreRpcMethod = Exclude<RpcMethodName, `conversations.${string}` | `models.${string}`>;
+
 /**
- * The JSON-RPC method table of ARCHITECTURE.md. Every handler validates its params (−32602 naming
- * the parameter) and leaves domain failures to ScriptErrors (−32000 with `{code, message, path}`).
+ * The JSON-RPC method table of ARCHITECTURE.md, typed from `@viwo/protocol`. Every handler
+ * validates its params (−32602 naming the parameter) and leaves domain failures to ScriptErrors
+ * (−32000 with `{code, message, path}`).
  */
 export function createRpcMethods(): RpcMethodTable<RpcContext> {
-  return methodTable<RpcContext>({
-    get_opcodes: (_params, { runtime }) => runtime.opcodeMetadata(),
-    get_capability_metadata: (_params, { runtime }) => runtime.capabilityMetadata(),
-
-    execute_script: async (raw, context) => {
-      const params = objectParams(raw, 'execute_script');
-      const script = admitScript(params.script, context.limits);
-      const gas = optionalInteger(params, 'gas', 1);
-      const parentId = optionalString(params, 'parent_id');
-      if (context.runningJobs >= context.limits.maxConcurrentJobs) {
-        throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
-          code: 'TooManyJobs',
-          message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
-          path: [],
-        });
-      }
-      context.runningJobs++;
-      try {
-        return await context.session.executeScript(script, {
-          ...(gas === undefined ? {} : { gas }),
-          ...(parentId === undefined ? {} : { parent_id: parentId }),
-        });
-      } finally {
-        context.runningJobs--;
-      }
-    },
-    'job.cancel': (raw, { session }) =>
-      session.cancelJob(requireString(objectParams(raw, 'job.cancel'), 'job_id')),
-    'job.list': (raw, { session }) =>
-      session.listJobs(optionalInteger(objectParams(raw, 'job.list'), 'limit', 1)),
-    'job.get': (raw, { session }) =>
-      session.getJob(requireString(objectParams(raw, 'job.get'), 'job_id')),
-
-    get_capability: (raw, { session }) => {
-      const params = objectParams(raw, 'get_capability');
-      return session.getCapability(requireString(params, 'type'), params.filter);
-    },
-    'std.call_method': (raw, { session }) => {
-      const params = objectParams(raw, 'std.call_method');
-      const args = params.args ?? [];
-      if (!Array.isArray(args)) throw invalidParams('args', 'must be a list');
-      if (params.object === undefined)
-        throw invalidParams('object', 'is required (a capability handle)');
-      return session.callMethod(params.object, requireString(params, 'method'), args);
-    },
-    plugin_rpc: (raw, { session }) => {
-      const params = objectParams(raw, 'plugin_rpc');
-      const qualified = requireString(params, 'method');
-      const split = qualified.lastIndexOf('.');
-      if (split <= 0 || split === qualified.length - 1) {
-        throw invalidParams('method', 'must look like "<capability type>.<method>"');
-      }
-      const handle = session.getCapability(qualified.slice(0, split));
-      const args =
-        params.params === undefined
-          ? []
-          : Array.isArray(params.params)
-            ? params.params
-            : [params.params];
-      return session.callMethod(handle, qualified.slice(split + 1), args);
-    },
-
-    'templates.save': (raw, { runtime }) => {
-      const params = objectParams(raw, 'templates.save');
-      requireString(params, 'name');
-      if (params.script === undefined) throw invalidParams('script', 'is required');
-      return runtime.templates.save(params as unknown as TemplateInput);
-    },
-    'templates.list': (raw, { runtime }) => {
-      const params = objectParams(raw, 'templates.list');
-      const query = optionalString(params, 'query');
-      return runtime.templates.list(query === undefined ? {} : { query });
-    },
-    'templates.get': (raw, { runtime }) =>
-      runtime.templates.get(requireString(objectParams(raw, 'templates.get'), 'id')),
-    'templates.delete': (raw, { runtime }) => ({
-      ok: runtime.templates.delete(requireString(objectParams(raw, 'templates.delete'), 'id')),
-    }),
-    'templates.export': (raw, { runtime }) =>
-      runtime.templates.export(requireString(objectParams(raw, 'templates.export'), 'id')),
-    'templates.import': (raw, { runtime }) => {
-      const params = objectParams(raw, 'templates.import');
-      if (params.template === undefined)
-        throw invalidParams('template', 'is required (an exported template object)');
-      return runtime.templates.import(params.template);
-    },
-
-    'history.list': (raw, { runtime }) => {
-      const params = objectParams(raw, 'history.list');
-      const query: HistoryQuery = {};
-      const text = optionalString(params, 'query');
-      const type = optionalString(params, 'type');
-      const limit = optionalInteger(params, 'limit', 1);
-      const offset = optionalInteger(params, 'offset', 0);
-      if (text !== undefined) query.query = text;
-      if (type !== undefined) query.type = type;
-      // A larger page is clamped, not refused: a client asking for everything gets a full page.
-      if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
-      if (offset !== undefined) query.offset = offset;
-      if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
-      return withinReplyBudget(runtime.history.list(query), HISTORY_LIST_BUDGET_BYTES);
-    },
-    'history.get': (raw, { runtime }) =>
-      runtime.history.get(requireString(objectParams(raw, 'history.get'), 'id')),
-    'history.delete': (raw, { runtime }) => ({
-      ok: runtime.history.delete(requireString(objectParams(raw, 'history.delete'), 'id')),
-    }),
-    'history.favorite': (raw, { runtime }) => {
-      const params = objectParams(raw, 'history.favorite');
-      if (typeof params.value !== 'boolean') throw invalidParams('value', 'must be a boolean');
-      return runtime.history.favorite(requireString(params, 'id'), params.value);
-    },
-  });
+  return typedMethodTable<RpcContext, CoreRpcMethod>(coreHandlers);
 }
+
+const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
+  get_opcodes: (_params, { runtime }) => runtime.opcodeMetadata(),
+  get_capability_metadata: (_params, { runtime }) => runtime.capabilityMetadata(),
+
+  execute_script: async (params, context) => {
+    const script = admitScript(params.script, context.limits);
+    const gas = optionalInteger(params, 'gas', 1);
+    const parentId = optionalString(params, 'parent_id');
+    if (context.runningJobs >= context.limits.maxConcurrentJobs) {
+      throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
+        code: 'TooManyJobs',
+        message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
+        path: [],
+      });
+    }
+    context.runningJobs++;
+    try {
+      return await context.session.executeScript(script, {
+        ...(gas === undefined ? {} : { gas }),
+        ...(parentId === undefined ? {} : { parent_id: parentId }),
+      });
+    } finally {
+      context.runningJobs--;
+    }
+  },
+  'job.cancel': (params, { session }) => session.cancelJob(requireString(params, 'job_id')),
+  'job.list': (params, { session }) => session.listJobs(optionalInteger(params, 'limit', 1)),
+  'job.get': (params, { session }) => session.getJob(requireString(params, 'job_id')),
+
+  get_capability: (params, { session }) => {
+    return session.getCapability(requireString(params, 'type'), params.filter);
+  },
+  'std.call_method': (params, { session }) => {
+    const args = params.args ?? [];
+    if (!Array.isArray(args)) throw invalidParams('args', 'must be a list');
+    if (params.object === undefined)
+      throw invalidParams('object', 'is required (a capability handle)');
+    return session.callMethod(params.object, requireString(params, 'method'), args);
+  },
+  plugin_rpc: (params, { session }) => {
+    const qualified = requireString(params, 'method');
+    const split = qualified.lastIndexOf('.');
+    if (split <= 0 || split === qualified.length - 1) {
+      throw invalidParams('method', 'must look like "<capability type>.<method>"');
+    }
+    const handle = session.getCapability(qualified.slice(0, split));
+    const args =
+      params.params === undefined
+        ? []
+        : Array.isArray(params.params)
+          ? params.params
+          : [params.params];
+    return session.callMethod(handle, qualified.slice(split + 1), args);
+  },
+
+  'templates.save': (params, { runtime }) => {
+    requireString(params, 'name');
+    if (params.script === undefined) throw invalidParams('script', 'is required');
+    return runtime.templates.save(params as unknown as TemplateInput);
+  },
+  'templates.list': (params, { runtime }) => {
+    const query = optionalString(params, 'query');
+    return runtime.templates.list(query === undefined ? {} : { query });
+  },
+  'templates.get': (params, { runtime }) => runtime.templates.get(requireString(params, 'id')),
+  'templates.delete': (params, { runtime }) => ({
+    ok: runtime.templates.delete(requireString(params, 'id')),
+  }),
+  'templates.export': (params, { runtime }) =>
+    runtime.templates.export(requireString(params, 'id')),
+  'templates.import': (params, { runtime }) => {
+    if (params.template === undefined)
+      throw invalidParams('template', 'is required (an exported template object)');
+    return runtime.templates.import(params.template);
+  },
+
+  'history.list': (params, { runtime }) => {
+    const query: HistoryQuery = {};
+    const text = optionalString(params, 'query');
+    const type = optionalString(params, 'type');
+    const limit = optionalInteger(params, 'limit', 1);
+    const offset = optionalInteger(params, 'offset', 0);
+    if (text !== undefined) query.query = text;
+    if (type !== undefined) query.type = type;
+    // A larger page is clamped, not refused: a client asking for everything gets a full page.
+    if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
+    if (offset !== undefined) query.offset = offset;
+    if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
+    return withinReplyBudget(runtime.history.list(query), HISTORY_LIST_BUDGET_BYTES);
+  },
+  'history.get': (params, { runtime }) => runtime.history.get(requireString(params, 'id')),
+  'history.delete': (params, { runtime }) => ({
+    ok: runtime.history.delete(requireString(params, 'id')),
+  }),
+  'history.favorite': (params, { runtime }) => {
+    if (typeof params.value !== 'boolean') throw invalidParams('value', 'must be a boolean');
+    return runtime.history.favorite(requireString(params, 'id'), params.value);
+  },
+};

@@ -3,4 +3,5 @@ export {
   type ConformanceSampleCall,
   runPluginConformance,
 } from './plugin-conformance.ts';
+export { methodCost, runMethod } from './run-method.ts';
 export { createFailingPlugin, createTestPlugin, testCapability } from './test-plugin.ts';

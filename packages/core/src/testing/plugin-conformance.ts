@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { definitionProblems } from '../capabilities/define-capability.ts';
+import { validateArguments } from '../capabilities/validate-arguments.ts';
 import type { CapabilityMetadata, CapabilityParam } from '../capability-definition.ts';
 import type { ImageValue } from '../image-value.ts';
 import type { Plugin } from '../plugin.ts';
@@ -111,6 +112,30 @@ export function runPluginConformance(
                   expect(fieldError.code).toBe('InvalidArgument');
                   expect(fieldError.message).toContain(`${param.name}.${field.name}`);
                 }
+              }
+            }
+          }
+        }
+      },
+      timeout,
+    );
+
+    test(
+      'the schema holds at every JSON path: defaults accepted, bounds and enums enforced',
+      async () => {
+        for (const capability of runtime.capabilityMetadata()) {
+          const handle = session.getCapability(capability.type);
+          for (const method of capability.methods) {
+            const where = `${capability.type}.${method.name}`;
+            const withDefaults = method.params.map((param) => defaultValue(param, image));
+            // Every default metadata shows (filled or implicit) is a value the method accepts.
+            await validateArguments(method.params, withDefaults, { where, images: runtime.images });
+            for (const [index, param] of method.params.entries()) {
+              for (const probe of schemaProbes(param, [index], param.name)) {
+                const args = withValueAt(withDefaults, method.params, probe.at, probe.value, image);
+                const error = await rejection(session.callMethod(handle, method.name, args));
+                expect(error.code, `${where} ${probe.path}`).toBe('InvalidArgument');
+                expect(error.message).toContain(`${probe.path} ${probe.says}`);
               }
             }
           }
@@ -261,4 +286,81 @@ function wrongValue(param: CapabilityParam): unknown {
     default:
       return 'not a number';
   }
+}
+
+/** A value the schema must refuse, placed at `at` (param index, then field names / list indexes). */
+interface SchemaProbe {
+  at: (string | number)[];
+  path: string;
+  value: unknown;
+  says: string;
+}
+
+/** Out-of-range numbers and unknown enum values for `param` and everything nested in it. */
+function schemaProbes(
+  param: CapabilityParam,
+  at: (string | number)[],
+  path: string,
+): SchemaProbe[] {
+  const probes: SchemaProbe[] = [];
+  if (param.type === 'number' || param.type === 'integer' || param.type === 'seed') {
+    if (param.min !== undefined)
+      probes.push({ at, path, value: param.min - 1, says: 'must be at least' });
+    if (param.max !== undefined)
+      probes.push({ at, path, value: param.max + 1, says: 'must be at most' });
+  }
+  if (param.type === 'enum') {
+    probes.push({ at, path, value: '__not_an_option__', says: 'must be one of' });
+  }
+  for (const field of param.type === 'object' ? (param.fields ?? []) : []) {
+    probes.push(...schemaProbes(field, [...at, field.name], `${path}.${field.name}`));
+  }
+  if (param.type === 'list' && param.items) {
+    probes.push(...schemaProbes(param.items, [...at, 0], `${path}[0]`));
+  }
+  return probes;
+}
+
+/** A copy of `args` with `value` at `at`, building valid parents (a one-item list) on the way. */
+function withValueAt(
+  args: unknown[],
+  params: readonly CapabilityParam[],
+  at: (string | number)[],
+  value: unknown,
+  image: ImageValue,
+): unknown[] {
+  const place = (current: unknown, param: CapabilityParam, rest: (string | number)[]): unknown => {
+    if (rest.length === 0) return value;
+    const [key, ...tail] = rest;
+    if (param.type === 'list' && param.items) {
+      const list = Array.isArray(current) && current.length > 0 ? [...current] : [];
+      if (list.length === 0) list.push(defaultValue(param.items, image));
+      list[0] = place(list[0], param.items, tail);
+      return list;
+    }
+    const field = (param.fields ?? []).find((candidate) => candidate.name === key);
+    if (!field) throw new Error(`probe path names no field ${String(key)} of ${param.name}`);
+    const record = { ...(current as Record<string, unknown>) };
+    record[String(key)] = place(record[String(key)], field, tail);
+    return record;
+  };
+  const [index, ...rest] = at as [number, ...(string | number)[]];
+  const copy = [...args];
+  copy[index] = place(copy[index], params[index]!, rest);
+  return copy;
+}
+
+/** A valid value that uses every default metadata shows, for the param and its fields. */
+function defaultValue(param: CapabilityParam, image: ImageValue): unknown {
+  if (param.type === 'object' && param.fields) {
+    return Object.fromEntries(
+      param.fields.flatMap((field) => {
+        const value = defaultValue(field, image);
+        return value === undefined ? [] : [[field.name, value]];
+      }),
+    );
+  }
+  if (param.default !== undefined) return param.default;
+  if (param.optional) return undefined;
+  return validValue(param, image);
 }

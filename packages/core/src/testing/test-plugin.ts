@@ -1,22 +1,10 @@
 import type { OpcodeDefinition } from '@viwo/script';
-import { defineCapability } from '../capabilities/define-capability.ts';
-import type { CapabilityCallContext } from '../capability-definition.ts';
+import { CapabilityError } from '../capabilities/capability-error.ts';
+import { defineCapability, defineMethod } from '../capabilities/define-capability.ts';
+import { param } from '../capabilities/param.ts';
 import { coreError } from '../errors.ts';
-import type { ImageValue } from '../image-value.ts';
 import type { Plugin } from '../plugin.ts';
 import { asScriptHost } from '../script-host.ts';
-
-/** Options of the `test.render` method, as validated by core. */
-interface RenderOptions {
-  width: number;
-  height: number;
-  steps: number;
-  seed?: number;
-  color: 'red' | 'green' | 'blue';
-  delay_ms: number;
-  preview: boolean;
-  max_compute?: number;
-}
 
 const COLORS = { red: [255, 0, 0], green: [0, 255, 0], blue: [0, 0, 255] } as const;
 
@@ -44,128 +32,97 @@ export const testCapability = defineCapability({
   description:
     'Deterministic methods for tests: echo, solid-colour render with steps, invert, fail.',
   methods: {
-    echo: {
+    echo: defineMethod({
       label: 'Echo',
       description: 'Returns the text, repeated.',
       params: [
-        { name: 'text', type: 'text', label: 'Text', description: 'What to echo.' },
-        {
-          name: 'options',
-          type: 'object',
-          label: 'Options',
-          description: 'Echo options.',
-          optional: true,
-          fields: [
-            {
-              name: 'repeat',
-              type: 'integer',
+        param.text({ name: 'text', label: 'Text', description: 'What to echo.' }),
+        param.object(
+          {
+            repeat: param.integer({
               label: 'Repeat',
               description: 'How many times.',
               default: 1,
               min: 1,
               max: 10,
-            },
-          ],
-        },
+            }),
+          },
+          { name: 'options', label: 'Options', description: 'Echo options.', optional: true },
+        ),
       ],
       returns: 'string',
-      async run(_context: CapabilityCallContext, text: unknown, options: unknown) {
-        const repeat = (options as { repeat?: number } | undefined)?.repeat ?? 1;
-        return String(text).repeat(repeat);
+      async run(_context, text, { repeat }) {
+        return text.repeat(repeat);
       },
-    },
-    render: {
+    }),
+    render: defineMethod({
       label: 'Render',
       description: 'A solid-colour image after `steps` steps, reporting progress each step.',
       params: [
-        { name: 'prompt', type: 'text', label: 'Prompt', description: 'Stored in the PNG text.' },
-        {
-          name: 'options',
-          type: 'object',
-          label: 'Options',
-          description: 'Render options.',
-          fields: [
-            {
-              name: 'width',
-              type: 'integer',
+        param.text({ name: 'prompt', label: 'Prompt', description: 'Stored in the PNG text.' }),
+        param.object(
+          {
+            width: param.integer({
               label: 'Width',
               description: 'Pixels.',
               default: 16,
               min: 1,
               max: 1024,
-            },
-            {
-              name: 'height',
-              type: 'integer',
+            }),
+            height: param.integer({
               label: 'Height',
               description: 'Pixels.',
               default: 16,
               min: 1,
               max: 1024,
-            },
-            {
-              name: 'steps',
-              type: 'integer',
+            }),
+            steps: param.integer({
               label: 'Steps',
               description: 'Progress steps.',
               default: 4,
               min: 1,
               max: 1000,
-            },
-            {
-              name: 'seed',
-              type: 'seed',
+            }),
+            seed: param.seed({
               label: 'Seed',
               description: 'Recorded in history.',
               optional: true,
-            },
-            {
-              name: 'color',
-              type: 'enum',
+            }),
+            color: param.enum(['red', 'green', 'blue'], {
               label: 'Colour',
               description: 'Fill colour.',
-              options: ['red', 'green', 'blue'],
               default: 'red',
-            },
-            {
-              name: 'delay_ms',
-              type: 'integer',
+            }),
+            delay_ms: param.integer({
               label: 'Delay',
               description: 'Wait per step (for cancellation tests).',
               default: 0,
               min: 0,
               max: 60000,
-            },
-            {
-              name: 'preview',
-              type: 'boolean',
+            }),
+            preview: param.boolean({
               label: 'Preview',
               description: 'Attach a 2×2 preview image to each progress report.',
               default: false,
-            },
-            {
-              name: 'max_compute',
-              type: 'number',
+            }),
+            max_compute: param.number({
               label: 'Max compute',
               description: 'Refuse if the call would cost more megapixel-steps.',
               optional: true,
               min: 0,
-            },
-          ],
-        },
+            }),
+          },
+          { name: 'options', label: 'Options', description: 'Render options.' },
+        ),
       ],
       returns: 'image',
-      cost(args: unknown[]) {
-        const options = args[1] as RenderOptions;
-        return (options.width * options.height * options.steps) / 1e6;
-      },
-      async run(context: CapabilityCallContext, prompt: unknown, rawOptions: unknown) {
-        const options = rawOptions as RenderOptions;
+      cost: ([, options]) => (options.width * options.height * options.steps) / 1e6,
+      async run(context, prompt, options) {
         const [r, g, b] = COLORS[options.color];
         context.recordSeed(options.seed ?? 0);
         for (let step = 1; step <= options.steps; step++) {
           await sleep(options.delay_ms, context.signal);
-          if (context.signal.aborted) throw coreError('Cancelled', 'render cancelled');
+          if (context.signal.aborted) throw new CapabilityError('Cancelled', 'render cancelled');
           const preview = options.preview
             ? await context.images.putRaw({
                 data: new Uint8Array(12).fill(step % 256),
@@ -184,39 +141,39 @@ export const testCapability = defineCapability({
         }
         return context.images.putRaw(
           { data, width: options.width, height: options.height, channels: 3 },
-          { parameters: String(prompt) },
+          { parameters: prompt },
         );
       },
-    },
-    invert: {
+    }),
+    invert: defineMethod({
       label: 'Invert',
       description: 'The image with its colours inverted.',
-      params: [{ name: 'image', type: 'image', label: 'Image', description: 'Input image.' }],
+      params: [param.image({ name: 'image', label: 'Image', description: 'Input image.' })],
       returns: 'image',
-      async run(context: CapabilityCallContext, image: unknown) {
-        const raw = await context.images.getRaw(image as ImageValue, 3);
+      async run(context, image) {
+        const raw = await context.images.getRaw(image, 3);
         const data = raw.data.map((value) => 255 - value);
         return context.images.putRaw({ ...raw, data });
       },
-    },
-    echo_via: {
+    }),
+    echo_via: defineMethod({
       label: 'Echo via invoke',
       description: 'Calls test.echo through the session (composition).',
-      params: [{ name: 'text', type: 'string', label: 'Text', description: 'What to echo.' }],
+      params: [param.string({ name: 'text', label: 'Text', description: 'What to echo.' })],
       returns: 'string',
-      async run(context: CapabilityCallContext, text: unknown) {
-        return context.invoke('test', 'echo', [`via:${String(text)}`]);
+      async run(context, text) {
+        return context.invoke('test', 'echo', [`via:${text}`]);
       },
-    },
-    fail: {
+    }),
+    fail: defineMethod({
       label: 'Fail',
       description: 'Throws a plain Error (to test clean error reporting).',
-      params: [{ name: 'message', type: 'string', label: 'Message', description: 'Error text.' }],
+      params: [param.string({ name: 'message', label: 'Message', description: 'Error text.' })],
       returns: 'null',
-      async run(_context: CapabilityCallContext, message: unknown) {
-        throw new Error(String(message));
+      async run(_context, message) {
+        throw new Error(message);
       },
-    },
+    }),
   },
 });
 

@@ -1,128 +1,101 @@
-import type { CapabilityCallContext, CapabilityDefinition, ImageValue } from '@viwo/core';
+import {
+  type CapabilityDefinition,
+  CapabilityError,
+  defineMethod,
+  type ImageValue,
+  param,
+} from '@viwo/core';
+import type { DiffusersModelInfo } from '../models/model-info.ts';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import {
-  BudgetError,
+  type GenerationDefaults,
   generationCost,
-  InvalidOptionError,
-  maxComputeOption,
-  type ResolvedGeneration,
   resolveGeneration,
 } from '../pipeline/generation-request.ts';
 import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
 import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-diffusion-pipeline.ts';
-import { schedulerNames } from '../schedulers/create-scheduler.ts';
-import { generationOptionFields } from './generation-params.ts';
+import { type GenerationOptions, generationFields } from './generation-params.ts';
 
 /** Capability type of text-to-image and image-to-image generation. */
 export const GENERATE_CAPABILITY = 'diffusers.generate';
 
-/**
- * Resolves options and enforces the caller's own `max_compute` (the handle's `maxCompute` is
- * enforced by core through `cost()`).
- */
-export function resolveWithBudget(
-  registry: ModelRegistry,
-  prompt: unknown,
-  options: unknown,
-  defaults: { width?: number; height?: number; strength?: number } = {},
-  extraKeys: readonly string[] = [],
-): ResolvedGeneration {
-  const generation = resolveGeneration(
-    prompt,
-    options,
-    (id) => pickModel(registry, id),
-    defaults,
-    extraKeys,
-  );
-  const cap = maxComputeOption(options);
-  const cost = generationCost(generation);
-  if (cap !== undefined && cost > cap) {
-    throw new BudgetError(
-      `this generation needs ${cost.toFixed(2)} megapixel-steps (${generation.width}×${generation.height}, ${generation.steps} steps, batch ${generation.batchSize}) but max_compute is ${cap}`,
-    );
+/** `registry.get` with its error as an InvalidArgument naming `options.model_id`. */
+export function pickModel(registry: ModelRegistry, id?: string): DiffusersModelInfo {
+  try {
+    return registry.get(id);
+  } catch (error) {
+    throw new CapabilityError('InvalidArgument', (error as Error).message, {
+      param: 'options.model_id',
+      cause: error,
+    });
   }
-  return generation;
 }
 
 /**
- * The compute a call will use, for core's budget check (which also enforces `max_compute`).
- * Never throws: options that cannot be resolved make `run` fail with the precise error before any
- * compute is spent, so they cost 0 here.
+ * The compute a validated call will use, for core's budget check (which also enforces the
+ * caller's `max_compute`). Never throws: a call whose model cannot be resolved fails in `run`
+ * with the precise error before any compute is spent, so it costs 0 here.
  */
 export function estimateCost(
   registry: ModelRegistry,
-  prompt: unknown,
-  options: unknown,
-  defaults: { width?: number; height?: number } = {},
-  extraKeys: readonly string[] = [],
+  options: Partial<GenerationOptions>,
+  defaults: GenerationDefaults = {},
 ): number {
   try {
-    const withSeed = { ...(options as object | undefined), seed: 0 };
-    return generationCost(
-      resolveGeneration(prompt, withSeed, (id) => pickModel(registry, id), defaults, extraKeys),
-    );
+    const model = pickModel(registry, options.model_id);
+    return generationCost(resolveGeneration('', { ...options, seed: 0 }, model, defaults));
   } catch {
     return 0;
   }
 }
 
-/** `registry.get` with the error as an InvalidArgument naming `model_id`. */
-export function pickModel(registry: ModelRegistry, id?: string) {
-  try {
-    return registry.get(id);
-  } catch (error) {
-    throw new InvalidOptionError('model_id', (error as Error).message);
-  }
+/**
+ * Rescans the model folder when a call names a model it has not seen (pulled by the CLI while the
+ * server runs), and names the reason when the model is installed but broken.
+ */
+export function rescanFor(registry: ModelRegistry) {
+  return async (args: readonly unknown[]): Promise<void> => {
+    const options = args[args.length - 1];
+    if (typeof options === 'object' && options !== null && 'model_id' in options) {
+      await registry.ensureKnown(options.model_id);
+      // A model folder that failed to load is not offered; say why rather than "not an option".
+      const broken = registry.broken().find((entry) => entry.id === options.model_id);
+      if (broken) {
+        throw new CapabilityError(
+          'InvalidArgument',
+          `model '${broken.id}' cannot be used: ${broken.error}`,
+          { param: 'options.model_id' },
+        );
+      }
+    }
+  };
 }
 
-/**
- * Image-value shape check (as core's `isImageValue`; kept local so this module loads without the
- * runtime, e.g. in benchmarks).
- */
-function isImageValue(value: unknown): value is ImageValue {
-  const candidate = value as Partial<ImageValue> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    typeof candidate.$image === 'string' &&
-    /^[0-9a-f]{64}$/.test(candidate.$image) &&
-    typeof candidate.width === 'number' &&
-    typeof candidate.height === 'number'
-  );
+/** The size of an input image as generation defaults. */
+export function inputSize(image: ImageValue): GenerationDefaults {
+  return { width: image.width, height: image.height };
 }
 
 /** Builds the `diffusers.generate` capability over a pipeline. */
 export function createGenerateCapability(pipeline: StableDiffusionPipeline): CapabilityDefinition {
   const registry = pipeline.registry;
-  const fields = () =>
-    generationOptionFields(
-      // Inpainting UNets need a mask and masked image (diffusers.inpaint); not offered here.
-      registry
-        .list()
-        .filter((model) => model.unetInChannels !== 9)
-        .map((model) => model.id),
-      schedulerNames(),
-      registry.defaultModel()?.id,
+  // Inpainting UNets need a mask and masked image (diffusers.inpaint); not offered here.
+  const models = () =>
+    registry
+      .list()
+      .filter((model) => model.unetInChannels !== 9)
+      .map((model) => model.id);
+  const options = (source: { sizeFromInput?: boolean; strength?: number }) =>
+    param.object(
+      generationFields({ models, defaultModel: () => registry.defaultModel(), ...source }),
+      {
+        name: 'options',
+        label: 'Options',
+        description: 'Generation options; unknown keys are rejected',
+        optional: true,
+      },
     );
-  const optionsParam = () => ({
-    name: 'options',
-    type: 'object' as const,
-    label: 'Options',
-    description: 'Generation options; unknown keys are rejected',
-    optional: true,
-    fields: fields(),
-  });
-  const promptParam = {
-    name: 'prompt',
-    type: 'text' as const,
-    label: 'Prompt',
-    description: 'What to generate',
-  };
-  const imageSize = async (context: CapabilityCallContext, image: unknown) => {
-    if (!isImageValue(image))
-      throw new InvalidOptionError('image', 'image must be an image value {$image, width, height}');
-    return context.images.getRaw(image, 3);
-  };
+  const prompt = param.text({ name: 'prompt', label: 'Prompt', description: 'What to generate' });
 
   return {
     type: GENERATE_CAPABILITY,
@@ -130,78 +103,58 @@ export function createGenerateCapability(pipeline: StableDiffusionPipeline): Cap
     description:
       'Text-to-image and image-to-image with Stable Diffusion ONNX models on onnxruntime',
     methods: {
-      textToImage: {
+      textToImage: defineMethod({
         label: 'Text to image',
         description: 'Generates images from a prompt',
-        get params() {
-          return [promptParam, optionsParam()];
-        },
+        params: [prompt, options({})],
         returns: 'image (a list of images when batch_size > 1)',
-        cost(args) {
-          return estimateCost(registry, args[0], args[1]);
-        },
-        async run(context, prompt, options) {
-          await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
-          const generation = resolveWithBudget(registry, prompt, options);
+        prepare: rescanFor(registry),
+        cost: ([, settings]) => estimateCost(registry, settings),
+        async run(context, text, settings) {
+          const model = pickModel(registry, settings.model_id);
+          const generation = resolveGeneration(text, settings, model);
           const items = await pipeline.generate(generation, context);
-          return storeItems(items, context.images, (item) => {
-            const recorded = recordedOptions(generation, item.seed);
-            return {
-              parameters: a1111Parameters(generation, item.seed),
-              viwo: viwoChunk(GENERATE_CAPABILITY, 'textToImage', [generation.prompt], recorded),
-            };
-          });
+          return storeItems(items, context.images, (item) => ({
+            parameters: a1111Parameters(generation, item.seed),
+            viwo: viwoChunk(
+              GENERATE_CAPABILITY,
+              'textToImage',
+              [generation.prompt],
+              recordedOptions(generation, item.seed),
+            ),
+          }));
         },
-      },
-      imageToImage: {
+      }),
+      imageToImage: defineMethod({
         label: 'Image to image',
         description: 'Repaints an input image guided by a prompt; strength sets how much changes',
-        get params() {
-          return [
-            {
-              name: 'image',
-              type: 'image' as const,
-              label: 'Image',
-              description: 'Starting image',
-            },
-            promptParam,
-            optionsParam(),
-          ];
-        },
+        params: [
+          param.image({ name: 'image', label: 'Image', description: 'Starting image' }),
+          prompt,
+          options({ sizeFromInput: true, strength: 0.75 }),
+        ],
         returns: 'image (a list of images when batch_size > 1)',
-        cost(args) {
-          const image = args[0] as ImageValue | undefined;
-          const defaults = isImageValue(image) ? { width: image.width, height: image.height } : {};
-          return estimateCost(registry, args[1], args[2], defaults);
-        },
-        async run(context, image, prompt, options) {
-          const input = image as ImageValue;
-          const raw = await imageSize(context, input);
-          await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
-          const generation = resolveWithBudget(registry, prompt, options, {
+        prepare: rescanFor(registry),
+        cost: ([image, , settings]) => estimateCost(registry, settings, inputSize(image)),
+        async run(context, image, text, settings) {
+          const raw = await context.images.getRaw(image, 3);
+          const model = pickModel(registry, settings.model_id);
+          const generation = resolveGeneration(text, settings, model, {
             width: raw.width,
             height: raw.height,
           });
           const items = await pipeline.generate(generation, context, { image: raw });
-          return storeItems(items, context.images, (item) => {
-            const recorded = {
+          return storeItems(items, context.images, (item) => ({
+            parameters: a1111Parameters(generation, item.seed, {
+              'Denoising strength': generation.strength,
+            }),
+            viwo: viwoChunk(GENERATE_CAPABILITY, 'imageToImage', [image, generation.prompt], {
               ...recordedOptions(generation, item.seed),
               strength: generation.strength,
-            };
-            return {
-              parameters: a1111Parameters(generation, item.seed, {
-                'Denoising strength': generation.strength,
-              }),
-              viwo: viwoChunk(
-                GENERATE_CAPABILITY,
-                'imageToImage',
-                [input, generation.prompt],
-                recorded,
-              ),
-            };
-          });
+            }),
+          }));
         },
-      },
+      }),
     },
   };
 }

@@ -1,128 +1,117 @@
-import type { CapabilityParam } from '@viwo/core';
-import { LIMITS } from '../pipeline/generation-request.ts';
+import { type ObjectValue, param } from '@viwo/core';
+import type { DiffusersModelInfo } from '../models/model-info.ts';
+import { schedulerNames } from '../schedulers/create-scheduler.ts';
+
+/** Bounds of the generation options (also the metadata's min/max). */
+export const LIMITS = { maxSteps: 150, maxBatch: 8, minSize: 64, maxSize: 4096, maxGuidance: 30 };
+
+/** Where a method's generation options get their live parts from. */
+export interface GenerationFieldSource {
+  /** Ids of the installed models the method offers (read whenever metadata or a call needs it). */
+  models(): string[];
+  /** The model used when a call names none; its family's defaults are the ones shown. */
+  defaultModel(): DiffusersModelInfo | undefined;
+  /** The output size defaults to the input image's (img2img, inpaint, ControlNet). */
+  sizeFromInput?: boolean;
+  /** The strength used when none is given, for methods that repaint an input. */
+  strength?: number;
+}
 
 /**
- * The options-object fields shared by every generation method. Model-dependent defaults (steps,
- * guidance, size, scheduler) are left out of metadata on purpose: the method fills them from the
- * chosen model's family (e.g. Turbo: 1 step, guidance 0).
+ * The options every generation method takes (ARCHITECTURE.md "Capability method conventions"),
+ * declared once. Model-dependent defaults (steps, guidance, sampler, size, model) are implicit:
+ * metadata shows the default model's values, and the method fills them from the model actually
+ * chosen (a Turbo model defaults to 1 step and guidance 0).
  */
-export function generationOptionFields(
-  modelIds: string[],
-  schedulers: string[],
-  defaultModel?: string,
-): CapabilityParam[] {
-  return [
-    {
-      name: 'model_id',
-      type: 'enum',
+export function generationFields(source: GenerationFieldSource) {
+  const model = () => source.defaultModel();
+  const size = () => (source.sizeFromInput ? undefined : model()?.nativeSize);
+  return {
+    model_id: param.enum(() => source.models(), {
       label: 'Model',
       description: 'Installed model to use (test models are tiny random-weight models)',
-      options: modelIds,
-      optional: true,
-      ...(defaultModel ? { description: `Installed model to use; default ${defaultModel}` } : {}),
-    },
-    {
-      name: 'steps',
-      type: 'integer',
+      implicitDefault: () => model()?.id,
+    }),
+    steps: param.integer({
       label: 'Steps',
-      description: 'Sampling steps (model default when omitted)',
+      description: "Sampling steps (default: the model family's)",
       min: 1,
       max: LIMITS.maxSteps,
-      optional: true,
-    },
-    {
-      name: 'guidance_scale',
-      type: 'number',
+      implicitDefault: () => model()?.defaults.steps,
+    }),
+    guidance_scale: param.number({
       label: 'Guidance scale',
       description: 'Classifier-free guidance; on only above 1 (Turbo models use 0)',
       min: 0,
       max: LIMITS.maxGuidance,
       step: 0.5,
-      optional: true,
-    },
-    {
-      name: 'strength',
-      type: 'number',
+      implicitDefault: () => model()?.defaults.guidanceScale,
+    }),
+    strength: param.number({
       label: 'Strength',
       description: 'How much of the input image to repaint (img2img)',
       min: 0,
       max: 1,
       step: 0.05,
-      optional: true,
-    },
-    {
-      name: 'scheduler',
-      type: 'enum',
+      implicitDefault: source.strength,
+    }),
+    scheduler: param.enum(schedulerNames, {
       label: 'Sampler',
       description: 'Sampling scheduler',
-      options: schedulers,
-      optional: true,
-    },
-    {
-      name: 'seed',
-      type: 'seed',
+      implicitDefault: () => model()?.defaults.scheduler,
+    }),
+    seed: param.seed({
       label: 'Seed',
       description: 'Random seed; batch item i uses seed + i (random when omitted)',
       min: 0,
       optional: true,
-    },
-    {
-      name: 'width',
-      type: 'integer',
+    }),
+    width: param.integer({
       label: 'Width',
-      description: 'Output width in pixels (padded for the model, cropped back)',
+      description: `Output width in pixels (padded for the model, cropped back)${source.sizeFromInput ? '; default: the input width' : ''}`,
       min: LIMITS.minSize,
       max: LIMITS.maxSize,
       step: 8,
-      optional: true,
-    },
-    {
-      name: 'height',
-      type: 'integer',
+      implicitDefault: size,
+    }),
+    height: param.integer({
       label: 'Height',
-      description: 'Output height in pixels (padded for the model, cropped back)',
+      description: `Output height in pixels (padded for the model, cropped back)${source.sizeFromInput ? '; default: the input height' : ''}`,
       min: LIMITS.minSize,
       max: LIMITS.maxSize,
       step: 8,
-      optional: true,
-    },
-    {
-      name: 'negative_prompt',
-      type: 'text',
+      implicitDefault: size,
+    }),
+    negative_prompt: param.text({
       label: 'Negative prompt',
       description: 'What to steer away from (used when guidance > 1)',
       optional: true,
-    },
-    {
-      name: 'prompt_2',
-      type: 'text',
+    }),
+    prompt_2: param.text({
       label: 'Prompt 2',
       description: 'Prompt for the second text encoder (SDXL models)',
       optional: true,
-    },
-    {
-      name: 'negative_prompt_2',
-      type: 'text',
+    }),
+    negative_prompt_2: param.text({
       label: 'Negative prompt 2',
       description: 'Negative prompt for the second text encoder (SDXL models)',
       optional: true,
-    },
-    {
-      name: 'max_compute',
-      type: 'number',
+    }),
+    max_compute: param.number({
       label: 'Max compute',
       description: 'Refuse when width·height·steps·batch/1e6 exceeds this',
       min: 0,
       optional: true,
-    },
-    {
-      name: 'batch_size',
-      type: 'integer',
+    }),
+    batch_size: param.integer({
       label: 'Batch size',
       description: 'Images to generate (seeds seed … seed + n − 1)',
       min: 1,
       max: LIMITS.maxBatch,
-      optional: true,
-    },
-  ];
+      default: 1,
+    }),
+  };
 }
+
+/** The validated generation options a method receives (core filled the declared defaults). */
+export type GenerationOptions = ObjectValue<ReturnType<typeof generationFields>>;

@@ -1,13 +1,20 @@
-import type {
-  CapabilityCallContext,
-  CapabilityDefinition,
-  CapabilityParam,
-  ImageValue,
-  RawImage,
+import {
+  type CapabilityCallContext,
+  type CapabilityDefinition,
+  CapabilityError,
+  defineMethod,
+  type ImageValue,
+  param,
+  type RawImage,
 } from '@viwo/core';
-import { estimateCost, pickModel, resolveWithBudget } from '../capability/generate-capability.ts';
-import { generationOptionFields } from '../capability/generation-params.ts';
-import { InvalidOptionError, type ResolvedGeneration } from '../pipeline/generation-request.ts';
+import {
+  estimateCost,
+  inputSize,
+  pickModel,
+  rescanFor,
+} from '../capability/generate-capability.ts';
+import { type GenerationOptions, generationFields } from '../capability/generation-params.ts';
+import { type ResolvedGeneration, resolveGeneration } from '../pipeline/generation-request.ts';
 import { imageToPixels } from '../pipeline/image-layout.ts';
 import { ModelSessions } from '../pipeline/model-sessions.ts';
 import { a1111Parameters, recordedOptions, viwoChunk } from '../pipeline/png-parameters.ts';
@@ -18,8 +25,7 @@ import {
 } from '../pipeline/stable-diffusion-pipeline.ts';
 import { encodePixels } from '../pipeline/vae-codec.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
-import { createScheduler, schedulerNames } from '../schedulers/create-scheduler.ts';
-import '../tiny-models/tiny-inpaint-model.ts';
+import { createScheduler } from '../schedulers/create-scheduler.ts';
 import {
   buildInpaintMask,
   compositeWithMask,
@@ -27,38 +33,10 @@ import {
   type InpaintMask,
   latentMask,
   OUTPAINT_DIRECTIONS,
-  type OutpaintDirection,
 } from './inpaint-mask.ts';
 
 /** Capability type of inpainting and outpainting. */
 export const INPAINT_CAPABILITY = 'diffusers.inpaint';
-
-/** Inpaint-only option keys on top of the generation keys. */
-const INPAINT_KEYS = ['mask_blur'] as const;
-
-function readImage(
-  context: CapabilityCallContext,
-  value: unknown,
-  name: string,
-): Promise<RawImage> {
-  const candidate = value as Partial<ImageValue> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.$image !== 'string') {
-    throw new InvalidOptionError(name, `${name} must be an image value {$image, width, height}`);
-  }
-  return context.images.getRaw(candidate as ImageValue, 3);
-}
-
-function maskBlur(options: unknown): number {
-  const value = (options as { mask_blur?: unknown } | undefined)?.mask_blur;
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 64) {
-    throw new InvalidOptionError(
-      'mask_blur',
-      `mask_blur must be a number of pixels from 0 to 64, got ${String(value)}`,
-    );
-  }
-  return value;
-}
 
 /**
  * Denoising hooks that keep the unmasked region: a 4-channel UNet gets the original latents,
@@ -160,69 +138,69 @@ async function latentMaskPixels(
     .map((value) => (value > 0 ? 1 : 0));
 }
 
+/** The inpaint options: the generation options plus `mask_blur`. */
+type InpaintOptions = GenerationOptions & { mask_blur: number };
+
 /**
  * Builds `diffusers.inpaint` over the shared pipeline: `inpaint(image, mask, prompt, {…})` and
  * `outpaint(image, direction, pixels, prompt, {…})`.
  */
 export function createInpaintCapability(pipeline: StableDiffusionPipeline): CapabilityDefinition {
   const registry = pipeline.registry;
-  const optionsParam = (): CapabilityParam => ({
-    name: 'options',
-    type: 'object',
-    label: 'Options',
-    description: 'Generation options plus mask_blur; unknown keys are rejected',
-    optional: true,
-    fields: [
-      ...generationOptionFields(
-        registry.list().map((model) => model.id),
-        schedulerNames(),
-        registry.defaultModel()?.id,
-      ),
+  const optionsParam = () =>
+    param.object(
       {
-        name: 'mask_blur',
-        type: 'number',
-        label: 'Mask blur',
-        description: 'Feathers the seam (pixels); pixels outside the blurred mask stay exact',
-        default: 0,
-        min: 0,
-        max: 64,
-        step: 1,
+        ...generationFields({
+          models: () => registry.list().map((model) => model.id),
+          defaultModel: () => registry.defaultModel(),
+          sizeFromInput: true,
+          strength: 1,
+        }),
+        mask_blur: param.number({
+          label: 'Mask blur',
+          description: 'Feathers the seam (pixels); pixels outside the blurred mask stay exact',
+          default: 0,
+          min: 0,
+          max: 64,
+          step: 1,
+        }),
+      },
+      {
+        name: 'options',
+        label: 'Options',
+        description: 'Generation options plus mask_blur; unknown keys are rejected',
         optional: true,
       },
-    ],
-  });
-  const promptParam: CapabilityParam = {
+    );
+  const promptParam = param.text({
     name: 'prompt',
-    type: 'text',
     label: 'Prompt',
     description: 'What to paint into the masked region',
-  };
+  });
 
   const run = async (
     context: CapabilityCallContext,
     input: RawImage,
     maskImage: RawImage,
-    prompt: unknown,
-    options: unknown,
+    prompt: string,
+    options: InpaintOptions,
     method: string,
     positional: unknown[],
   ) => {
     if (maskImage.width !== input.width || maskImage.height !== input.height) {
-      throw new InvalidOptionError(
-        'mask',
+      throw new CapabilityError(
+        'InvalidArgument',
         `mask is ${maskImage.width}×${maskImage.height} but the image is ${input.width}×${input.height}; they must match`,
+        { param: 'mask' },
       );
     }
-    const mask = await buildInpaintMask(maskImage, maskBlur(options));
-    await registry.ensureKnown((options as { model_id?: unknown } | undefined)?.model_id);
-    pickModel(registry, (options as { model_id?: string } | undefined)?.model_id);
-    const generation = resolveWithBudget(
-      registry,
-      prompt,
-      options,
-      { width: input.width, height: input.height, strength: 1 },
-      INPAINT_KEYS,
-    );
+    const mask = await buildInpaintMask(maskImage, options.mask_blur);
+    const model = pickModel(registry, options.model_id);
+    const generation = resolveGeneration(prompt, options, model, {
+      width: input.width,
+      height: input.height,
+      strength: 1,
+    });
     const items = await pipeline.generate(
       generation,
       context,
@@ -232,7 +210,7 @@ export function createInpaintCapability(pipeline: StableDiffusionPipeline): Capa
     return storeItems(items, context.images, (item) => ({
       parameters: a1111Parameters(generation, item.seed, {
         'Denoising strength': generation.strength,
-        'Mask blur': maskBlur(options),
+        'Mask blur': options.mask_blur,
       }),
       viwo: viwoChunk(INPAINT_CAPABILITY, method, positional, {
         ...recordedOptions(generation, item.seed),
@@ -247,95 +225,82 @@ export function createInpaintCapability(pipeline: StableDiffusionPipeline): Capa
     description:
       'Repaints the white region of a mask, or extends an image on one side, with Stable Diffusion',
     methods: {
-      inpaint: {
+      inpaint: defineMethod({
         label: 'Inpaint',
         description:
           'Repaints where the mask is white (≥ 50 %); everything outside the (blurred) mask is kept exactly',
-        get params(): CapabilityParam[] {
-          return [
-            { name: 'image', type: 'image', label: 'Image', description: 'Image to repaint' },
-            {
-              name: 'mask',
-              type: 'mask',
-              label: 'Mask',
-              description: 'White = repaint, same size as the image',
-            },
-            promptParam,
-            optionsParam(),
-          ];
-        },
+        params: [
+          param.image({ name: 'image', label: 'Image', description: 'Image to repaint' }),
+          param.mask({
+            name: 'mask',
+            label: 'Mask',
+            description: 'White = repaint, same size as the image',
+          }),
+          promptParam,
+          optionsParam(),
+        ],
         returns: 'image (a list of images when batch_size > 1)',
-        cost(args) {
-          const image = args[0] as Partial<ImageValue> | undefined;
-          return estimateCost(
-            registry,
-            args[2],
-            args[3],
-            { width: image?.width, height: image?.height },
-            INPAINT_KEYS,
-          );
-        },
+        prepare: rescanFor(registry),
+        cost: ([image, , , options]) => estimateCost(registry, options, inputSize(image)),
         async run(context, image, mask, prompt, options) {
           const [input, maskImage] = await Promise.all([
-            readImage(context, image, 'image'),
-            readImage(context, mask, 'mask'),
+            context.images.getRaw(image, 3),
+            context.images.getRaw(mask, 3),
           ]);
           return run(context, input, maskImage, prompt, options, 'inpaint', [image, mask, prompt]);
         },
-      },
-      outpaint: {
+      }),
+      outpaint: defineMethod({
         label: 'Outpaint',
         description: 'Extends the image by `pixels` on one side and paints the new border',
-        get params(): CapabilityParam[] {
-          return [
-            { name: 'image', type: 'image', label: 'Image', description: 'Image to extend' },
-            {
-              name: 'direction',
-              type: 'enum',
-              label: 'Direction',
-              description: 'Side to extend',
-              options: [...OUTPAINT_DIRECTIONS],
-            },
-            {
-              name: 'pixels',
-              type: 'integer',
-              label: 'Pixels',
-              description: 'How far to extend',
-              min: 8,
-              max: 2048,
-              step: 8,
-            },
-            promptParam,
-            optionsParam(),
-          ];
-        },
+        params: [
+          param.image({ name: 'image', label: 'Image', description: 'Image to extend' }),
+          param.enum(OUTPAINT_DIRECTIONS, {
+            name: 'direction',
+            label: 'Direction',
+            description: 'Side to extend',
+          }),
+          param.integer({
+            name: 'pixels',
+            label: 'Pixels',
+            description: 'How far to extend',
+            min: 8,
+            max: 2048,
+            step: 8,
+          }),
+          promptParam,
+          optionsParam(),
+        ],
         returns: 'image (larger by `pixels` on the chosen side)',
-        cost(args) {
-          const image = args[0] as Partial<ImageValue> | undefined;
-          const pixels = typeof args[2] === 'number' ? args[2] : 0;
-          const horizontal = args[1] === 'left' || args[1] === 'right';
-          const width = (image?.width ?? 0) + (horizontal ? pixels : 0);
-          const height = (image?.height ?? 0) + (horizontal ? 0 : pixels);
-          return estimateCost(registry, args[3], args[4], { width, height }, INPAINT_KEYS);
+        prepare: rescanFor(registry),
+        cost([image, direction, pixels, , options]) {
+          const size = outpaintSize(image, direction, pixels);
+          return estimateCost(registry, options, size);
         },
         async run(context, image, direction, pixels, prompt, options) {
-          const input = await readImage(context, image, 'image');
-          const extended = await extendForOutpaint(
-            input,
-            direction as OutpaintDirection,
-            pixels as number,
-          );
-          return run(
-            context,
-            extended.image,
-            extended.mask,
+          const input = await context.images.getRaw(image, 3);
+          const extended = await extendForOutpaint(input, direction, pixels);
+          return run(context, extended.image, extended.mask, prompt, options, 'outpaint', [
+            image,
+            direction,
+            pixels,
             prompt,
-            { mask_blur: 4, ...(options as object | undefined) },
-            'outpaint',
-            [image, direction, pixels, prompt],
-          );
+          ]);
         },
-      },
+      }),
     },
+  };
+}
+
+/** The size an outpaint produces: the input grown by `pixels` on one side. */
+function outpaintSize(
+  image: ImageValue,
+  direction: (typeof OUTPAINT_DIRECTIONS)[number],
+  pixels: number,
+): { width: number; height: number } {
+  const horizontal = direction === 'left' || direction === 'right';
+  return {
+    width: image.width + (horizontal ? pixels : 0),
+    height: image.height + (horizontal ? 0 : pixels),
   };
 }

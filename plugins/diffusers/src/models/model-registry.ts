@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TINY_MODEL_BUILDERS, writeModelFolder } from '../tiny-models/tiny-model-files.ts';
+import { TINY_MODELS } from '../tiny-models/tiny-model-catalog.ts';
+import { writeModelFolder } from '../tiny-models/tiny-model-files.ts';
 import { TINY_SD_MODEL_IDS } from '../tiny-models/tiny-sd-model.ts';
 import { type DiffusersModelInfo, readModelInfo } from './model-info.ts';
 
@@ -44,11 +45,9 @@ export class ModelRegistry {
     await this.refresh();
   }
 
-  /** Writes every registered tiny layout (labelled `test`). */
+  /** Writes every tiny layout of the catalog (labelled `test`). */
   async installTestModels(): Promise<void> {
-    // Importing tiny-sd-model.ts (for TINY_SD_MODEL_IDS) registers the SD layouts first.
-    if (TINY_MODEL_BUILDERS.length === 0) throw new Error('no tiny model layouts registered');
-    for (const builder of TINY_MODEL_BUILDERS) {
+    for (const builder of TINY_MODELS) {
       this.log('info', `installing tiny test model ${builder.id}`);
       await writeModelFolder(join(this.root, builder.id), builder.build());
     }

@@ -1,7 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CapabilityDefinition } from '@viwo/core';
-import { InvalidOptionError } from '../pipeline/generation-request.ts';
+import { type CapabilityDefinition, CapabilityError, defineMethod, param } from '@viwo/core';
 import type { DiffusersModelInfo } from './model-info.ts';
 import { pullHubModel } from './model-pull.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -74,39 +73,38 @@ export function createModelsCapability(
           return Promise.all(registry.list().map((model) => describe(model, defaultId)));
         },
       },
-      pull: {
+      pull: defineMethod({
         label: 'Pull model',
         description: 'Downloads an ONNX Stable Diffusion pipeline (Optimum layout) from the hub',
         params: [
-          {
+          param.string({
             name: 'repo',
-            type: 'string',
             label: 'Hub repository',
             description: 'e.g. onnx-community/stable-diffusion-v1-5-ONNX',
-          },
-          {
-            name: 'options',
-            type: 'object',
-            label: 'Options',
-            description: 'Revision to download',
-            optional: true,
-            fields: [
-              {
-                name: 'revision',
-                type: 'string',
+          }),
+          param.object(
+            {
+              revision: param.string({
                 label: 'Revision',
                 description: 'Branch, tag or commit (default main)',
                 optional: true,
-              },
-            ],
-          },
+              }),
+            },
+            {
+              name: 'options',
+              label: 'Options',
+              description: 'Revision to download',
+              optional: true,
+            },
+          ),
         ],
         returns: 'object',
-        async run(context, repo, options) {
-          if (typeof repo !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(repo)) {
-            throw new InvalidOptionError('repo', 'repo must look like "owner/name"');
+        async run(context, repo, { revision }) {
+          if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) {
+            throw new CapabilityError('InvalidArgument', 'repo must look like "owner/name"', {
+              param: 'repo',
+            });
           }
-          const revision = (options as { revision?: string } | undefined)?.revision;
           const info = await pullHubModel(registry, repo, {
             signal: context.signal,
             ...(revision ? { revision } : {}),
@@ -120,23 +118,25 @@ export function createModelsCapability(
           });
           return describe(info, registry.defaultModel()?.id);
         },
-      },
-      delete: {
+      }),
+      delete: defineMethod({
         label: 'Delete model',
         description: 'Removes an installed model from disk',
-        params: [{ name: 'id', type: 'string', label: 'Model id', description: 'Model to delete' }],
+        params: [param.string({ name: 'id', label: 'Model id', description: 'Model to delete' })],
         returns: 'object',
         async run(_context, id) {
           await registry.refresh();
           const known = registry.list().find((model) => model.id === id);
-          if (!known) throw new InvalidOptionError('id', `unknown model '${String(id)}'`);
+          if (!known) {
+            throw new CapabilityError('InvalidArgument', `unknown model '${id}'`, { param: 'id' });
+          }
           // Open sessions hold the files; close them before the folder goes.
           await cache.clear();
           await rm(known.directory, { recursive: true, force: true });
           await registry.refresh();
           return { ok: true };
         },
-      },
+      }),
     },
   };
 }

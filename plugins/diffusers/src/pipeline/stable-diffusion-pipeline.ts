@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { CapabilityCallContext, ImageValue, RawImage } from '@viwo/core';
-import type { DiffusersModelInfo } from '../models/model-info.ts';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import type { SessionCache } from '../models/session-cache.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
 import { createScheduler } from '../schedulers/create-scheduler.ts';
 import { stepNoiseFrom } from '../schedulers/scheduler.ts';
 import { prepareSdxlConditioning, type SdxlGenerationConditioning } from '../sdxl/sdxl-pipeline.ts';
-import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
+import { TokenizerCache } from '../tokenizer/tokenizer-cache.ts';
 import { type DenoiseHooks, type DenoiseResult, denoise } from './denoise-loop.ts';
 import type { ResolvedGeneration } from './generation-request.ts';
 import {
@@ -54,24 +52,12 @@ export interface GenerationHooks {
  * from the shared cache for each call.
  */
 export class StableDiffusionPipeline {
-  private readonly tokenizers = new Map<string, Promise<ClipTokenizer>>();
+  readonly tokenizers = new TokenizerCache();
 
   constructor(
     readonly registry: ModelRegistry,
     readonly cache: SessionCache,
   ) {}
-
-  /** The tokenizer of a model (loaded once). */
-  tokenizer(model: DiffusersModelInfo, folder = 'tokenizer'): Promise<ClipTokenizer> {
-    const key = join(model.directory, folder);
-    let pending = this.tokenizers.get(key);
-    if (!pending) {
-      pending = ClipTokenizer.fromDirectory(key);
-      pending.catch(() => this.tokenizers.delete(key));
-      this.tokenizers.set(key, pending);
-    }
-    return pending;
-  }
 
   /**
    * Generates `batchSize` images. Item i uses seed + i and reports it through `recordSeed`.
@@ -95,7 +81,7 @@ export class StableDiffusionPipeline {
         positive = sdxl.positive;
         negative = sdxl.negative;
       } else {
-        const tokenizer = await this.tokenizer(model);
+        const tokenizer = await this.tokenizers.get(model);
         const guided = generation.guidanceScale > 1;
         const prompts = guided
           ? [generation.negativePrompt, generation.prompt]

@@ -1,5 +1,5 @@
 import type { RawImage } from '@viwo/core';
-import { InvalidOptionError } from '../pipeline/generation-request.ts';
+import { CapabilityError } from '@viwo/core';
 import { cannyEdges } from './canny-edges.ts';
 import { gaussianBlur, greyToRaw, toGrey } from './grey-image.ts';
 
@@ -17,9 +17,10 @@ function numberOption(
   const value = options[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InvalidOptionError(
-      key,
+    throw new CapabilityError(
+      'InvalidArgument',
       `${key} must be a number from ${min} to ${max}, got ${String(value)}`,
+      { param: `options.${key}` },
     );
   }
   return value;
@@ -39,16 +40,18 @@ export function preprocessImage(image: RawImage, type: string, rawOptions: unkno
     softedge: ['sigma'],
   };
   if (!(PREPROCESSOR_TYPES as readonly string[]).includes(type)) {
-    throw new InvalidOptionError(
-      'type',
+    throw new CapabilityError(
+      'InvalidArgument',
       `unknown control type '${type}' (available: ${PREPROCESSOR_TYPES.join(', ')})`,
+      { param: 'type' },
     );
   }
   for (const key of Object.keys(options)) {
     if (!allowed[type as PreprocessorType].includes(key)) {
-      throw new InvalidOptionError(
-        key,
+      throw new CapabilityError(
+        'InvalidArgument',
         `unknown option '${key}' for ${type} (allowed: ${allowed[type as PreprocessorType].join(', ') || 'none'})`,
+        { param: `options.${key}` },
       );
     }
   }
@@ -57,7 +60,9 @@ export function preprocessImage(image: RawImage, type: string, rawOptions: unkno
     const low = numberOption(options, 'low_threshold', 100, 0, 1020);
     const high = numberOption(options, 'high_threshold', 200, 0, 1020);
     if (low > high)
-      throw new InvalidOptionError('low_threshold', 'low_threshold must not exceed high_threshold');
+      throw new CapabilityError('InvalidArgument', 'low_threshold must not exceed high_threshold', {
+        param: 'options.low_threshold',
+      });
     return greyToRaw(cannyEdges(grey, low, high));
   }
   if (type === 'scribble') {

@@ -1,5 +1,5 @@
 import { GraphBuilder } from '@viwo/onnx';
-import { jsonFile, registerTinyModel, type TinyModelFiles } from './tiny-model-files.ts';
+import { jsonFile, type TinyModelFiles } from './tiny-model-files.ts';
 import { tinySdModelFiles } from './tiny-sd-model.ts';
 import { tinyTokenizerFiles } from './tiny-tokenizer-files.ts';
 import { buildTinyUnetParts } from './tiny-unet.ts';
@@ -260,9 +260,3 @@ export function tinySdxlModelFiles(turbo = false, seed = 2024): TinyModelFiles {
     }),
   };
 }
-
-registerTinyModel({
-  id: 'tiny-sdxl-turbo',
-  label: 'Tiny SDXL-Turbo test model',
-  build: () => tinySdxlModelFiles(true),
-});

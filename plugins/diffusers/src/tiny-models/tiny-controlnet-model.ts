@@ -1,5 +1,5 @@
 import { GraphBuilder } from '@viwo/onnx';
-import { jsonFile, registerTinyModel, type TinyModelFiles } from './tiny-model-files.ts';
+import { jsonFile, type TinyModelFiles } from './tiny-model-files.ts';
 import { tinySdModelFiles } from './tiny-sd-model.ts';
 import { TINY_TEXT_HIDDEN } from './tiny-text-encoder.ts';
 import { buildTinyUnetParts } from './tiny-unet.ts';
@@ -112,9 +112,3 @@ export function tinyControlnetModelFiles(): TinyModelFiles {
     }),
   };
 }
-
-registerTinyModel({
-  id: 'tiny-sd15-controlnet',
-  label: 'Tiny SD 1.x + ControlNet test model',
-  build: tinyControlnetModelFiles,
-});

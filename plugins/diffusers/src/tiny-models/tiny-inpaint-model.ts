@@ -1,4 +1,4 @@
-import { jsonFile, registerTinyModel, type TinyModelFiles } from './tiny-model-files.ts';
+import { jsonFile, type TinyModelFiles } from './tiny-model-files.ts';
 import { tinySdModelFiles } from './tiny-sd-model.ts';
 import { TINY_TEXT_HIDDEN } from './tiny-text-encoder.ts';
 import { buildTinyUnet } from './tiny-unet.ts';
@@ -37,9 +37,3 @@ export function tinyInpaintModelFiles(): TinyModelFiles {
     }),
   };
 }
-
-registerTinyModel({
-  id: TINY_INPAINT_MODEL_ID,
-  label: 'Tiny SD 1.x inpainting test model',
-  build: tinyInpaintModelFiles,
-});

@@ -4,22 +4,12 @@ import { dirname, join } from 'node:path';
 /** A model folder's contents: relative path → bytes or text. */
 export type TinyModelFiles = Record<string, Uint8Array | string>;
 
-/** How a tiny layout is produced; layouts register themselves in {@link TINY_MODEL_BUILDERS}. */
+/** How a tiny layout is produced (the catalog in `tiny-model-catalog.ts` lists them all). */
 export interface TinyModelBuilder {
   /** Registry id the model installs under (`tiny-sd15`, …). */
   id: string;
   label: string;
   build(): TinyModelFiles;
-}
-
-/** Every tiny layout installed on first start, in install order (the first is the default). */
-export const TINY_MODEL_BUILDERS: TinyModelBuilder[] = [];
-
-/** Adds a tiny layout (inpaint, ControlNet, SDXL builders call this from their own files). */
-export function registerTinyModel(builder: TinyModelBuilder): void {
-  const existing = TINY_MODEL_BUILDERS.findIndex((entry) => entry.id === builder.id);
-  if (existing >= 0) TINY_MODEL_BUILDERS[existing] = builder;
-  else TINY_MODEL_BUILDERS.push(builder);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_SCHEDULER_CONFIG } from '../schedulers/scheduler.ts';
-import { jsonFile, registerTinyModel, type TinyModelFiles } from './tiny-model-files.ts';
+import { jsonFile, type TinyModelFiles } from './tiny-model-files.ts';
 import { buildTinyTextEncoder, TINY_TEXT_HIDDEN } from './tiny-text-encoder.ts';
 import { tinyTokenizerFiles } from './tiny-tokenizer-files.ts';
 import { buildTinyUnet } from './tiny-unet.ts';
@@ -164,22 +164,6 @@ export function tinySdModelFiles(
     }),
   };
 }
-
-registerTinyModel({
-  id: 'tiny-sd15',
-  label: 'Tiny SD 1.x test model',
-  build: () => tinySdModelFiles('sd15'),
-});
-registerTinyModel({
-  id: 'tiny-sd2',
-  label: 'Tiny SD 2.x v-prediction test model',
-  build: () => tinySdModelFiles('sd2'),
-});
-registerTinyModel({
-  id: 'tiny-sd-turbo',
-  label: 'Tiny SD-Turbo test model',
-  build: () => tinySdModelFiles('sd-turbo'),
-});
 
 /** Ids of the tiny SD layouts; the first is the default test model. */
 export const TINY_SD_MODEL_IDS = ['tiny-sd15', 'tiny-sd2', 'tiny-sd-turbo'] as const;

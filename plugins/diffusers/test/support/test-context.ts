@@ -6,11 +6,12 @@ import type {
   ProgressReport,
   RawImage,
 } from '@viwo/core';
+import { insertPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 
 /**
  * A real (sharp-encoded, sha256-addressed) in-memory image store for plugin tests that run without
- * the core runtime. PNG text chunks are appended as tEXt chunks before IEND.
+ * the core runtime. Text chunks go in with the protocol's codec, as core's store writes them.
  */
 export class MemoryImageStore implements ImageStore {
   readonly pngs = new Map<string, Uint8Array>();
@@ -22,7 +23,7 @@ export class MemoryImageStore implements ImageStore {
     })
       .png({ compressionLevel: 6 })
       .toBuffer();
-    const bytes = withTextChunks(new Uint8Array(png), textChunks);
+    const bytes = insertPngText(new Uint8Array(png), textChunks);
     const hash = createHash('sha256').update(bytes).digest('hex');
     this.pngs.set(hash, bytes);
     this.texts.set(hash, { ...textChunks });
@@ -88,38 +89,4 @@ export function testContext(
     },
   };
   return { context, progress, seeds, controller };
-}
-
-function withTextChunks(png: Uint8Array, chunks: Record<string, string>): Uint8Array {
-  const entries = Object.entries(chunks);
-  if (entries.length === 0) return png;
-  const iend = png.length - 12;
-  const parts: Uint8Array[] = [png.subarray(0, iend)];
-  for (const [key, value] of entries) {
-    const body = new TextEncoder().encode(`${key}\0${value}`);
-    const chunk = new Uint8Array(12 + body.length);
-    const view = new DataView(chunk.buffer);
-    view.setUint32(0, body.length);
-    chunk.set(new TextEncoder().encode('tEXt'), 4);
-    chunk.set(body, 8);
-    view.setUint32(8 + body.length, crc32(chunk.subarray(4, 8 + body.length)));
-    parts.push(chunk);
-  }
-  parts.push(png.subarray(iend));
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { messageOf, UpscaleError } from '../errors.ts';
+import { CapabilityError } from '@viwo/core';
+import { messageOf } from '../errors.ts';
 
 /** One layer of a Keras functional model as TF.js `model.json` stores it. */
 export interface KerasLayer {
@@ -40,14 +41,14 @@ export async function readKerasModelFiles(modelJsonPath: string): Promise<KerasM
   try {
     modelJson = new Uint8Array(await readFile(modelJsonPath));
   } catch (error) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'NotFound',
       `cannot read model file ${modelJsonPath}: ${messageOf(error)}`,
     );
   }
   const manifest = parseJson(modelJson, modelJsonPath).weightsManifest;
   if (!Array.isArray(manifest)) {
-    throw new UpscaleError('ConversionFailed', `${modelJsonPath}: weightsManifest is missing`);
+    throw new CapabilityError('ConversionFailed', `${modelJsonPath}: weightsManifest is missing`);
   }
   const shards: Uint8Array[] = [];
   for (const group of manifest as { paths?: unknown }[]) {
@@ -56,7 +57,10 @@ export async function readKerasModelFiles(modelJsonPath: string): Promise<KerasM
       try {
         shards.push(new Uint8Array(await readFile(path)));
       } catch (error) {
-        throw new UpscaleError('NotFound', `cannot read weight shard ${path}: ${messageOf(error)}`);
+        throw new CapabilityError(
+          'NotFound',
+          `cannot read weight shard ${path}: ${messageOf(error)}`,
+        );
       }
     }
   }
@@ -79,18 +83,21 @@ export function parseKerasLayersModel(
   const modelConfig = (topology?.model_config ?? topology) as Record<string, unknown> | undefined;
   const config = modelConfig?.config as Record<string, unknown> | undefined;
   if (!config || !Array.isArray(config.layers)) {
-    throw new UpscaleError('ConversionFailed', `${source}: modelTopology has no layer list`);
+    throw new CapabilityError('ConversionFailed', `${source}: modelTopology has no layer list`);
   }
   const layers = (config.layers as KerasLayer[]).map((layer, index) => {
     if (typeof layer?.class_name !== 'string' || typeof layer.config !== 'object') {
-      throw new UpscaleError('ConversionFailed', `${source}: layer #${index} is malformed`);
+      throw new CapabilityError('ConversionFailed', `${source}: layer #${index} is malformed`);
     }
     const name = typeof layer.name === 'string' ? layer.name : String(layer.config.name);
     return { ...layer, name, inbound_nodes: layer.inbound_nodes ?? [] };
   });
   const endpoints = (value: unknown, what: string): string[] => {
     if (!Array.isArray(value) || value.length !== 1) {
-      throw new UpscaleError('ConversionFailed', `${source}: expected exactly one ${what} layer`);
+      throw new CapabilityError(
+        'ConversionFailed',
+        `${source}: expected exactly one ${what} layer`,
+      );
     }
     return value.map((entry) => String((entry as unknown[])[0]));
   };
@@ -120,7 +127,7 @@ function sliceWeights(
   for (const group of (manifest ?? []) as { weights?: KerasWeightSpec[] }[]) {
     for (const spec of group.weights ?? []) {
       if (spec.dtype !== 'float32' || spec.quantization) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'ConversionFailed',
           `${source}: weight ${spec.name} is ${spec.quantization ? 'quantized' : spec.dtype}; only float32 is supported`,
         );
@@ -128,7 +135,7 @@ function sliceWeights(
       const count = spec.shape.reduce((product, dim) => product * dim, 1);
       const bytes = count * 4;
       if (offset + bytes > buffer.length) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'ConversionFailed',
           `${source}: weight shards are truncated (${buffer.length} bytes, weight ${spec.name} needs up to ${offset + bytes})`,
         );
@@ -140,7 +147,7 @@ function sliceWeights(
     }
   }
   if (offset !== buffer.length) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${source}: weight shards hold ${buffer.length} bytes but the manifest describes ${offset}`,
     );
@@ -154,7 +161,10 @@ function parseJson(bytes: Uint8Array, source: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new UpscaleError('ConversionFailed', `${source} is not valid JSON: ${messageOf(error)}`);
+    throw new CapabilityError(
+      'ConversionFailed',
+      `${source} is not valid JSON: ${messageOf(error)}`,
+    );
   }
 }
 
@@ -162,19 +172,22 @@ function parseJson(bytes: Uint8Array, source: string): Record<string, unknown> {
 export function inboundLayerNames(layer: KerasLayer): string[] {
   if (layer.inbound_nodes.length === 0) return [];
   if (layer.inbound_nodes.length > 1) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name} (${layer.class_name}) is called ${layer.inbound_nodes.length} times; shared layers are not supported`,
     );
   }
   const call = layer.inbound_nodes[0];
   if (!Array.isArray(call)) {
-    throw new UpscaleError('ConversionFailed', `layer ${layer.name} has a malformed inbound node`);
+    throw new CapabilityError(
+      'ConversionFailed',
+      `layer ${layer.name} has a malformed inbound node`,
+    );
   }
   return call.map((entry) => {
     const [source, , tensorIndex] = entry as [string, number, number];
     if (tensorIndex !== 0 && tensorIndex !== undefined) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `layer ${layer.name} reads output #${tensorIndex} of ${source}; only single-output layers are supported`,
       );

@@ -1,5 +1,5 @@
+import { CapabilityError } from '@viwo/core';
 import { GraphBuilder } from '@viwo/onnx';
-import { UpscaleError } from '../errors.ts';
 import { inboundLayerNames, type KerasLayer, type KerasLayersModel } from './keras-layers-model.ts';
 import { convertLayer, type GraphTensor } from './layer-converters.ts';
 
@@ -62,7 +62,7 @@ export function convertKerasToOnnx(
     const inputs = inboundLayerNames(layer).map((source) => {
       const tensor = tensors.get(source);
       if (!tensor) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'ConversionFailed',
           `layer ${layer.name} reads unknown layer ${source}`,
         );
@@ -80,9 +80,9 @@ export function convertKerasToOnnx(
   const outputLayer = model.outputLayers[0]!;
   const last = tensors.get(outputLayer);
   if (!last)
-    throw new UpscaleError('ConversionFailed', `output layer ${outputLayer} does not exist`);
+    throw new CapabilityError('ConversionFailed', `output layer ${outputLayer} does not exist`);
   if (last.channels !== 3) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `output layer ${outputLayer} has ${last.channels} channels, expected 3`,
     );
@@ -103,7 +103,7 @@ function convertInputLayer(graph: GraphBuilder, layer: KerasLayer, range: ValueR
   const shape = layer.config.batch_input_shape;
   const channels = Array.isArray(shape) ? Number(shape[3]) : Number.NaN;
   if (channels !== 3) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `input layer ${layer.name} has shape ${JSON.stringify(shape)}; expected [null, null, null, 3]`,
     );
@@ -178,12 +178,12 @@ function topologicalOrder(layers: KerasLayer[]): KerasLayer[] {
     const seen = state.get(layer.name);
     if (seen === 'done') return;
     if (seen === 'visiting')
-      throw new UpscaleError('ConversionFailed', `layer ${layer.name} is part of a cycle`);
+      throw new CapabilityError('ConversionFailed', `layer ${layer.name} is part of a cycle`);
     state.set(layer.name, 'visiting');
     for (const source of inboundLayerNames(layer)) {
       const dependency = byName.get(source);
       if (!dependency)
-        throw new UpscaleError(
+        throw new CapabilityError(
           'ConversionFailed',
           `layer ${layer.name} reads unknown layer ${source}`,
         );

@@ -1,5 +1,5 @@
+import { CapabilityError } from '@viwo/core';
 import type { GraphBuilder } from '@viwo/onnx';
-import { UpscaleError } from '../errors.ts';
 import type { KerasLayer, KerasLayersModel } from './keras-layers-model.ts';
 
 /** A tensor in the graph under construction, with its channel count and spatial factor. */
@@ -22,7 +22,7 @@ export function convertLayer(
 ): GraphTensor {
   const single = (): GraphTensor => {
     if (inputs.length !== 1) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `layer ${layer.name} (${layer.class_name}) expects one input, got ${inputs.length}`,
       );
@@ -48,7 +48,7 @@ export function convertLayer(
       const input = single();
       const beta = layer.config.beta === undefined ? 0.2 : Number(layer.config.beta);
       if (!Number.isFinite(beta)) {
-        throw new UpscaleError(
+        throw new CapabilityError(
           'ConversionFailed',
           `layer ${layer.name}: beta ${String(layer.config.beta)} is not a number`,
         );
@@ -57,7 +57,7 @@ export function convertLayer(
       return { ...input, name: graph.op('Mul', [input.name, constant]) };
     }
     default:
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `unsupported layer type ${layer.class_name} (layer ${layer.name})`,
       );
@@ -77,23 +77,23 @@ function convertConv2D(
   const [strideH, strideW] = pair(config.strides, 1);
   const [dilationH, dilationW] = pair(config.dilation_rate, 1);
   if (strideH !== 1 || strideW !== 1 || dilationH !== 1 || dilationW !== 1) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${where}: only stride 1 and dilation 1 are supported`,
     );
   }
   if ((config.groups ?? 1) !== 1) {
-    throw new UpscaleError('ConversionFailed', `${where}: grouped convolution is not supported`);
+    throw new CapabilityError('ConversionFailed', `${where}: grouped convolution is not supported`);
   }
   if (config.data_format !== undefined && config.data_format !== 'channels_last') {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${where}: data_format ${String(config.data_format)} is not supported`,
     );
   }
   const kernel = model.weights.get(`${layer.name}/kernel`);
   if (kernel?.shape.length !== 4) {
-    throw new UpscaleError('ConversionFailed', `${where}: kernel weights are missing`);
+    throw new CapabilityError('ConversionFailed', `${where}: kernel weights are missing`);
   }
   const [kernelH, kernelW, inChannels, outChannels] = kernel.shape as [
     number,
@@ -102,7 +102,7 @@ function convertConv2D(
     number,
   ];
   if (inChannels !== input.channels) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${where}: kernel expects ${inChannels} input channels, its input has ${input.channels}`,
     );
@@ -131,7 +131,7 @@ function convertConv2D(
   if (config.use_bias !== false) {
     const bias = model.weights.get(`${layer.name}/bias`);
     if (!bias || bias.values.length !== outChannels) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `${where}: bias weights are missing or the wrong size`,
       );
@@ -149,14 +149,14 @@ function convertConv2D(
     ];
   } else if (config.padding === 'valid') {
     if (kernelH !== 1 || kernelW !== 1) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `${where}: 'valid' padding with a ${kernelH}×${kernelW} kernel changes the image size; not supported`,
       );
     }
     pads = [0, 0, 0, 0];
   } else {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${where}: padding ${String(config.padding)} is not supported`,
     );
@@ -177,7 +177,7 @@ function convertConv2D(
 function activation(graph: GraphBuilder, layer: KerasLayer, name: string, kind: unknown): string {
   if (kind === 'linear') return name;
   if (kind === 'relu') return graph.op('Relu', [name]);
-  throw new UpscaleError(
+  throw new CapabilityError(
     'ConversionFailed',
     `layer ${layer.name}: activation ${String(kind)} is not supported (relu, linear)`,
   );
@@ -189,7 +189,7 @@ function nchwAxis(axis: number, layer: KerasLayer): number {
   const mapping = [0, 2, 3, 1];
   const mapped = mapping[positive];
   if (mapped === undefined) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: axis ${axis} is out of range for a 4-D tensor`,
     );
@@ -204,7 +204,7 @@ function convertConcatenate(
 ): GraphTensor {
   const axis = nchwAxis(layer.config.axis === undefined ? -1 : Number(layer.config.axis), layer);
   if (axis !== 1) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: only channel concatenation is supported`,
     );
@@ -221,14 +221,14 @@ function convertConcatenate(
 
 function convertAdd(graph: GraphBuilder, layer: KerasLayer, inputs: GraphTensor[]): GraphTensor {
   if (inputs.length < 2) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name} (Add) needs at least two inputs`,
     );
   }
   checkSameSpatial(layer, inputs);
   if (inputs.some((input) => input.channels !== inputs[0]!.channels)) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name} (Add) adds tensors with different channel counts`,
     );
@@ -246,14 +246,14 @@ function convertUpSampling(
   const size = Array.isArray(layer.config.size) ? layer.config.size.map(Number) : [];
   const [factorH, factorW] = size;
   if (!factorH || !factorW || factorH !== factorW || !Number.isInteger(factorH)) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: UpSampling2D size ${JSON.stringify(layer.config.size)} must be equal integers`,
     );
   }
   const interpolation = layer.config.interpolation ?? 'nearest';
   if (interpolation !== 'nearest') {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: UpSampling2D interpolation ${String(interpolation)} is not supported (nearest)`,
     );
@@ -281,13 +281,13 @@ function convertPixelShuffle(
 ): GraphTensor {
   const configured = layer.config.scale === undefined ? block : Number(layer.config.scale);
   if (configured !== block || block < 2) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: ${layer.class_name} has scale ${String(layer.config.scale)}`,
     );
   }
   if (input.channels % (block * block) !== 0) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name}: ${input.channels} channels do not divide by ${block}²`,
     );
@@ -299,7 +299,7 @@ function convertPixelShuffle(
 
 function checkSameSpatial(layer: KerasLayer, inputs: GraphTensor[]): void {
   if (inputs.some((input) => input.spatial !== inputs[0]!.spatial)) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `layer ${layer.name} combines tensors of different sizes`,
     );

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { messageOf, UpscaleError } from '../errors.ts';
+import { CapabilityError } from '@viwo/core';
+import { messageOf } from '../errors.ts';
 import { parseKerasLayersModel, readKerasModelFiles } from './keras-layers-model.ts';
 import { type ConvertedModelInfo, convertKerasToOnnx } from './keras-to-onnx.ts';
 import type { UpscaleModelEntry } from './model-catalog.ts';
@@ -82,7 +83,7 @@ async function loadOrConvert(
     outputRange: entry.outputRange,
   });
   if (info.scale !== entry.scale) {
-    throw new UpscaleError(
+    throw new CapabilityError(
       'ConversionFailed',
       `${entry.modelJsonPath}: the network upscales ×${info.scale} but its definition says ×${entry.scale}`,
     );

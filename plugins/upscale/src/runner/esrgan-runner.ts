@@ -1,6 +1,6 @@
+import { CapabilityError, throwIfCancelled } from '@viwo/core';
 import * as ort from 'onnxruntime-node';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../converter/keras-to-onnx.ts';
-import { throwIfCancelled, UpscaleError } from '../errors.ts';
 import { TileBlender, type TilePlan } from './tiling.ts';
 
 /** Interleaved RGB pixels (3 bytes per pixel). */
@@ -48,10 +48,10 @@ export async function runEsrganTiled(
     const results = await session.run(feeds);
     const output = results[ONNX_OUTPUT_NAME];
     if (!output)
-      throw new UpscaleError('ConversionFailed', `model produced no ${ONNX_OUTPUT_NAME} output`);
+      throw new CapabilityError('ConversionFailed', `model produced no ${ONNX_OUTPUT_NAME} output`);
     const [, channels, height, width] = output.dims as number[];
     if (channels !== 3 || height !== tile.height * scale || width !== tile.width * scale) {
-      throw new UpscaleError(
+      throw new CapabilityError(
         'ConversionFailed',
         `model output is ${output.dims.join('×')}, expected 1×3×${tile.height * scale}×${tile.width * scale}`,
       );
@@ -67,7 +67,7 @@ export async function runEsrganTiled(
     output.dispose();
     options.onTile?.(index + 1, plan.tiles.length);
   }
-  if (!blender) throw new UpscaleError('InvalidArgument', 'the tile plan is empty');
+  if (!blender) throw new CapabilityError('InvalidArgument', 'the tile plan is empty');
   return { data: blender.finish(), width: outWidth, height: outHeight };
 }
 

@@ -1,0 +1,59 @@
+import type { ImageValue } from './wire-values.ts';
+
+/** Generation settings a conversation (or one `conversations.send`) uses. */
+export interface ConversationOptions {
+  /** Capability type that generates: `diffusers.generate` (default) or `runware`. */
+  capability?: string;
+  model_id?: string;
+  width?: number;
+  height?: number;
+  steps?: number;
+  guidance_scale?: number;
+  strength?: number;
+  seed?: number;
+}
+
+/** One turn: the message, what the interpreter made of it, and the picture it produced. */
+export interface ConversationTurn {
+  id: string;
+  parent_id: string | null;
+  message: string;
+  prompt: string;
+  negative_prompt: string;
+  seed: number;
+  strength: number | null;
+  image: ImageValue;
+  /** The script that produced `image` (from the parent's image). */
+  script: unknown;
+  created: number;
+}
+
+/** A conversation with its turns (a tree through `parent_id`). */
+export interface Conversation {
+  id: string;
+  title: string;
+  created: number;
+  updated: number;
+  options: ConversationOptions;
+  turns: ConversationTurn[];
+}
+
+/** `conversations.create` params. */
+export interface ConversationCreateParams {
+  title?: string;
+  options?: ConversationOptions;
+}
+
+/** `conversations.send` params. */
+export interface ConversationSendParams {
+  id: string;
+  message: string;
+  parent_turn_id?: string;
+  options?: ConversationOptions;
+}
+
+/** `conversations.send` result, sent once the turn's image exists. */
+export interface ConversationSendResult {
+  turn: ConversationTurn;
+  job_id: string;
+}
