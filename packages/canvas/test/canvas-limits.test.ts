@@ -37,6 +37,10 @@ test('canvas sizes the image store cannot keep are refused (over 4096² pixels)'
   state.createLayer('c', 'C', 'raster');
   state.createLayer('d', 'D', 'raster');
   expect(() => state.createLayer('e', 'E', 'raster')).toThrow(/layers of 4096×4096/);
+  // Growing (outpainting) is bounded the same way.
+  const small = new CanvasState();
+  small.init(4096, 2048);
+  expect(() => small.resize(4096, 4608, 0, 0)).toThrow(/canvas.resize: 4096×4608 is over/);
 });
 
 test('raster work is charged as gas before it is done', async () => {
