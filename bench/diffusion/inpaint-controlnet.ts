@@ -1,5 +1,5 @@
 /**
- * Issue-6 methods against plain text-to-image on the same tiny SD 1.x weights, through the core
+ * Issue-6 methods and regional prompts (issue 17) against plain text-to-image on the same tiny SD 1.x weights, through the core
  * runtime (what a script pays): inpaint (4-channel re-noising and 9-channel UNet), outpaint, and
  * ControlNet with one and two controls. The baseline `textToImage` is measured in the same run;
  * the table reports ratios to it. Medians after one warm-up call.
@@ -72,6 +72,29 @@ export default async function benchInpaintControlnet(runs = 3): Promise<void> {
       [
         'ControlNet, 1 control (canny)',
         () => call('controlnet.generate', 'apply', source, 'a boat', 'canny', 1, base),
+      ],
+      [
+        'textToImage + 1 region',
+        () =>
+          call('diffusers.generate', 'textToImage', 'a boat', {
+            ...base,
+            width: SIZE,
+            height: SIZE,
+            regions: [{ mask, prompt: 'a lighthouse' }],
+          }),
+      ],
+      [
+        'textToImage + 2 regions (one with its own negative)',
+        () =>
+          call('diffusers.generate', 'textToImage', 'a boat', {
+            ...base,
+            width: SIZE,
+            height: SIZE,
+            regions: [
+              { mask, prompt: 'a lighthouse' },
+              { mask, prompt: 'a storm', negative_prompt: 'sun', strength: 0.5 },
+            ],
+          }),
       ],
       [
         'ControlNet, 2 controls',

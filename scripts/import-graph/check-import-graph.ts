@@ -10,7 +10,9 @@ export type ImportRule =
   | 'forbidden-layer'
   | 'unknown-workspace'
   | 'browser-unsafe'
-  | 'external-dependency';
+  | 'external-dependency'
+  | 'undeclared-dependency'
+  | 'deep-import';
 
 /** One broken rule, naming the files involved. */
 export interface ImportProblem {
@@ -36,6 +38,7 @@ export function checkImportGraph(
     ...fileCycles(graph),
     ...workspaceCycles(graph),
     ...layerProblems(graph, byDir),
+    ...manifestProblems(graph),
   ];
   return problems.sort(
     (a, b) => a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message),
@@ -52,11 +55,17 @@ function fileCycles(graph: ImportGraph): ImportProblem[] {
       .filter((target) => workspaceOf.get(target) === file.workspace);
     edges.set(file.path, [...new Set(targets)]);
   }
-  return cyclesOf(edges).map((cycle) => ({
-    rule: 'file-cycle' as const,
-    message: `import cycle in ${workspaceOf.get(cycle[0]!)}: ${[...cycle, cycle[0]].join(' → ')}`,
-    files: cycle,
-  }));
+  return tangledComponents(edges).map((component) => {
+    const cycle = cycleThrough(component, edges);
+    // Breaking the shown cycle may leave another among the same files: name them all.
+    const others = component.filter((path) => !cycle.includes(path)).sort();
+    const rest = others.length > 0 ? ` (also tangled with ${others.join(', ')})` : '';
+    return {
+      rule: 'file-cycle' as const,
+      message: `import cycle in ${workspaceOf.get(cycle[0]!)}: ${[...cycle, cycle[0]].join(' → ')}${rest}`,
+      files: [...cycle, ...others],
+    };
+  });
 }
 
 function workspaceCycles(graph: ImportGraph): ImportProblem[] {
@@ -176,10 +185,54 @@ function edgeProblems(
 }
 
 /**
- * Every strongly connected component with a cycle (Tarjan, iterative so deep graphs cannot
- * overflow the stack), each as one concrete cycle through its members, starting at its smallest.
+ * Source files reach other workspaces only through their package name, and only names their
+ * package.json declares (the hoisted install would let an undeclared import work by accident).
+ */
+function manifestProblems(graph: ImportGraph): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  for (const file of graph.files) {
+    if (!file.source) continue;
+    const declared = graph.declared?.[file.workspace];
+    for (const edge of file.imports) {
+      if (edge.workspace === undefined || edge.workspace === file.workspace) continue;
+      const where = `${file.path} imports '${edge.specifier}'`;
+      if (edge.specifier.startsWith('.') || edge.specifier.startsWith('/')) {
+        problems.push({
+          rule: 'deep-import',
+          message: `${where}: import another workspace by its package name, not by path`,
+          files: [file.path],
+        });
+        continue;
+      }
+      const segments = edge.specifier.startsWith('@') ? 2 : 1;
+      const name = edge.specifier.split('/').slice(0, segments).join('/');
+      if (declared && !declared.includes(name)) {
+        problems.push({
+          rule: 'undeclared-dependency',
+          message: `${where}: add "${name}" to ${file.workspace}/package.json`,
+          files: [file.path],
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * One concrete cycle per strongly connected component that has one, each starting at the
+ * component's smallest member.
  */
 export function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[][] {
+  return tangledComponents(edges)
+    .map((component) => cycleThrough(component, edges))
+    .sort();
+}
+
+/**
+ * Every strongly connected component with a cycle (Tarjan, iterative so deep graphs cannot
+ * overflow the stack): its members can all reach each other.
+ */
+function tangledComponents(edges: ReadonlyMap<string, readonly string[]>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
@@ -226,7 +279,7 @@ export function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[
       if (component.length > 1 || selfLoop) components.push(component);
     }
   }
-  return components.map((component) => cycleThrough(component, edges)).sort();
+  return components;
 }
 
 /** A shortest cycle from the component's smallest member back to itself (breadth-first). */

@@ -13,6 +13,8 @@ interface Workspace {
   dir: string;
   name?: string;
   exports: Record<string, string>;
+  /** Declared dependency names; undefined for folders without a package.json. */
+  dependencies?: string[];
 }
 
 /**
@@ -40,7 +42,11 @@ export function collectImportGraph(root: string): ImportGraph {
       });
     }
   }
-  return { files: files.sort((a, b) => a.path.localeCompare(b.path)) };
+  const declared: Record<string, string[]> = {};
+  for (const workspace of workspaces) {
+    if (workspace.dependencies) declared[workspace.dir] = workspace.dependencies;
+  }
+  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), declared };
 }
 
 function findWorkspaces(root: string): Workspace[] {
@@ -54,10 +60,25 @@ function findWorkspaces(root: string): Workspace[] {
       const json = JSON.parse(readFileSync(manifest, 'utf8')) as {
         name?: string;
         exports?: Record<string, string> | string;
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+        peerDependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
       };
       const exports =
         typeof json.exports === 'string' ? { '.': json.exports } : (json.exports ?? {});
-      found.push({ dir: `${parent}/${entry}`, ...(json.name ? { name: json.name } : {}), exports });
+      const dependencies = Object.keys({
+        ...json.dependencies,
+        ...json.devDependencies,
+        ...json.peerDependencies,
+        ...json.optionalDependencies,
+      }).sort();
+      found.push({
+        dir: `${parent}/${entry}`,
+        ...(json.name ? { name: json.name } : {}),
+        exports,
+        dependencies,
+      });
     }
   }
   for (const loose of LOOSE_WORKSPACES) {

@@ -24,4 +24,9 @@ export interface GraphFile {
 /** The whole graph. */
 export interface ImportGraph {
   files: GraphFile[];
+  /**
+   * Package names each workspace declares in its package.json (dependencies of every kind), by
+   * workspace dir; workspaces without a package.json (tests, bench, scripts) are absent.
+   */
+  declared?: Record<string, string[]>;
 }

@@ -42,6 +42,28 @@ describe('import graph checker on fake graphs', () => {
     ]);
   });
 
+  test('a cycle inside a larger tangle names every file of the tangle', () => {
+    const graph: ImportGraph = {
+      files: [
+        file('packages/core/src/a.ts', 'packages/core/src/b.ts'),
+        file('packages/core/src/b.ts', 'packages/core/src/a.ts', 'packages/core/src/c.ts'),
+        file('packages/core/src/c.ts', 'packages/core/src/d.ts'),
+        file('packages/core/src/d.ts', 'packages/core/src/b.ts'),
+      ],
+    };
+    const [problem, ...others] = checkImportGraph(graph);
+    expect(others).toEqual([]);
+    expect(problem?.files).toEqual([
+      'packages/core/src/a.ts',
+      'packages/core/src/b.ts',
+      'packages/core/src/c.ts',
+      'packages/core/src/d.ts',
+    ]);
+    expect(problem?.message).toEndWith(
+      '(also tangled with packages/core/src/c.ts, packages/core/src/d.ts)',
+    );
+  });
+
   test('cycles between packages, app imports, plugin-to-plugin and layer breaks name the files', () => {
     const graph: ImportGraph = {
       files: [
@@ -78,6 +100,32 @@ describe('import graph checker on fake graphs', () => {
       ['browser-unsafe', ['packages/canvas/src/c.ts']],
       ['external-dependency', ['packages/protocol/src/p.ts']],
       ['unknown-workspace', ['plugins/new-thing/src/n.ts']],
+    ]);
+  });
+
+  test('workspaces are imported by declared package name, never by a path into them', () => {
+    const graph: ImportGraph = {
+      files: [
+        {
+          ...file('packages/core/src/k.ts'),
+          imports: [
+            { specifier: '@viwo/canvas', workspace: 'packages/canvas' },
+            { specifier: '@viwo/script/x', workspace: 'packages/script' },
+            { specifier: '../../script/src/s.ts', workspace: 'packages/script' },
+          ],
+        },
+      ],
+      declared: { 'packages/core': ['@viwo/script', 'sharp'] },
+    };
+    expect(checkImportGraph(graph).map((problem) => [problem.rule, problem.message])).toEqual([
+      [
+        'deep-import',
+        "packages/core/src/k.ts imports '../../script/src/s.ts': import another workspace by its package name, not by path",
+      ],
+      [
+        'undeclared-dependency',
+        'packages/core/src/k.ts imports \'@viwo/canvas\': add "@viwo/canvas" to packages/core/package.json',
+      ],
     ]);
   });
 
@@ -154,7 +202,11 @@ describe('import graph collector on a real tree', () => {
         'packages/protocol/src/a.ts':
           "import type { B } from './b';\nexport interface A { b: B }\n",
         'packages/protocol/src/b.ts': "import type { A } from './a.ts';\nexport type B = A[];\n",
-        'packages/script/package.json': JSON.stringify({ name: '@viwo/script', exports: {} }),
+        'packages/script/package.json': JSON.stringify({
+          name: '@viwo/script',
+          exports: {},
+          dependencies: { '@viwo/protocol': 'workspace:*' },
+        }),
         'packages/script/src/s.ts':
           "// import '@viwo/nothing' in a comment is not an import\nimport type { A } from '@viwo/protocol';\nexport const s = (a: A) => import('./t.ts');\n",
         'packages/script/src/t.ts': 'export const t = 1;\n',

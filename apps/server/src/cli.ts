@@ -7,12 +7,14 @@ import { gcCommand } from './gc-command.ts';
 import { loadPlugins } from './plugins.ts';
 import { startServer } from './server.ts';
 import { limitSettingsFromEnv } from './server-settings.ts';
+import { USERS_USAGE, usersCommand } from './users-command.ts';
 
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
-  viwo gc [--grace-minutes 60]`;
+  viwo gc [--grace-minutes 60]
+${USERS_USAGE.replace('usage:\n', '')}`;
 
 /** Parses `--flag value` pairs and positionals. */
 function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
@@ -194,6 +196,12 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
+    case 'users': {
+      const outcome = usersCommand(rest, dataDir());
+      for (const line of outcome.stdout) process.stdout.write(`${line}\n`);
+      for (const line of outcome.stderr) process.stderr.write(`${line}\n`);
+      return outcome.code;
+    }
     case 'gc':
       return gcCommand(rest, dataDir());
     default:

@@ -1,24 +1,16 @@
 import {
   invalidParams,
-  methodTable,
   type RpcContext,
   RpcError,
   RpcErrorCode,
   type RpcMethodTable,
+  typedMethodTable,
 } from '@viwo/core/rpc';
+import type { ModelSummary } from '@viwo/protocol';
 
 const MODELS = ['get_capability', 'models'];
 
-function objectParams(raw: unknown, method: string): Record<string, unknown> {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new RpcError(RpcErrorCode.InvalidParams, `invalid params: ${method} takes an object`);
-  }
-  return raw as Record<string, unknown>;
-}
-
-function requiredString(params: Record<string, unknown>, name: string): string {
-  const value = params[name];
+function requiredString(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '')
     throw invalidParams(name, 'must be a non-empty string');
   return value;
@@ -31,12 +23,12 @@ function requiredString(params: Record<string, unknown>, name: string): string {
  * answers like `execute_script` (`{job_id, result, …}`, the result being the installed model).
  */
 export function modelRpcMethods(): RpcMethodTable<RpcContext> {
-  return methodTable<RpcContext>({
-    'models.list': async (_raw, { session }) =>
-      session.callMethod(session.getCapability('models'), 'list', []),
-    'models.pull': async (raw, context) => {
-      const params = objectParams(raw, 'models.pull');
-      const repo = requiredString(params, 'repo');
+  return typedMethodTable<RpcContext, 'models.list' | 'models.pull' | 'models.delete'>({
+    // The models capability answers ModelSummary values (plugins/diffusers models-capability.ts).
+    'models.list': async (_params, { session }) =>
+      (await session.callMethod(session.getCapability('models'), 'list', [])) as ModelSummary[],
+    'models.pull': async (params, context) => {
+      const repo = requiredString(params.repo, 'repo');
       const revision = params.revision;
       if (revision !== undefined && typeof revision !== 'string') {
         throw invalidParams('revision', 'must be a string');
@@ -50,20 +42,21 @@ export function modelRpcMethods(): RpcMethodTable<RpcContext> {
       }
       context.runningJobs++;
       try {
-        return await context.session.executeScript([
+        const job = await context.session.executeScript([
           'std.call_method',
           MODELS,
           'pull',
           repo,
           revision === undefined ? {} : { revision },
         ]);
+        return { ...job, result: job.result as ModelSummary };
       } finally {
         context.runningJobs--;
       }
     },
-    'models.delete': async (raw, { session }) =>
-      session.callMethod(session.getCapability('models'), 'delete', [
-        requiredString(objectParams(raw, 'models.delete'), 'id'),
-      ]),
+    'models.delete': async (params, { session }) =>
+      (await session.callMethod(session.getCapability('models'), 'delete', [
+        requiredString(params.id, 'id'),
+      ])) as { ok: boolean },
   });
 }

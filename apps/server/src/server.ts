@@ -9,6 +9,7 @@ import {
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
+import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost } from './origin-policy.ts';
@@ -22,9 +23,12 @@ export interface ServerOptions {
   runtime: Runtime;
   /** 0 picks a free port. Default 8080. */
   port?: number;
-  /** Default 127.0.0.1. A non-loopback host requires `token`. */
+  /** Default 127.0.0.1. A non-loopback host requires `token` or at least one user. */
   host?: string;
-  /** Shared secret for non-loopback binds (`?token=` or `Authorization: Bearer`). */
+  /**
+   * Shared secret while no users exist (`Authorization: Bearer`; `?token=` on the WebSocket
+   * upgrade only). Once users exist, each request needs a user token instead.
+   */
   token?: string;
   /** Extra browser origins allowed to open `/rpc`. */
   allowedOrigins?: string[];
@@ -55,6 +59,8 @@ export interface RunningServer {
 
 interface SocketData {
   context: RpcContext;
+  /** The token the connection authenticated with (re-checked per frame: removal and rotation bite). */
+  token: string | null;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
   binary: boolean;
   /** Outgoing side: wire-safe values, size limits, backpressure. */
@@ -84,8 +90,10 @@ export function startServer(options: ServerOptions): RunningServer {
   const host = options.host ?? '127.0.0.1';
   const loopback = isLoopbackHost(host);
   const token = options.token ?? process.env.VIWO_TOKEN;
-  if (!loopback && !token) {
-    throw new Error(`refusing to bind ${host} without a token: pass --token or set VIWO_TOKEN`);
+  if (!loopback && !token && runtime.users.count() === 0) {
+    throw new Error(
+      `refusing to bind ${host} without a token or users: pass --token, set VIWO_TOKEN or add a user (viwo users add NAME)`,
+    );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
   const methods = { ...createRpcMethods(), ...modelRpcMethods() };
@@ -95,11 +103,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const replyLimits: ReplyLimits = { ...defaultReplyLimits, ...options.replyLimits };
   const maxConnections = options.maxConnections ?? 64;
 
-  const authorised = (request: Request, url: URL): boolean => {
-    if (!token) return true;
-    const header = request.headers.get('authorization');
-    return url.searchParams.get('token') === token || header === `Bearer ${token}`;
-  };
+  const auth = createAuthenticator({ runtime, loopback, ...(token ? { token } : {}) });
 
   const channelOf = (socket: ServerWebSocket<SocketData>): ReplyChannel => {
     socket.data.channel ??= new ReplyChannel(socket, replyLimits);
@@ -119,13 +123,15 @@ export function startServer(options: ServerOptions): RunningServer {
       });
       if (refusal) return json({ error: refusal.error }, refusal.status);
       if (url.pathname === '/rpc') {
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        const who = auth.authenticate(request, url, true);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
         if (sockets.size >= maxConnections) {
           return json({ error: `too many connections (at most ${maxConnections})` }, 503);
         }
-        const session = runtime.openSession('local');
+        const session = runtime.openSession(who.principal);
         const data: SocketData = {
           context: { runtime, session, limits, runningJobs: 0 },
+          token: who.token,
           binary: false,
         };
         if (bunServer.upgrade(request, { data })) return undefined;
@@ -135,16 +141,24 @@ export function startServer(options: ServerOptions): RunningServer {
       if (url.pathname === '/health' && request.method === 'GET') {
         return json(await healthReport(runtime));
       }
+      if (url.pathname === '/whoami' && request.method === 'GET') {
+        const who = auth.authenticate(request, url, false);
+        return withSecurityHeaders(
+          who.ok ? whoami(who.principal, runtime) : unauthorized(who.message),
+        );
+      }
       if (url.pathname === '/images' && request.method === 'POST') {
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
         return uploadImage(runtime, request);
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
-        if (!authorised(request, url)) return json({ error: 'token required' }, 401);
-        if (isImageExportPath(url.pathname)) {
-          return withSecurityHeaders(await serveImageExport(runtime, url));
-        }
-        return serveImage(runtime, url.pathname);
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
+        const image = isImageExportPath(url.pathname)
+          ? await serveImageExport(runtime, url)
+          : await serveImage(runtime, url.pathname);
+        return withSecurityHeaders(privateWhenSignedIn(image, who.token !== null));
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
@@ -172,6 +186,10 @@ export function startServer(options: ServerOptions): RunningServer {
       async message(socket, raw) {
         const binary = typeof raw !== 'string';
         socket.data.binary = binary;
+        if (!auth.stillValid(socket.data.context.session.principal, socket.data.token)) {
+          socket.close(1008, 'signed out: the user was removed or its token replaced');
+          return;
+        }
         let message: unknown;
         try {
           message = binary ? decode(raw) : JSON.parse(raw);

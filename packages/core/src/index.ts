@@ -14,6 +14,7 @@ export {
   throwIfCancelled,
 } from './capabilities/capability-error.ts';
 export { CapabilityRegistry } from './capabilities/capability-registry.ts';
+export type { ComputeLedger } from './capabilities/compute-ledger.ts';
 export {
   CAPABILITY_PARAM_TYPES,
   capabilityMetadata,
@@ -54,6 +55,15 @@ export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
 export { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 export {
+  type AccessScope,
+  accessScopeOf,
+  EVERYONE,
+  ownerCondition,
+  type PrincipalUser,
+  visibleTo,
+} from './persistence/access-scope.ts';
+export { openBunSqlite } from './persistence/bun-sqlite.ts';
+export {
   DEFAULT_HISTORY_RETENTION,
   type HistoryRetention,
   pruneHistory,
@@ -80,6 +90,13 @@ export {
   type TemplateInput,
   TemplateStore,
 } from './persistence/template-store.ts';
+export {
+  type ComputeQuota,
+  hashToken,
+  type UserRecord,
+  UserStore,
+  utcDay,
+} from './persistence/user-store.ts';
 export type { Plugin, PluginContext } from './plugin.ts';
 export { createCanvasPlugin } from './plugins/canvas-plugin.ts';
 export type { PluginHealth, PluginLogger } from './plugins/plugin-manager.ts';

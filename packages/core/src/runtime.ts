@@ -20,6 +20,7 @@ import {
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
+import { type UserRecord, UserStore } from './persistence/user-store.ts';
 import type { Plugin } from './plugin.ts';
 import { type PluginHealth, type PluginLogger, PluginManager } from './plugins/plugin-manager.ts';
 import { type GrantPolicy, localUsersPolicy, type Principal } from './principal.ts';
@@ -42,7 +43,8 @@ export interface RuntimeOptions {
   deviceConcurrency?: number;
   /**
    * Scripts evaluating at once across every session; more wait in a fair queue (status
-   * `queued`). Default 2: script loops share one event loop, so more only adds latency.
+   * `queued`). Default 4: loops share one event loop (they take turns, so a request waits for
+   * one slice, not one per script), and a job waiting for the device holds its slot.
    */
   maxConcurrentJobs?: number;
   /** How much finished history to keep (default: the newest 10,000 entries; favorites always). */
@@ -71,6 +73,10 @@ export interface Runtime {
   readonly images: FileImageStore;
   readonly history: HistoryStore;
   readonly templates: TemplateStore;
+  /** Users and their hashed tokens and quotas (`viwo users …`); none means no sign-in. */
+  readonly users: UserStore;
+  /** The principal a signed-in user's sessions act as: owner scope and compute quota included. */
+  userPrincipal(user: UserRecord): Principal;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -117,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const retention = options.history ?? DEFAULT_HISTORY_RETENTION;
   pruneHistory(db, retention);
   const templates = new TemplateStore(db);
+  const users = new UserStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -136,7 +143,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     history,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     opcodes: () => allOpcodes,
-    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 2),
+    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 4),
     pruneHistory: () => pruneHistory(db, retention),
   });
   const sessionDeps: SessionDeps = {
@@ -164,6 +171,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     templates,
+    users,
+    userPrincipal(user) {
+      return {
+        id: `user:${user.id}`,
+        name: user.name,
+        user: { id: user.id, name: user.name, admin: user.admin },
+        quota: users.ledger(user.id),
+      };
+    },
     health() {
       const pluginHealth = plugins.health();
       return {

@@ -18,6 +18,7 @@ import { coreError } from './errors.ts';
 import type { KernelSession } from './jobs/job-host.ts';
 import type { JobManager, JobResult, JobSummary } from './jobs/job-manager.ts';
 import { progressParams } from './jobs/job-progress.ts';
+import { type AccessScope, accessScopeOf } from './persistence/access-scope.ts';
 import type { GrantPolicy, Principal } from './principal.ts';
 import type { SessionLink } from './session-link.ts';
 
@@ -236,7 +237,12 @@ export class Session implements SessionLink, KernelSession {
 
   /** One job, from memory or (after a restart or disconnect) from history. */
   getJob(jobId: string): JobSummary {
-    return this.deps.jobs.get(jobId);
+    return this.deps.jobs.get(this.principal, jobId);
+  }
+
+  /** Which owned rows (history, templates, conversations) this session's principal may see. */
+  get scope(): AccessScope {
+    return accessScopeOf(this.principal);
   }
 
   /** Disconnects: stops notifications; running jobs continue and land in history. */
@@ -255,7 +261,14 @@ export class Session implements SessionLink, KernelSession {
     const cached = this.granted.get(key);
     if (cached && !cached.revoked) return cached;
     const restrictions = grant === true ? {} : parseRestrictions(grant, `policy for ${type}`);
-    const record = this.deps.handles.issue(this.id, type, restrictions);
+    // The user's quota rides on every root: derived handles are charged through it too.
+    const record = this.deps.handles.issue(
+      this.id,
+      type,
+      restrictions,
+      undefined,
+      this.principal.quota,
+    );
     this.granted.set(key, record);
     return record;
   }

@@ -84,6 +84,7 @@ export {
   type TemplateExport,
   type TemplateInput,
 } from './templates.ts';
+export type { UserQuota, WhoAmIResponse } from './users.ts';
 export {
   type CapabilityHandle,
   type ImageFormat,

@@ -81,6 +81,7 @@ describe('registry', () => {
       'prompt_2',
       'negative_prompt_2',
       'max_compute',
+      'regions',
       'batch_size',
     ]);
     expect(options.fields!.find((field) => field.name === 'model_id')!.options).toEqual([

@@ -49,7 +49,7 @@ function model(id: string): DiffusersModelInfo {
 /** One SDXL text-to-image request (the generation fields besides the model). */
 type SdxlRequest = Omit<
   ResolvedGeneration,
-  'model' | 'negativePrompt' | 'strength' | 'batchSize'
+  'model' | 'negativePrompt' | 'strength' | 'batchSize' | 'regions'
 > & {
   negativePrompt?: string;
 };
@@ -75,6 +75,7 @@ async function generateSdxl(
     negativePrompt: '',
     strength: 1,
     batchSize: 1,
+    regions: [],
     ...request,
     model: info,
   };

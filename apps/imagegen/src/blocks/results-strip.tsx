@@ -2,6 +2,7 @@
 
 import { type ImageValue, imagePath } from '@viwo/protocol';
 import { For, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 
 /** One finished run. */
 export interface RunResult {
@@ -25,10 +26,10 @@ export function ResultsStrip(props: { results: RunResult[] }) {
               <div class="viwo-result-images">
                 <For each={run.images}>
                   {(image) => (
-                    <a href={imagePath(image)} target="_blank" rel="noreferrer">
+                    <a href={authedSrc(imagePath(image))} target="_blank" rel="noreferrer">
                       <img
                         data-testid="result-image"
-                        src={imagePath(image)}
+                        src={authedSrc(imagePath(image))}
                         alt={`result ${image.width}×${image.height}`}
                         data-width={image.width}
                         data-height={image.height}

@@ -6,6 +6,7 @@
 
 import { type HistoryEntry, type HistoryQuery, type ImageValue, imagePath } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
 import { historyApi } from '../rpc/history-api.ts';
@@ -177,7 +178,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         title="Open full size"
                       >
                         <img
-                          src={imagePath(image)}
+                          src={authedSrc(imagePath(image))}
                           alt={`${image.width}×${image.height}`}
                           width={96}
                           loading="lazy"
@@ -185,7 +186,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                       </button>
                       <figcaption>
                         <a
-                          href={imagePath(image)}
+                          href={authedSrc(imagePath(image))}
                           download={`viwo-${image.$image.slice(0, 12)}.png`}
                         >
                           Download
@@ -299,7 +300,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
             >
               <img
                 class="viwo-full-image"
-                src={imagePath(image())}
+                src={authedSrc(imagePath(image()))}
                 alt={`${image().width}×${image().height}`}
               />
             </button>

@@ -1,5 +1,6 @@
 import type { CanvasState, Surface } from '@viwo/canvas';
 import type { ImageValue } from '@viwo/protocol';
+import { authedFetch } from '../auth/auth-token.ts';
 
 /** Copies a rectangle out of a surface (clipped to it). */
 export function cropSurface(
@@ -68,7 +69,7 @@ export async function uploadSurface(surface: Surface): Promise<ImageValue> {
       'image/png',
     ),
   );
-  const response = await fetch(`/images${location.search}`, { method: 'POST', body: blob });
+  const response = await authedFetch('/images', { method: 'POST', body: blob });
   const body = (await response.json()) as ImageValue & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `upload failed (${response.status})`);
   return body;

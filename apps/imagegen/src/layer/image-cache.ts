@@ -1,9 +1,10 @@
 import { imageKey, type Surface } from '@viwo/canvas';
-import { imagePath } from '@viwo/protocol';
+import { imagePath, isImageValue } from '@viwo/protocol';
+import { authedFetch } from '../auth/auth-token.ts';
 
 /** Decodes a stored PNG into a surface (browser: createImageBitmap + a 2D canvas). */
 async function decodeImage(hash: string): Promise<Surface> {
-  const response = await fetch(imagePath(hash));
+  const response = await authedFetch(imagePath(hash));
   if (!response.ok)
     throw new Error(`image ${hash.slice(0, 12)}… is not on the server (${response.status})`);
   const bitmap = await createImageBitmap(await response.blob());
@@ -30,8 +31,14 @@ export class ImageCache {
     return this.surfaces.get(imageKey(image));
   }
 
-  /** Remembers the pixels of an image value produced by `expression` (after a generation). */
-  async remember(expression: unknown, value: { $image: string }): Promise<void> {
+  /**
+   * Remembers the pixels of the image value `expression` produced (after a generation); anything
+   * that is not an image value is refused with a clear error.
+   */
+  async remember(expression: unknown, value: unknown): Promise<void> {
+    if (!isImageValue(value)) {
+      throw new Error(`expected an image from ${JSON.stringify(expression).slice(0, 80)}`);
+    }
     const surface = await decodeImage(value.$image);
     this.surfaces.set(imageKey(expression), surface);
     this.surfaces.set(value.$image, surface);
@@ -42,10 +49,7 @@ export class ImageCache {
     let added = 0;
     for (const image of images) {
       if (this.get(image)) continue;
-      const value =
-        typeof image === 'object' && image !== null && '$image' in image
-          ? (image as { $image: string })
-          : ((await this.execute(image)).result as { $image: string });
+      const value = isImageValue(image) ? image : (await this.execute(image)).result;
       await this.remember(image, value);
       added++;
     }

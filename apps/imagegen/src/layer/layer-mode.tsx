@@ -9,6 +9,8 @@ import {
 import { imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedFetch } from '../auth/auth-token.ts';
+import { authedSrc } from '../auth/authed-image.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { embedScriptInPng } from '../templates/png-script.ts';
@@ -235,7 +237,7 @@ export function LayerMode(props: { workbench: Workbench }) {
         {},
       ];
       const outcome = await workbench.execute(expression);
-      await cache.remember(expression, outcome.result as { $image: string });
+      await cache.remember(expression, outcome.result);
       commit([record.loadImage(id, expression, 0, 0)]);
       workbench.toast(
         'info',
@@ -253,7 +255,7 @@ export function LayerMode(props: { workbench: Workbench }) {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
       if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
-      const response = await fetch(imagePath(outcome.result));
+      const response = await authedFetch(imagePath(outcome.result));
       if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
       const png = new Uint8Array(await response.arrayBuffer());
       const link = document.createElement('a');
@@ -384,10 +386,14 @@ export function LayerMode(props: { workbench: Workbench }) {
                   onClick={() =>
                     tile.expression
                       ? void place(tile.image, tile.expression)
-                      : window.open(imagePath(tile.image))
+                      : window.open(authedSrc(imagePath(tile.image)))
                   }
                 >
-                  <img src={imagePath(tile.image)} alt="result" data-testid="result-image" />
+                  <img
+                    src={authedSrc(imagePath(tile.image))}
+                    alt="result"
+                    data-testid="result-image"
+                  />
                 </button>
               )}
             </For>

@@ -187,9 +187,12 @@ export class RpcClient implements RpcLike {
   }
 }
 
-/** The server's `/rpc` URL for the page's own origin (token passed through from the page URL). */
-export function defaultRpcUrl(location: Location): string {
+/**
+ * The server's `/rpc` URL for the page's own origin. The user token rides as `?token=` because a
+ * browser cannot set headers on a WebSocket upgrade (the server accepts the query only there).
+ */
+export function defaultRpcUrl(location: Location, signedIn?: string | null): string {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = new URLSearchParams(location.search).get('token');
+  const token = signedIn ?? new URLSearchParams(location.search).get('token');
   return `${protocol}//${location.host}/rpc${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }

@@ -1,4 +1,6 @@
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { AccountBadge } from '../auth/account-badge.tsx';
+import { authedSrc } from '../auth/authed-image.ts';
 import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
@@ -78,6 +80,7 @@ export function App(props: { workbench: Workbench }) {
             <button type="button" onClick={toggleTheme} title="Toggle light/dark theme">
               {theme.value() === 'dark' ? '☀' : '☾'}
             </button>
+            <AccountBadge />
             <span
               class={`connection connection-${workbench.connection()}`}
               data-testid="connection-state"
@@ -118,7 +121,7 @@ export function App(props: { workbench: Workbench }) {
             {(job) => (
               <div class="job" data-testid="job" data-status={job.status}>
                 <Show when={job.preview}>
-                  <img class="job-preview" src={job.preview!} alt="preview" />
+                  <img class="job-preview" src={authedSrc(job.preview!)} alt="preview" />
                 </Show>
                 <div class="job-text">
                   {job.label || 'job'} · {Math.round(job.fraction * 100)}%

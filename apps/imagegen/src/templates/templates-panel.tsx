@@ -7,6 +7,7 @@
 import { imagePath } from '@viwo/protocol';
 import { parseText } from '@viwo/script';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
+import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
@@ -293,7 +294,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
               >
                 <Show when={template.thumbnail}>
                   {(thumbnail) => (
-                    <img src={imagePath(thumbnail())} alt="" width={40} height={40} />
+                    <img src={authedSrc(imagePath(thumbnail()))} alt="" width={40} height={40} />
                   )}
                 </Show>
                 <strong>{template.name}</strong>

@@ -84,7 +84,7 @@ export async function invokeThroughHandle(
     checkEffects(method.effects(normalised), record.restrictions.bounds, where);
   }
   const cost = method.cost ? method.cost(normalised) : 0;
-  checkBudgets(record, cost, normalised, where);
+  checkBudgets(record, cost, normalised, where, scope.jobId);
 
   const controller = new AbortController();
   const onScopeAbort = () => controller.abort(scope.signal.reason);
@@ -96,8 +96,14 @@ export async function invokeThroughHandle(
     if (method.cost)
       release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
+    // Checked again now the slot is ours, in the same tick as the charge: calls that waited in the
+    // queue together must not overspend a budget (or a user's quota) together.
+    if (release) checkBudgets(record, cost, normalised, where, scope.jobId);
     // Charged when the call starts so concurrent calls cannot overspend a budget together.
-    for (let node: HandleRecord | undefined = record; node; node = node.parent) node.spent += cost;
+    for (let node: HandleRecord | undefined = record; node; node = node.parent) {
+      node.spent += cost;
+      node.ledger?.charge(scope.jobId, cost);
+    }
     scope.recordCall({ type: record.type, method: methodName, args: normalised });
     const context: CapabilityCallContext = {
       signal: controller.signal,
@@ -124,7 +130,13 @@ export async function invokeThroughHandle(
   }
 }
 
-function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where: string): void {
+function checkBudgets(
+  record: HandleRecord,
+  cost: number,
+  args: unknown[],
+  where: string,
+  jobId: string,
+): void {
   if (!Number.isFinite(cost) || cost < 0) {
     throw coreError('PluginError', `${where}: the plugin computed an invalid cost ${cost}`);
   }
@@ -139,6 +151,8 @@ function checkBudgets(record: HandleRecord, cost: number, args: unknown[], where
     }
   }
   for (let node: HandleRecord | undefined = record; node; node = node.parent) {
+    const refusal = node.ledger?.refusal(jobId, cost);
+    if (refusal) throw coreError('BudgetExceeded', `${where}: ${refusal}`);
     const budget = node.restrictions.maxCompute;
     if (budget === undefined) continue;
     const left = budget - node.spent;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type CapabilityHandle, isCapabilityHandle } from '@viwo/protocol';
 import type { CapabilityRestrictions } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
+import type { ComputeLedger } from './compute-ledger.ts';
 
 export type { CapabilityHandle } from '@viwo/protocol';
 export { isCapabilityHandle };
@@ -22,6 +23,8 @@ export interface HandleRecord {
   spent: number;
   /** Calls running through this handle right now. */
   readonly inflight: Set<AbortController>;
+  /** A quota kept outside the handle (a user's per-job and per-day compute), if any. */
+  readonly ledger?: ComputeLedger;
 }
 
 /**
@@ -31,14 +34,16 @@ export interface HandleRecord {
 export class HandleTable {
   private readonly records = new Map<string, HandleRecord>();
 
-  /** Issues a handle to `sessionId`, as a child of `parent` when given. */
+  /** Issues a handle to `sessionId`, as a child of `parent` when given, charging `ledger` too. */
   issue(
     sessionId: string,
     type: string,
     restrictions: CapabilityRestrictions,
     parent?: HandleRecord,
+    ledger?: ComputeLedger,
   ): HandleRecord {
     const record: HandleRecord = {
+      ...(ledger ? { ledger } : {}),
       id: randomBytes(16).toString('base64url'),
       type,
       sessionId,

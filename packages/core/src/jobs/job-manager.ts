@@ -5,6 +5,7 @@ import type { CallScope } from '../capabilities/capability-invoker.ts';
 import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
+import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
 import type {
   HistoryEntry,
   HistoryStore,
@@ -51,6 +52,8 @@ interface JobState {
   id: string;
   sessionId: string;
   principalId: string;
+  /** The user the job belongs to (null without users). */
+  owner: string | null;
   status: JobStatus;
   created: number;
   durationMs: number | null;
@@ -121,6 +124,7 @@ export class JobManager {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
+      owner: accessScopeOf(link.principal).owner,
       status: mustWait ? 'queued' : 'running',
       created: Date.now(),
       durationMs: null,
@@ -134,13 +138,14 @@ export class JobManager {
     };
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
-    // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
+    // Inserted in one write: `running`, or `queued` while the global job limit is reached.
     this.deps.history.begin({
       jobId: id,
       sessionId: link.id,
       script,
       parentId,
       status: state.status,
+      owner: state.owner,
     });
 
     const logs: JobLog[] = [];
@@ -230,11 +235,16 @@ export class JobManager {
     }
   }
 
-  /** Requests cancellation of a running job; the job ends as `cancelled` at its next step. */
+  /**
+   * Requests cancellation of a running job; the job ends as `cancelled` at its next step. Another
+   * user's job answers exactly like an unknown job id.
+   */
   cancel(principal: Principal, jobId: string): JobSummary {
     const state = this.jobs.get(jobId);
-    if (!state) return this.get(jobId);
-    if (state.principalId !== principal.id && !principal.local) {
+    if (!state) return this.get(principal, jobId);
+    if (principal.user) {
+      if (!visibleTo(accessScopeOf(principal), state.owner)) throw unknownJob(jobId);
+    } else if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
     if (state.status === 'running' || state.status === 'queued') {
@@ -244,27 +254,37 @@ export class JobManager {
   }
 
   /**
-   * Jobs of a principal in this process, newest first, at most `limit` (default
-   * {@link JOB_LIST_DEFAULT}; anything above {@link JOB_LIST_MAX} is clamped to it).
+   * Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first, at
+   * most `limit` (default {@link JOB_LIST_DEFAULT}; above {@link JOB_LIST_MAX} it is clamped).
    */
   list(principal: Principal, limit = JOB_LIST_DEFAULT): JobSummary[] {
     const count = Math.max(1, Math.min(JOB_LIST_MAX, Math.floor(limit) || JOB_LIST_DEFAULT));
+    const scope = accessScopeOf(principal);
     return [...this.jobs.values()]
-      .filter((state) => state.principalId === principal.id)
+      .filter((state) =>
+        principal.user ? visibleTo(scope, state.owner) : state.principalId === principal.id,
+      )
       .reverse()
       .slice(0, count)
       .map((state) => this.summary(state));
   }
 
-  /** A job from memory, or from history when this process no longer (or never) held it. */
-  get(jobId: string): JobSummary {
+  /**
+   * A job from memory, or from history when this process no longer (or never) held it. A job of
+   * another user answers exactly like an unknown id (no oracle for other users' job ids).
+   */
+  get(principal: Principal, jobId: string): JobSummary {
+    const scope = accessScopeOf(principal);
     const state = typeof jobId === 'string' ? this.jobs.get(jobId) : undefined;
-    if (state) return this.summary(state);
+    if (state) {
+      if (!visibleTo(scope, state.owner)) throw unknownJob(jobId);
+      return this.summary(state);
+    }
     let entry: HistoryEntry;
     try {
-      entry = this.deps.history.get(String(jobId));
+      entry = this.deps.history.get(String(jobId), scope);
     } catch {
-      throw coreError('NotFound', `job ${String(jobId)} does not exist`);
+      throw unknownJob(jobId);
     }
     const summary: JobSummary = {
       job_id: entry.job_id,
@@ -397,6 +417,11 @@ function producedImages(
   collectImageValues(result, seen, images);
   collectImageValues(finalImages, new Set(), images);
   return images;
+}
+
+/** The one error for a job id that does not exist or belongs to another user. */
+function unknownJob(jobId: unknown): ScriptError {
+  return coreError('NotFound', `job ${String(jobId)} does not exist`);
 }
 
 /** Any failure as a ScriptError; unexpected host errors lose their stack and any paths. */

@@ -8,6 +8,7 @@ import type {
 } from '@viwo/protocol';
 import { coreError } from '../errors.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import { type AccessScope, EVERYONE, ownerCondition } from './access-scope.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
 
 export type { HistoryEntry, HistoryQuery, JobStatus, RecordedCall } from '@viwo/protocol';
@@ -55,10 +56,12 @@ export class HistoryStore {
     script: unknown;
     parentId?: string;
     status?: JobStatus;
+    /** The user the job belongs to (null or absent: no one). */
+    owner?: string | null;
   }): string {
     const id = randomUUID();
     this.db.run(
-      'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [
         id,
         job.jobId,
@@ -67,6 +70,7 @@ export class HistoryStore {
         job.status ?? 'queued',
         JSON.stringify(job.script),
         job.parentId ?? null,
+        job.owner ?? null,
       ],
     );
     return id;
@@ -108,10 +112,11 @@ export class HistoryStore {
     ).changes;
   }
 
-  /** Entries newest first, filtered and paged. */
-  list(query: HistoryQuery = {}): HistoryEntry[] {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
+  /** Entries visible in `scope`, newest first, filtered and paged. */
+  list(query: HistoryQuery = {}, scope: AccessScope = EVERYONE): HistoryEntry[] {
+    const owned = ownerCondition(scope);
+    const where: string[] = [owned.sql];
+    const params: SqlValue[] = [...owned.params];
     if (query.query) {
       where.push("(script LIKE ? ESCAPE '\\' OR params LIKE ? ESCAPE '\\')");
       const pattern = `%${escapeLike(query.query)}%`;
@@ -132,33 +137,44 @@ export class HistoryStore {
     return this.db.all<HistoryRow>(sql, [...params, limit, offset]).map(toEntry);
   }
 
-  /** One entry by history id or job id; a clear NotFound error otherwise. */
-  get(id: string): HistoryEntry {
-    const row = this.db.get<HistoryRow>('SELECT * FROM history WHERE id = ? OR job_id = ?', [
-      id,
-      id,
-    ]);
+  /**
+   * One entry by history id or job id, if visible in `scope`; the same NotFound error otherwise
+   * (another user's entry is indistinguishable from a missing one).
+   */
+  get(id: string, scope: AccessScope = EVERYONE): HistoryEntry {
+    const owned = ownerCondition(scope);
+    const row = this.db.get<HistoryRow>(
+      `SELECT * FROM history WHERE (id = ? OR job_id = ?) AND ${owned.sql}`,
+      [id, id, ...owned.params],
+    );
     if (!row) throw coreError('NotFound', `history entry ${id} does not exist`);
     return toEntry(row);
   }
 
-  /** Deletes an entry; returns whether it existed. */
-  delete(id: string): boolean {
-    return this.db.run('DELETE FROM history WHERE id = ? OR job_id = ?', [id, id]).changes > 0;
+  /** Deletes an entry visible in `scope`; returns whether it existed there. */
+  delete(id: string, scope: AccessScope = EVERYONE): boolean {
+    const owned = ownerCondition(scope);
+    return (
+      this.db.run(`DELETE FROM history WHERE (id = ? OR job_id = ?) AND ${owned.sql}`, [
+        id,
+        id,
+        ...owned.params,
+      ]).changes > 0
+    );
   }
 
-  /** Sets or clears the favorite flag and returns the updated entry. */
-  favorite(id: string, value: boolean): HistoryEntry {
+  /** Sets or clears the favorite flag of an entry visible in `scope`; returns the updated entry. */
+  favorite(id: string, value: boolean, scope: AccessScope = EVERYONE): HistoryEntry {
     if (typeof value !== 'boolean') {
       throw coreError('InvalidArgument', 'history.favorite: value must be true or false');
     }
-    const changed = this.db.run('UPDATE history SET favorite = ? WHERE id = ? OR job_id = ?', [
-      value ? 1 : 0,
-      id,
-      id,
-    ]).changes;
+    const owned = ownerCondition(scope);
+    const changed = this.db.run(
+      `UPDATE history SET favorite = ? WHERE (id = ? OR job_id = ?) AND ${owned.sql}`,
+      [value ? 1 : 0, id, id, ...owned.params],
+    ).changes;
     if (changed === 0) throw coreError('NotFound', `history entry ${id} does not exist`);
-    return this.get(id);
+    return this.get(id, scope);
   }
 
   /** Every image hash any entry references (for garbage collection). */

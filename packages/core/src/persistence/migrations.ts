@@ -61,6 +61,38 @@ export const coreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'users (hashed tokens, compute quotas) and row owners',
+    up(db) {
+      // Rows written before users existed keep owner NULL: they belong to no one (admins see them).
+      // Idempotent (IF NOT EXISTS, columns checked first): parallel branches may renumber this
+      // step when they merge, and a database that already ran it must not fail on a re-run.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS users (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          admin INTEGER NOT NULL DEFAULT 0,
+          token_hash TEXT NOT NULL,
+          created INTEGER NOT NULL,
+          max_compute_per_job REAL,
+          max_compute_per_day REAL,
+          compute_day TEXT,
+          compute_spent REAL NOT NULL DEFAULT 0
+        );
+      `);
+      for (const table of ['history', 'templates']) {
+        const columns = db.all<{ name: string }>(`PRAGMA table_info(${table})`);
+        if (!columns.some((column) => column.name === 'owner')) {
+          db.exec(`ALTER TABLE ${table} ADD COLUMN owner TEXT`);
+        }
+      }
+      db.exec(`
+        CREATE INDEX IF NOT EXISTS history_owner ON history (owner, created DESC);
+        CREATE INDEX IF NOT EXISTS templates_owner ON templates (owner, updated DESC);
+      `);
+    },
+  },
 ];
 
 /**

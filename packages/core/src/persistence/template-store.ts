@@ -9,6 +9,7 @@ import {
 import templateSchema from '../../schemas/viwo-template.schema.json' with { type: 'json' };
 import { coreError } from '../errors.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
+import { type AccessScope, EVERYONE, ownerCondition } from './access-scope.ts';
 import { clampInteger, escapeLike } from './history-store.ts';
 import { type JsonSchema, validateJsonSchema } from './json-schema.ts';
 import type { SqlDatabase, SqlValue } from './sql-database.ts';
@@ -52,8 +53,11 @@ const ROW_BYTES =
 export class TemplateStore {
   constructor(private readonly db: SqlDatabase) {}
 
-  /** Creates a template, or overwrites the one named by `input.id` (bumping its version). */
-  save(input: TemplateInput): Template {
+  /**
+   * Creates a template owned by `scope`'s owner, or overwrites the one named by `input.id`
+   * (bumping its version) if it is visible in `scope`.
+   */
+  save(input: TemplateInput, scope: AccessScope = EVERYONE): Template {
     if (typeof input !== 'object' || input === null) {
       throw coreError('InvalidArgument', 'template must be an object');
     }
@@ -68,11 +72,15 @@ export class TemplateStore {
       );
     }
     const now = Date.now();
+    const owned = ownerCondition(scope);
     return this.db.transaction(() => {
       const existing =
         input.id === undefined
           ? undefined
-          : this.db.get<TemplateRow>('SELECT * FROM templates WHERE id = ?', [input.id]);
+          : this.db.get<TemplateRow>(`SELECT * FROM templates WHERE id = ? AND ${owned.sql}`, [
+              input.id,
+              ...owned.params,
+            ]);
       if (input.id !== undefined && !existing) {
         throw coreError('NotFound', `template ${input.id} does not exist (omit id to create one)`);
       }
@@ -94,8 +102,8 @@ export class TemplateStore {
       } else {
         this.db.run(
           `INSERT INTO templates (name, description, tags, script, exposed, thumbnail, id, version,
-             created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-          [...values, id, now, now],
+             created, updated, owner) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+          [...values, id, now, now, scope.owner],
         );
       }
       return this.get(id);
@@ -103,20 +111,27 @@ export class TemplateStore {
   }
 
   /**
-   * Templates whose name, description or tags contain `query`, most recently updated first. Sizes
+   * Templates visible in `scope` whose name, description or tags contain `query`, most recently
+   * updated first. Sizes
    * are read before rows: a page ends early once {@link TEMPLATE_LIST_BUDGET_BYTES} is spent, and
    * a stored template over {@link MAX_TEMPLATE_BYTES} (saved before the limit existed) is listed
    * with its script replaced by an `$omitted` marker — so a few huge rows can never make the list
    * (which the client asks for whenever the Templates drawer opens) too large to answer.
    */
-  list(query: { query?: string; limit?: number; offset?: number } = {}): Template[] {
+  list(
+    query: { query?: string; limit?: number; offset?: number } = {},
+    scope: AccessScope = EVERYONE,
+  ): Template[] {
     const limit = clampInteger(query.limit, 200, 1, 10000, 'limit');
     const offset = clampInteger(query.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
+    const owned = ownerCondition(scope);
     const where = query.query
-      ? `WHERE name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\'`
-      : '';
+      ? `WHERE (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\') AND ${owned.sql}`
+      : `WHERE ${owned.sql}`;
     const pattern = query.query ? `%${escapeLike(query.query)}%` : '';
-    const filter: SqlValue[] = query.query ? [pattern, pattern, pattern] : [];
+    const filter: SqlValue[] = query.query
+      ? [pattern, pattern, pattern, ...owned.params]
+      : [...owned.params];
     const sizes = this.db.all<{ id: string; bytes: number }>(
       `SELECT id, ${ROW_BYTES} AS bytes FROM templates ${where}
          ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?`,
@@ -146,32 +161,42 @@ export class TemplateStore {
     });
   }
 
-  /** One template; a NotFound error names the id otherwise. */
-  get(id: string): Template {
-    const row = this.db.get<TemplateRow>('SELECT * FROM templates WHERE id = ?', [String(id)]);
+  /** One template visible in `scope`; the same NotFound error otherwise. */
+  get(id: string, scope: AccessScope = EVERYONE): Template {
+    const owned = ownerCondition(scope);
+    const row = this.db.get<TemplateRow>(`SELECT * FROM templates WHERE id = ? AND ${owned.sql}`, [
+      String(id),
+      ...owned.params,
+    ]);
     if (!row) throw coreError('NotFound', `template ${id} does not exist`);
     return toTemplate(row);
   }
 
-  /** Deletes a template; returns whether it existed. */
-  delete(id: string): boolean {
-    return this.db.run('DELETE FROM templates WHERE id = ?', [String(id)]).changes > 0;
+  /** Deletes a template visible in `scope`; returns whether it existed there. */
+  delete(id: string, scope: AccessScope = EVERYONE): boolean {
+    const owned = ownerCondition(scope);
+    return (
+      this.db.run(`DELETE FROM templates WHERE id = ? AND ${owned.sql}`, [
+        String(id),
+        ...owned.params,
+      ]).changes > 0
+    );
   }
 
-  /** The portable `.viwo-template.json` object of a stored template. */
-  export(id: string): TemplateExport {
-    return this.toExportShape(this.get(id));
+  /** The portable `.viwo-template.json` object of a stored template visible in `scope`. */
+  export(id: string, scope: AccessScope = EVERYONE): TemplateExport {
+    return this.toExportShape(this.get(id, scope));
   }
 
   /**
    * Stores an exported template under a new id. Older format versions are migrated first; anything
    * that still fails the schema is rejected with every violation listed, and nothing is stored.
    */
-  import(document: unknown): Template {
+  import(document: unknown, scope: AccessScope = EVERYONE): Template {
     const migrated = migrateTemplateExport(document);
     assertValid(migrated, 'imported template');
     const { name, description, tags, script, exposed, thumbnail } = migrated as TemplateExport;
-    return this.save({ name, description, tags, script, exposed, thumbnail });
+    return this.save({ name, description, tags, script, exposed, thumbnail }, scope);
   }
 
   /** Every image hash a template references (thumbnails and images inside scripts). */

@@ -194,28 +194,30 @@ const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
     return session.callMethod(handle, qualified.slice(split + 1), args);
   },
 
-  'templates.save': (params, { runtime }) => {
+  // Owned rows: every store call gets the session's access scope (a user's own rows; admins all).
+  'templates.save': (params, { runtime, session }) => {
     requireString(params, 'name');
     if (params.script === undefined) throw invalidParams('script', 'is required');
-    return runtime.templates.save(params as unknown as TemplateInput);
+    return runtime.templates.save(params as unknown as TemplateInput, session.scope);
   },
-  'templates.list': (params, { runtime }) => {
+  'templates.list': (params, { runtime, session }) => {
     const query = optionalString(params, 'query');
-    return runtime.templates.list(query === undefined ? {} : { query });
+    return runtime.templates.list(query === undefined ? {} : { query }, session.scope);
   },
-  'templates.get': (params, { runtime }) => runtime.templates.get(requireString(params, 'id')),
-  'templates.delete': (params, { runtime }) => ({
-    ok: runtime.templates.delete(requireString(params, 'id')),
+  'templates.get': (params, { runtime, session }) =>
+    runtime.templates.get(requireString(params, 'id'), session.scope),
+  'templates.delete': (params, { runtime, session }) => ({
+    ok: runtime.templates.delete(requireString(params, 'id'), session.scope),
   }),
-  'templates.export': (params, { runtime }) =>
-    runtime.templates.export(requireString(params, 'id')),
-  'templates.import': (params, { runtime }) => {
+  'templates.export': (params, { runtime, session }) =>
+    runtime.templates.export(requireString(params, 'id'), session.scope),
+  'templates.import': (params, { runtime, session }) => {
     if (params.template === undefined)
       throw invalidParams('template', 'is required (an exported template object)');
-    return runtime.templates.import(params.template);
+    return runtime.templates.import(params.template, session.scope);
   },
 
-  'history.list': (params, { runtime }) => {
+  'history.list': (params, { runtime, session }) => {
     const query: HistoryQuery = {};
     const text = optionalString(params, 'query');
     const type = optionalString(params, 'type');
@@ -227,14 +229,15 @@ const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
     if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
     if (offset !== undefined) query.offset = offset;
     if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
-    return withinReplyBudget(runtime.history.list(query), HISTORY_LIST_BUDGET_BYTES);
+    return withinReplyBudget(runtime.history.list(query, session.scope), HISTORY_LIST_BUDGET_BYTES);
   },
-  'history.get': (params, { runtime }) => runtime.history.get(requireString(params, 'id')),
-  'history.delete': (params, { runtime }) => ({
-    ok: runtime.history.delete(requireString(params, 'id')),
+  'history.get': (params, { runtime, session }) =>
+    runtime.history.get(requireString(params, 'id'), session.scope),
+  'history.delete': (params, { runtime, session }) => ({
+    ok: runtime.history.delete(requireString(params, 'id'), session.scope),
   }),
-  'history.favorite': (params, { runtime }) => {
+  'history.favorite': (params, { runtime, session }) => {
     if (typeof params.value !== 'boolean') throw invalidParams('value', 'must be a boolean');
-    return runtime.history.favorite(requireString(params, 'id'), params.value);
+    return runtime.history.favorite(requireString(params, 'id'), params.value, session.scope);
   },
 };

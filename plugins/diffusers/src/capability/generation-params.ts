@@ -3,7 +3,14 @@ import type { DiffusersModelInfo } from '../models/model-info.ts';
 import { schedulerNames } from '../schedulers/create-scheduler.ts';
 
 /** Bounds of the generation options (also the metadata's min/max). */
-export const LIMITS = { maxSteps: 150, maxBatch: 8, minSize: 64, maxSize: 4096, maxGuidance: 30 };
+export const LIMITS = {
+  maxSteps: 150,
+  maxBatch: 8,
+  minSize: 64,
+  maxSize: 4096,
+  maxGuidance: 30,
+  maxRegions: 8,
+};
 
 /** Where a method's generation options get their live parts from. */
 export interface GenerationFieldSource {
@@ -103,6 +110,38 @@ export function generationFields(source: GenerationFieldSource) {
       min: 0,
       optional: true,
     }),
+    regions: param.list(
+      param.object(
+        {
+          mask: param.mask({
+            label: 'Mask',
+            description: 'Where this region is: white marks it (as for inpaint masks)',
+          }),
+          prompt: param.text({ label: 'Prompt', description: 'What this region shows' }),
+          negative_prompt: param.text({
+            label: 'Negative prompt',
+            description: "What to keep out of this region (default: the base negative prompt's)",
+            optional: true,
+          }),
+          strength: param.number({
+            label: 'Strength',
+            description: 'How strongly the region prompt replaces the base prompt inside the mask',
+            min: 0,
+            max: 1,
+            step: 0.05,
+            default: 1,
+          }),
+        },
+        { name: 'region' },
+      ),
+      {
+        label: 'Regions',
+        description:
+          'Regional prompts: each steers its masked part with its own prompt (one more UNet evaluation per region per step; SD 1.x/2.x models)',
+        optional: true,
+        max: LIMITS.maxRegions,
+      },
+    ),
     batch_size: param.integer({
       label: 'Batch size',
       description: 'Images to generate (seeds seed … seed + n − 1)',

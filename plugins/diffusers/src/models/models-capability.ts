@@ -1,27 +1,14 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CapabilityDefinition, CapabilityError, defineMethod, param } from '@viwo/core';
+import type { ModelSummary } from '@viwo/protocol';
 import type { DiffusersModelInfo } from './model-info.ts';
 import { pullHubModel } from './model-pull.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { SessionCache } from './session-cache.ts';
 
-/** What `models.list` says about one installed model. */
-export interface ModelEntry {
-  id: string;
-  label: string;
-  family: string;
-  kind: 'test' | 'real';
-  /** Bytes on disk (every file of the model folder). */
-  bytes: number;
-  /** Native resolution in pixels. */
-  native_size: number;
-  /** What it is for: `txt2img`, `inpaint` (9-channel UNet) or also `controlnet`. */
-  purposes: string[];
-  /** Where it came from (hub URL), when pulled. */
-  source: string | null;
-  default: boolean;
-}
+/** What `models.list` says about one installed model (the protocol's shape). */
+export type ModelEntry = ModelSummary;
 
 async function folderBytes(directory: string): Promise<number> {
   let total = 0;

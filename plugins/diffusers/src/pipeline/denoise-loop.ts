@@ -1,7 +1,9 @@
+import { CapabilityError } from '@viwo/core';
 import type { Tensor } from 'onnxruntime-node';
 import type { Scheduler, StepNoise } from '../schedulers/scheduler.ts';
 import type { UnetPart } from './model-sessions.ts';
 import { floatTensor, runForOutput, tensorToFloat32, timestepTensor } from './onnx-tensors.ts';
+import { composeRegions, type RegionCondition } from './regional-prompts.ts';
 import type { PromptEmbeddings } from './text-encoding.ts';
 
 /** What a per-step hook sees. */
@@ -53,6 +55,8 @@ export interface DenoiseRequest {
   noise: StepNoise;
   signal: AbortSignal;
   hooks?: DenoiseHooks;
+  /** Regional prompts: one more UNet evaluation each per step, composed by their masks. */
+  regions?: readonly RegionCondition[];
   /** Called after every step with the new latents. */
   onStep?(done: number, total: number, latents: Float32Array): Promise<void> | void;
 }
@@ -94,6 +98,13 @@ export async function denoise(request: DenoiseRequest): Promise<DenoiseResult> {
   const scaled = new Float32Array(plane);
   let latents = request.latents;
   const total = scheduler.timesteps.length - request.startIndex;
+  if (request.regions?.length && hooks?.extraInputs) {
+    throw new CapabilityError(
+      'InvalidArgument',
+      'regions cannot be combined with ControlNet or SDXL conditioning',
+      { param: 'options.regions' },
+    );
+  }
   for (let index = request.startIndex; index < scheduler.timesteps.length; index++) {
     if (request.signal.aborted) throw new GenerationCancelled();
     const timestep = scheduler.timesteps[index]!;
@@ -131,11 +142,65 @@ export async function denoise(request: DenoiseRequest): Promise<DenoiseResult> {
         modelOutput[offset] = unconditional + scale * (prediction[plane + offset]! - unconditional);
       }
     } else modelOutput = prediction.length === plane ? prediction : prediction.subarray(0, plane);
+    if (request.regions?.length) {
+      const started = performance.now();
+      const predictions: Float32Array[] = [];
+      for (const region of request.regions) {
+        predictions.push(
+          await regionPrediction(request, region, row, timestep, guided ? prediction : undefined),
+        );
+      }
+      unetMs += performance.now() - started;
+      modelOutput = composeRegions(modelOutput, predictions, request.regions, 4);
+    }
     latents = scheduler.step(modelOutput, index, latents, request.noise);
     if (hooks?.afterStep) latents = hooks.afterStep(latents, { ...step, latents });
     await request.onStep?.(index - request.startIndex + 1, total, latents);
   }
   return { latents, steps: total, unetMs, totalMs: performance.now() - started };
+}
+
+/**
+ * One region's guided noise prediction for this step. Without its own negative prompt it costs
+ * one UNet row (the region's conditional), guided against the base unconditional prediction;
+ * with one, two rows (its negative and its prompt).
+ */
+async function regionPrediction(
+  request: DenoiseRequest,
+  region: RegionCondition,
+  row: Float32Array,
+  timestep: number,
+  basePrediction: Float32Array | undefined,
+): Promise<Float32Array> {
+  const { unet, latentHeight, latentWidth } = request;
+  const plane = 4 * latentHeight * latentWidth;
+  const own = region.negative !== undefined && basePrediction !== undefined;
+  const rows = own ? 2 : 1;
+  const context = own ? concat(region.negative!.data, region.positive.data) : region.positive.data;
+  const channels = row.length / (latentHeight * latentWidth);
+  const feeds: Record<string, Tensor> = {
+    [unet.sample.name]: floatTensor(
+      own ? concat(row, row) : row,
+      [rows, channels, latentHeight, latentWidth],
+      unet.sample.type,
+    ),
+    [unet.timestep.name]: timestepTensor(timestep, unet.timestep, rows),
+    [unet.context.name]: floatTensor(
+      context,
+      [rows, region.positive.tokens, region.positive.hidden],
+      unet.context.type,
+    ),
+  };
+  const output = tensorToFloat32(await runForOutput(unet.session, feeds, unet.output, 'UNet'));
+  if (!basePrediction) return output.subarray(0, plane);
+  const unconditional = own ? output.subarray(0, plane) : basePrediction.subarray(0, plane);
+  const conditional = own ? output.subarray(plane, 2 * plane) : output.subarray(0, plane);
+  const guided = new Float32Array(plane);
+  for (let offset = 0; offset < plane; offset++) {
+    const base = unconditional[offset]!;
+    guided[offset] = base + request.guidanceScale * (conditional[offset]! - base);
+  }
+  return guided;
 }
 
 function concat(first: Float32Array, second: Float32Array): Float32Array {

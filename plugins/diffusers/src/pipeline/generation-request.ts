@@ -1,4 +1,4 @@
-import { CapabilityError } from '@viwo/core';
+import { CapabilityError, type ImageValue } from '@viwo/core';
 import { type GenerationOptions, LIMITS } from '../capability/generation-params.ts';
 import type { DiffusersModelInfo } from '../models/model-info.ts';
 
@@ -17,6 +17,17 @@ export interface ResolvedGeneration {
   width: number;
   height: number;
   batchSize: number;
+  /** Regional prompts (empty when none): each steers its mask with its own prompt. */
+  regions: RegionRequest[];
+}
+
+/** One regional prompt of a generation. */
+export interface RegionRequest {
+  mask: ImageValue;
+  prompt: string;
+  negativePrompt?: string;
+  /** 0–1: the region prompt's weight inside the mask. */
+  strength: number;
 }
 
 /** Defaults a method supplies from its input (image size, its own strength). */
@@ -66,14 +77,29 @@ export function resolveGeneration(
     width,
     height,
     batchSize: options.batch_size ?? 1,
+    regions: (options.regions ?? []).map((region) => ({
+      mask: region.mask as ImageValue,
+      prompt: region.prompt,
+      ...(region.negative_prompt === undefined ? {} : { negativePrompt: region.negative_prompt }),
+      strength: region.strength,
+    })),
   };
 }
 
-/** Compute in megapixel-steps: `width · height · steps / 1e6`, times the batch size. */
+/**
+ * Compute in megapixel-steps: `width · height · steps / 1e6`, times the batch size, times one
+ * more UNet evaluation per regional prompt.
+ */
 export function generationCost(
-  generation: Pick<ResolvedGeneration, 'width' | 'height' | 'steps' | 'batchSize'>,
+  generation: Pick<ResolvedGeneration, 'width' | 'height' | 'steps' | 'batchSize'> & {
+    regions?: readonly unknown[];
+  },
 ): number {
-  return (generation.width * generation.height * generation.steps * generation.batchSize) / 1e6;
+  const evaluations = 1 + (generation.regions?.length ?? 0);
+  return (
+    (generation.width * generation.height * generation.steps * generation.batchSize * evaluations) /
+    1e6
+  );
 }
 
 function randomSeed(): number {

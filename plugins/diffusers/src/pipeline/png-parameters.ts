@@ -17,6 +17,9 @@ export function a1111Parameters(
     ['Seed', seed],
     ['Size', `${generation.width}x${generation.height}`],
     ['Model', generation.model.id],
+    ...(generation.regions.length > 0
+      ? [['Regions', generation.regions.length] as [string, number]]
+      : []),
     ...Object.entries(extra),
   ];
   const lines = [generation.prompt];
@@ -60,5 +63,13 @@ export function recordedOptions(
     height: generation.height,
   };
   if (generation.negativePrompt) options.negative_prompt = generation.negativePrompt;
+  if (generation.regions.length > 0) {
+    options.regions = generation.regions.map((region) => ({
+      mask: region.mask,
+      prompt: region.prompt,
+      ...(region.negativePrompt === undefined ? {} : { negative_prompt: region.negativePrompt }),
+      strength: region.strength,
+    }));
+  }
   return options;
 }

@@ -1,4 +1,9 @@
-import type { CapabilityCallContext, ImageValue, RawImage } from '@viwo/core';
+import {
+  type CapabilityCallContext,
+  CapabilityError,
+  type ImageValue,
+  type RawImage,
+} from '@viwo/core';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import type { SessionCache } from '../models/session-cache.ts';
 import { CounterNormalRng } from '../rng/counter-normal-rng.ts';
@@ -16,6 +21,7 @@ import {
   pixelsToImage,
 } from './image-layout.ts';
 import { ModelSessions } from './model-sessions.ts';
+import { prepareRegions, type RegionCondition } from './regional-prompts.ts';
 import { embeddingRow, encodePrompts, type PromptEmbeddings } from './text-encoding.ts';
 import { decodeLatents, encodePixels } from './vae-codec.ts';
 
@@ -91,6 +97,13 @@ export class StableDiffusionPipeline {
         positive = embeddingRow(embeddings, guided ? 1 : 0);
       }
       const size = padSize(generation.width, generation.height, model.alignment);
+      const regions = await this.regionConditions(
+        generation,
+        sessions,
+        size,
+        context.images,
+        !!sdxl,
+      );
       const latentHeight = size.paddedHeight / 8;
       const latentWidth = size.paddedWidth / 8;
       const plane = 4 * latentHeight * latentWidth;
@@ -149,6 +162,7 @@ export class StableDiffusionPipeline {
             noise: stepNoiseFrom(rng, INIT_NOISE_STREAM),
             signal: context.signal,
             hooks: denoiseHooks,
+            ...(regions.length > 0 ? { regions } : {}),
             onStep: async (done, total, current) => {
               const preview =
                 done % previewEvery === 0 && done < total
@@ -191,6 +205,33 @@ export class StableDiffusionPipeline {
       sdxl?.release();
       sessions.release();
     }
+  }
+
+  /** Encodes the generation's regional prompts (SD 1.x/2.x; SDXL's extra inputs do not split). */
+  private async regionConditions(
+    generation: ResolvedGeneration,
+    sessions: ModelSessions,
+    size: PaddedSize,
+    images: CapabilityCallContext['images'],
+    isSdxl: boolean,
+  ): Promise<RegionCondition[]> {
+    if (generation.regions.length === 0) return [];
+    if (isSdxl) {
+      throw new CapabilityError(
+        'InvalidArgument',
+        `regions need an SD 1.x/2.x model; '${generation.model.id}' is SDXL`,
+        { param: 'options.regions' },
+      );
+    }
+    const tokenizer = await this.tokenizers.get(generation.model);
+    return prepareRegions(
+      generation.regions,
+      sessions.textEncoder,
+      tokenizer,
+      images,
+      size,
+      generation.guidanceScale > 1,
+    );
   }
 }
 
