@@ -12,7 +12,10 @@ import {
   buildInpaintMask,
   compositeWithMask,
 } from '../../plugins/diffusers/src/inpaint/inpaint-mask.ts';
-import { preprocessImage } from '../../plugins/diffusers/src/preprocessors/preprocess-image.ts';
+import {
+  PREPROCESSOR_TYPES,
+  preprocessImage,
+} from '../../plugins/diffusers/src/preprocessors/preprocess-image.ts';
 
 const argv = process.argv.slice(2);
 const runsIndex = argv.indexOf('--runs');
@@ -55,7 +58,7 @@ const baseline = await median(() =>
     .toBuffer(),
 );
 const rows: [string, number][] = [['sharp greyscale + Sobel (baseline)', baseline]];
-for (const type of ['canny', 'scribble', 'softedge']) {
+for (const type of PREPROCESSOR_TYPES) {
   rows.push([`${type} 512×512`, await median(() => preprocessImage(image, type))]);
 }
 rows.push([

@@ -67,6 +67,7 @@ interface Entry {
   default: boolean;
   purposes: string[];
   source: string | null;
+  defaults: { steps: number; guidance_scale: number; scheduler: string };
 }
 
 describe('models.list / models.pull / models.delete over RPC', () => {
@@ -79,6 +80,16 @@ describe('models.list / models.pull / models.delete over RPC', () => {
       expect(typeof model.family).toBe('string');
     }
     expect(models.filter((model) => model.default)).toHaveLength(1);
+    // Each model says what a call without options uses, and what it is for.
+    const byId = new Map(models.map((model) => [model.id, model]));
+    expect(byId.get('tiny-sd-turbo')?.defaults).toEqual({
+      steps: 1,
+      guidance_scale: 0,
+      scheduler: 'euler_a',
+    });
+    expect(byId.get('tiny-sd15')?.defaults.steps).toBe(12);
+    expect(byId.get('tiny-sd15')?.purposes).toEqual(['txt2img']);
+    expect(byId.get('tiny-sd15-controlnet')?.purposes).toEqual(['controlnet']);
   });
 
   test('pull is a job with progress; the pulled model becomes the real default; delete removes it', async () => {

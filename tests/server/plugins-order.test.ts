@@ -15,6 +15,7 @@ test('the installed plugins load, and upscale offers its hybrid mode over diffus
       ['canvas', 'ok'],
       ['diffusers', 'ok'],
       ['upscale', 'ok'],
+      ['refine', 'ok'],
     ]);
     const upscale = runtime.capabilityMetadata().find((entry) => entry.type === 'upscale')!;
     expect(upscale.methods.map((method) => method.name)).toContain('upscaleHybrid');

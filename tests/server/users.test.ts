@@ -235,6 +235,26 @@ describe('isolation between users', () => {
     const answer = await running;
     expect((answer.error as { data: { code: string } }).data.code).toBe('Cancelled');
   });
+
+  test("another user's conversations are invisible; an admin sees them", async () => {
+    // Stored as conversations.create stores it for alice (this harness has no diffusion plugin to
+    // validate a conversation's capability against).
+    const aliceId = harness.runtime.users.get('alice').id;
+    const mine = harness.runtime.conversations.create('alice chat', {}, aliceId);
+    const bobs = (await bob.call<{ id: string }[]>('conversations.list')).map((entry) => entry.id);
+    expect(bobs).not.toContain(mine.id);
+    const hidden = await bob.request('conversations.get', { id: mine.id });
+    const unknown = await bob.request('conversations.get', { id: 'no-such-conversation' });
+    expect((hidden.error as { data: { code: string } }).data.code).toBe(
+      (unknown.error as { data: { code: string } }).data.code,
+    );
+    expect((await bob.request('conversations.delete', { id: mine.id })).error).toBeDefined();
+    const all = (await root.call<{ id: string }[]>('conversations.list')).map((entry) => entry.id);
+    expect(all).toContain(mine.id);
+    expect(await alice.call('conversations.get', { id: mine.id })).toMatchObject({
+      title: 'alice chat',
+    });
+  });
 });
 
 describe('per-user compute quota', () => {

@@ -12,6 +12,8 @@ import { USERS_USAGE, usersCommand } from './users-command.ts';
 const USAGE = `usage:
   viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
   viwo run FILE|- [--gas N] [--out DIR]
+  viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
+            [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
   viwo gc [--grace-minutes 60]
 ${USERS_USAGE.replace('usage:\n', '')}`;
@@ -161,6 +163,49 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+/** `viwo chat`: the conversation REPL (see chat-cli.ts). */
+async function chat(args: string[]): Promise<number> {
+  const { flags } = parseFlags(args);
+  const options: Record<string, unknown> = {};
+  const numeric = {
+    steps: 'steps',
+    width: 'width',
+    height: 'height',
+    seed: 'seed',
+    guidance: 'guidance_scale',
+  };
+  for (const [flag, key] of Object.entries(numeric)) {
+    const raw = flags.get(flag);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) fail(`--${flag} must be a number, got ${raw}`);
+    options[key] = value;
+  }
+  if (flags.has('model')) options.model_id = flags.get('model');
+  if (flags.has('capability')) options.capability = flags.get('capability');
+  const runtime = await openRuntime();
+  try {
+    const { runChat } = await import('./chat-cli.ts');
+    return await runChat(
+      runtime,
+      {
+        ...(flags.has('conversation') ? { conversation: flags.get('conversation')! } : {}),
+        options,
+      },
+      {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        interactive: process.stderr.isTTY === true,
+      },
+    );
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await runtime.dispose();
+  }
+}
+
 async function models(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   const log = (line: string) => console.log(line);
@@ -202,6 +247,8 @@ async function main(argv: string[]): Promise<number> {
       for (const line of outcome.stderr) process.stderr.write(`${line}\n`);
       return outcome.code;
     }
+    case 'chat':
+      return chat(rest);
     case 'gc':
       return gcCommand(rest, dataDir());
     default:

@@ -17,6 +17,7 @@ const PLUGIN_MODULES: { name: string; load: () => Promise<Plugin> }[] = [
     name: 'upscale',
     load: async () => (await import('@viwo/plugin-upscale')).createUpscalePlugin(),
   },
+  { name: 'refine', load: async () => (await import('@viwo/plugin-refine')).createRefinePlugin() },
 ];
 
 /** A plugin that could not even be imported: its init fails with the import error. */

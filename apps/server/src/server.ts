@@ -4,12 +4,14 @@ import {
   createRpcMethods,
   defaultRpcLimits,
   dispatchRpc,
+  methodTable,
   parseErrorResponse,
   type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
 import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
+import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost } from './origin-policy.ts';
@@ -96,7 +98,11 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = { ...createRpcMethods(), ...modelRpcMethods() };
+  const methods = methodTable({
+    ...createRpcMethods(),
+    ...modelRpcMethods(),
+    ...createConversationMethods(),
+  });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
   let boundPort = options.port ?? 8080;

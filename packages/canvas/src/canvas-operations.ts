@@ -139,7 +139,7 @@ export const canvasOperationTable = {
     metadata: meta(
       'canvas.layer.create',
       'New layer',
-      'Adds a layer on top: type raster, control or mask; options controlType, opacity, visible.',
+      'Adds a layer on top: type raster, control, mask or region; options controlType, opacity, visible (a region also prompt, negative_prompt).',
       [
         { name: 'id', type: 'string' },
         { name: 'name', type: 'string' },
@@ -168,7 +168,7 @@ export const canvasOperationTable = {
     metadata: meta(
       'canvas.layer.update',
       'Update layer',
-      'Changes name, opacity, visible, locked or controlType of a layer.',
+      'Changes name, opacity, visible, locked, controlType (or a region’s prompt, negative_prompt) of a layer.',
       [
         { name: 'id', type: 'string' },
         { name: 'changes', type: 'object' },

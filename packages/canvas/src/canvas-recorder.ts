@@ -2,7 +2,7 @@ import type { CanvasOperation } from './canvas-operation.ts';
 import { canvasOperationTable as table } from './canvas-operations.ts';
 
 /** Layer kinds Layer Mode creates. */
-type RecordedLayerType = 'raster' | 'control' | 'mask';
+type RecordedLayerType = 'raster' | 'control' | 'mask' | 'region';
 /** Stroke tools. */
 type RecordedTool = 'brush' | 'eraser' | 'mask';
 

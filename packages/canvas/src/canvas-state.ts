@@ -12,8 +12,11 @@ import {
   strokeWork,
 } from './rasterizer.ts';
 
-/** Layer kinds: `opaque` stands for a recorded operation the canvas cannot show (kept verbatim). */
-export type LayerType = 'raster' | 'control' | 'mask' | 'opaque';
+/**
+ * Layer kinds: a `region` is a mask carrying its own prompt (regional prompting); `opaque` stands
+ * for a recorded operation the canvas cannot show (kept verbatim).
+ */
+export type LayerType = 'raster' | 'control' | 'mask' | 'region' | 'opaque';
 
 /** One layer of the canvas. */
 export interface CanvasLayer {
@@ -21,6 +24,9 @@ export interface CanvasLayer {
   name: string;
   type: LayerType;
   controlType: string | null;
+  /** A region layer's prompt and negative prompt (null on other layers). */
+  prompt: string | null;
+  negativePrompt: string | null;
   opacity: number;
   visible: boolean;
   locked: boolean;
@@ -78,7 +84,7 @@ function checkArea(opcode: string, width: number, height: number, layers: number
   }
 }
 
-const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'opaque']);
+const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'region', 'opaque']);
 
 /**
  * The layered canvas every canvas opcode mutates. Pure and runtime-neutral: Layer Mode (browser)
@@ -124,7 +130,7 @@ export class CanvasState {
       throw new Error(`canvas.layer.create: layer '${id}' already exists`);
     if (!LAYER_TYPES.has(type as LayerType)) {
       throw new Error(
-        `canvas.layer.create: type must be raster, control, mask or opaque, got '${type}'`,
+        `canvas.layer.create: type must be raster, control, mask, region or opaque, got '${type}'`,
       );
     }
     checkArea('canvas.layer.create', this.width, this.height, this.layers.length + 1);
@@ -133,6 +139,8 @@ export class CanvasState {
       name: String(name),
       type: type as LayerType,
       controlType: null,
+      prompt: null,
+      negativePrompt: null,
       opacity: 1,
       visible: true,
       locked: type === 'opaque',
@@ -256,7 +264,7 @@ export class CanvasState {
     this.bbox = { ...this.bbox, x: this.bbox.x + dx, y: this.bbox.y + dy };
   }
 
-  /** Visible raster layers over the background; mask, control and opaque layers excluded. */
+  /** Visible raster layers over the background; mask, region, control and opaque layers excluded. */
   composite(): Surface {
     const request = this.compositeRequest();
     return compositeSurfaces(request.width, request.height, request.background, request.layers);
@@ -274,34 +282,47 @@ export class CanvasState {
     };
   }
 
+  /** Checks every change first, then applies them all, so a refused update changes nothing. */
   private applyChanges(layer: CanvasLayer, changes: Record<string, unknown>, opcode: string): void {
     if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
       throw new Error(`${opcode}: changes must be an object`);
     }
+    const next: Partial<CanvasLayer> = {};
     for (const [key, value] of Object.entries(changes)) {
       switch (key) {
         case 'name':
-          layer.name = String(value);
+          next.name = String(value);
           break;
         case 'opacity':
           if (typeof value !== 'number' || value < 0 || value > 1)
             throw new Error(`${opcode}: opacity must be 0..1`);
-          layer.opacity = value;
+          next.opacity = value;
           break;
         case 'visible':
         case 'locked':
           if (typeof value !== 'boolean') throw new Error(`${opcode}: ${key} must be a boolean`);
-          layer[key] = value;
+          next[key] = value;
           break;
         case 'controlType':
-          layer.controlType = value === null ? null : String(value);
+          next.controlType = value === null ? null : String(value);
+          break;
+        case 'prompt':
+        case 'negative_prompt':
+          if (layer.type !== 'region') {
+            throw new Error(`${opcode}: ${key} applies to region layers only`);
+          }
+          if (value !== null && typeof value !== 'string') {
+            throw new Error(`${opcode}: ${key} must be a string`);
+          }
+          next[key === 'prompt' ? 'prompt' : 'negativePrompt'] = value;
           break;
         default:
           throw new Error(
-            `${opcode}: unknown layer property '${key}' (name, opacity, visible, locked, controlType)`,
+            `${opcode}: unknown layer property '${key}' (name, opacity, visible, locked, controlType, prompt, negative_prompt)`,
           );
       }
     }
+    Object.assign(layer, next);
   }
 }
 

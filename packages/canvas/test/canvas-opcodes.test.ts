@@ -175,7 +175,7 @@ const operationArbitrary = (images: { width: number; height: number; data: Uint8
     .map(([id, index, x, y]) => ['load', id, index, x, y] as CanvasOperation);
   return fc.oneof(
     fc
-      .tuple(layerId, fc.constantFrom('raster', 'mask', 'control' as const), fc.boolean())
+      .tuple(layerId, fc.constantFrom('raster', 'mask', 'control', 'region' as const), fc.boolean())
       .map(([id, type, faded]) =>
         record.createLayer(id, `Layer ${id}`, type, faded ? { opacity: 0.5 } : {}),
       ),
@@ -192,7 +192,15 @@ const operationArbitrary = (images: { width: number; height: number; data: Uint8
         record.stroke(id, points, color, size, tool, hardness),
       ),
     fc
-      .tuple(layerId, fc.constantFrom({ opacity: 0.25 }, { visible: false }, { name: 'renamed' }))
+      .tuple(
+        layerId,
+        fc.constantFrom(
+          { opacity: 0.25 },
+          { visible: false },
+          { name: 'renamed' },
+          { prompt: 'a red door', opacity: 0.5 },
+        ),
+      )
       .map(([id, changes]) => record.updateLayer(id, changes)),
     layerId.map((id) => record.deleteLayer(id)),
     fc
@@ -305,4 +313,32 @@ describe('one operation table for server and client', () => {
     const [composite] = await finalize();
     expect(composite).toMatchObject({ width: 8, height: 4 });
   });
+});
+
+test('region layers carry their prompts, take mask strokes and stay out of the composite', () => {
+  const script = canvasScript([
+    record.init(8, 8, '#000000'),
+    record.createLayer('r', 'Door', 'region', { prompt: 'a red door', negative_prompt: 'blur' }),
+    record.stroke('r', [[4, 4]], '#ffffff', 4, 'mask'),
+    record.updateLayer('r', { prompt: 'a blue door' }),
+    record.createLayer('p', 'Paint', 'raster'),
+    // Refused as a whole: a prompt belongs to region layers, and nothing of the update applies.
+    record.updateLayer('p', { opacity: 0.5, prompt: 'no' }),
+  ]);
+  const { state, problems } = scriptToLayers(script);
+  expect(problems).toEqual([
+    { index: 5, message: 'canvas.layer.update: prompt applies to region layers only' },
+  ]);
+  const region = state.layer('r', 'test');
+  expect([region.type, region.prompt, region.negativePrompt]).toEqual([
+    'region',
+    'a blue door',
+    'blur',
+  ]);
+  expect(region.surface.data[(4 * 8 + 4) * 4 + 3]).toBeGreaterThan(0);
+  expect(state.layer('p', 'test').opacity).toBe(1);
+  expect(Array.from(state.composite().data.slice(0, 4))).toEqual([0, 0, 0, 255]);
+  expect(Array.from(state.composite().data.slice((4 * 8 + 4) * 4, (4 * 8 + 4) * 4 + 4))).toEqual([
+    0, 0, 0, 255,
+  ]);
 });

@@ -64,6 +64,15 @@ export {
 } from './persistence/access-scope.ts';
 export { openBunSqlite } from './persistence/bun-sqlite.ts';
 export {
+  type Conversation,
+  type ConversationOptions,
+  ConversationStore,
+  type ConversationSummary,
+  type ConversationTurn,
+  type NewTurn,
+  type OwnerScope,
+} from './persistence/conversation-store.ts';
+export {
   DEFAULT_HISTORY_RETENTION,
   type HistoryRetention,
   pruneHistory,

@@ -12,6 +12,7 @@ import { type JobLimits, JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
+import { ConversationStore } from './persistence/conversation-store.ts';
 import {
   DEFAULT_HISTORY_RETENTION,
   type HistoryRetention,
@@ -77,6 +78,8 @@ export interface Runtime {
   readonly users: UserStore;
   /** The principal a signed-in user's sessions act as: owner scope and compute quota included. */
   userPrincipal(user: UserRecord): Principal;
+  /** Conversations of the refine workflow (`conversations.*`). */
+  readonly conversations: ConversationStore;
   health(): RuntimeHealth;
   /** Metadata of std, kernel and plugin opcodes (`get_opcodes`). */
   opcodeMetadata(): OpcodeMetadata[];
@@ -124,6 +127,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   pruneHistory(db, retention);
   const templates = new TemplateStore(db);
   const users = new UserStore(db);
+  const conversations = new ConversationStore(db);
   const images = new FileImageStore(dataDir, {
     maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
   });
@@ -180,6 +184,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         quota: users.ledger(user.id),
       };
     },
+    conversations,
     health() {
       const pluginHealth = plugins.health();
       return {
@@ -216,6 +221,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const referenced = new Set([
         ...history.referencedImages(),
         ...templates.referencedImages(),
+        ...conversations.referencedImages(),
         ...jobs.liveImages(),
       ]);
       const cutoff = Date.now() - (gcOptions.olderThanMs ?? 0);

@@ -25,6 +25,12 @@ export interface ConversationTurn {
   image: ImageValue;
   /** The script that produced `image` (from the parent's image). */
   script: unknown;
+  /** What the interpreter did (`generate` for a first turn; `attribute`, `style`, … after). */
+  action: string;
+  /** One line saying what changed, as the interpreter put it. */
+  explanation: string;
+  /** The job that generated `image`. */
+  job_id: string;
   created: number;
 }
 
@@ -38,6 +44,17 @@ export interface Conversation {
   turns: ConversationTurn[];
 }
 
+/** A conversation in `conversations.list`: no turns, their count and the latest picture. */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  created: number;
+  updated: number;
+  options: ConversationOptions;
+  turn_count: number;
+  thumbnail: ImageValue | null;
+}
+
 /** `conversations.create` params. */
 export interface ConversationCreateParams {
   title?: string;
@@ -48,8 +65,15 @@ export interface ConversationCreateParams {
 export interface ConversationSendParams {
   id: string;
   message: string;
-  parent_turn_id?: string;
+  /** The turn to refine: default the latest; `null` starts a new root in the conversation. */
+  parent_turn_id?: string | null;
+  /** Overrides of the conversation's options for this turn only. */
   options?: ConversationOptions;
+}
+
+/** `conversations.list` params: `query` matches titles, messages and prompts. */
+export interface ConversationListParams {
+  query?: string;
 }
 
 /** `conversations.send` result, sent once the turn's image exists. */

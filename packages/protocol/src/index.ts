@@ -1,9 +1,11 @@
 export type {
   Conversation,
   ConversationCreateParams,
+  ConversationListParams,
   ConversationOptions,
   ConversationSendParams,
   ConversationSendResult,
+  ConversationSummary,
   ConversationTurn,
 } from './conversations.ts';
 export {

@@ -19,6 +19,8 @@ export interface ModelSummary {
   source: string | null;
   /** Whether generation uses it when no `model_id` is given. */
   default: boolean;
+  /** What a generation with this model uses for options a call leaves out. */
+  defaults?: { steps: number; guidance_scale: number; scheduler: string };
 }
 
 /** `models.pull` params: a hub repository id (e.g. `onnx-community/sd-turbo`), optional revision. */

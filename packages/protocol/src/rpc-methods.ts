@@ -1,8 +1,10 @@
 import type {
   Conversation,
   ConversationCreateParams,
+  ConversationListParams,
   ConversationSendParams,
   ConversationSendResult,
+  ConversationSummary,
 } from './conversations.ts';
 import type { HistoryEntry, HistoryQuery } from './history.ts';
 import type {
@@ -78,7 +80,7 @@ export interface RpcMethods {
 
   'conversations.create': { params: ConversationCreateParams; result: Conversation };
   'conversations.send': { params: ConversationSendParams; result: ConversationSendResult };
-  'conversations.list': { params: { query?: string }; result: Conversation[] };
+  'conversations.list': { params: ConversationListParams; result: ConversationSummary[] };
   'conversations.get': { params: IdParams; result: Conversation };
   'conversations.delete': { params: IdParams; result: OkResult };
   /** A script whose result is that turn's image, reproduced from nothing (default: latest turn). */

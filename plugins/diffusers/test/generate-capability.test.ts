@@ -84,10 +84,10 @@ describe('registry', () => {
       'regions',
       'batch_size',
     ]);
+    // Only models that run here: the ControlNet export's UNet needs residuals (apply only).
     expect(options.fields!.find((field) => field.name === 'model_id')!.options).toEqual([
       'tiny-sd-turbo',
       'tiny-sd15',
-      'tiny-sd15-controlnet',
       'tiny-sd2',
       'tiny-sdxl-turbo',
     ]);
@@ -127,6 +127,15 @@ describe('metadata defaults', () => {
       scheduler: model.defaults.scheduler,
       strength: 0.75,
       batch_size: 1,
+    });
+  });
+
+  test('a ControlNet model is refused by name before any work, not a missing-input failure', async () => {
+    await expect(
+      textToImage('a cat', { model_id: 'tiny-sd15-controlnet', steps: 1, width: 64, height: 64 }),
+    ).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('options.model_id must be one of'),
     });
   });
 

@@ -3,6 +3,7 @@ import { AccountBadge } from '../auth/account-badge.tsx';
 import { authedSrc } from '../auth/authed-image.ts';
 import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
+import { ChatMode } from '../chat/chat-mode.tsx';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
 import { theme } from '../state/settings.ts';
@@ -51,6 +52,14 @@ export function App(props: { workbench: Workbench }) {
             >
               Blocks
             </button>
+            <button
+              type="button"
+              data-testid="mode-chat"
+              classList={{ selected: workbench.mode() === 'chat' }}
+              onClick={() => workbench.setMode('chat')}
+            >
+              Chat
+            </button>
           </nav>
           <div class="header-actions">
             <button
@@ -97,6 +106,9 @@ export function App(props: { workbench: Workbench }) {
               </Match>
               <Match when={workbench.mode() === 'blocks'}>
                 <BlocksMode workbench={workbench} />
+              </Match>
+              <Match when={workbench.mode() === 'chat'}>
+                <ChatMode workbench={workbench} />
               </Match>
             </Switch>
           </div>

@@ -28,8 +28,8 @@ export interface JobView {
 
 /** The app-wide state: the one script both modes edit, the connection, metadata, jobs, toasts. */
 export interface Workbench extends WorkbenchApi {
-  mode: Accessor<'layer' | 'blocks'>;
-  setMode(mode: 'layer' | 'blocks'): void;
+  mode: Accessor<'layer' | 'blocks' | 'chat'>;
+  setMode(mode: 'layer' | 'blocks' | 'chat'): void;
   connection: Accessor<ConnectionState>;
   toasts: Accessor<Toast[]>;
   toast(kind: Toast['kind'], text: string): void;
@@ -44,7 +44,7 @@ export interface Workbench extends WorkbenchApi {
  */
 export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workbench {
   const [script, setScript] = createSignal<unknown>(initialScript);
-  const [mode, setMode] = createSignal<'layer' | 'blocks'>('layer');
+  const [mode, setMode] = createSignal<'layer' | 'blocks' | 'chat'>('layer');
   const [opcodes, setOpcodes] = createSignal<OpcodeMetadata[]>([]);
   const [capabilities, setCapabilities] = createSignal<CapabilityMetadata[]>([]);
   const [connection, setConnection] = createSignal<ConnectionState>(rpc.state);

@@ -69,6 +69,11 @@ export function definitionProblems(definition: CapabilityDefinition): string[] {
     if (!nonEmpty(method.description)) problems.push(`method ${name}: description is missing`);
     if (!nonEmpty(method.returns)) problems.push(`method ${name}: returns is missing`);
     if (typeof method.run !== 'function') problems.push(`method ${name}: run is not a function`);
+    for (const hook of ['cost', 'prepare'] as const) {
+      if (method[hook] !== undefined && typeof method[hook] !== 'function') {
+        problems.push(`method ${name}: ${hook} is not a function`);
+      }
+    }
     if (!Array.isArray(method.params)) {
       problems.push(`method ${name}: params must be a list`);
       continue;

@@ -93,6 +93,43 @@ export const coreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'conversations: conversational refinement (refine), turns form a tree',
+    up(db) {
+      // IF NOT EXISTS: if parallel branches renumber this step at merge time, re-running is harmless.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS conversations (
+          id TEXT PRIMARY KEY,
+          owner TEXT,
+          title TEXT NOT NULL DEFAULT '',
+          options TEXT NOT NULL DEFAULT '{}',
+          created INTEGER NOT NULL,
+          updated INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS conversation_turns (
+          id TEXT PRIMARY KEY,
+          conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          parent_id TEXT REFERENCES conversation_turns (id),
+          message TEXT NOT NULL,
+          prompt TEXT NOT NULL,
+          negative_prompt TEXT NOT NULL DEFAULT '',
+          seed INTEGER NOT NULL,
+          strength REAL,
+          image TEXT NOT NULL,
+          script TEXT NOT NULL,
+          action TEXT NOT NULL,
+          explanation TEXT NOT NULL DEFAULT '',
+          job_id TEXT NOT NULL,
+          created INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS conversation_turns_by_conversation
+          ON conversation_turns (conversation_id, created);
+        CREATE INDEX IF NOT EXISTS conversations_updated ON conversations (updated DESC);
+        CREATE INDEX IF NOT EXISTS conversations_owner ON conversations (owner);
+      `);
+    },
+  },
 ];
 
 /**

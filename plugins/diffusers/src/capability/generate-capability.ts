@@ -5,7 +5,7 @@ import {
   type ImageValue,
   param,
 } from '@viwo/core';
-import type { DiffusersModelInfo } from '../models/model-info.ts';
+import { type DiffusersModelInfo, runsWithoutControlnet } from '../models/model-info.ts';
 import type { ModelRegistry } from '../models/model-registry.ts';
 import {
   type GenerationDefaults,
@@ -79,11 +79,12 @@ export function inputSize(image: ImageValue): GenerationDefaults {
 /** Builds the `diffusers.generate` capability over a pipeline. */
 export function createGenerateCapability(pipeline: StableDiffusionPipeline): CapabilityDefinition {
   const registry = pipeline.registry;
-  // Inpainting UNets need a mask and masked image (diffusers.inpaint); not offered here.
+  // Offer only models that can run here: inpainting UNets need a mask and masked image
+  // (diffusers.inpaint), ControlNet UNets need residuals (controlnet.generate.apply).
   const models = () =>
     registry
       .list()
-      .filter((model) => model.unetInChannels !== 9)
+      .filter((model) => model.unetInChannels !== 9 && runsWithoutControlnet(model))
       .map((model) => model.id);
   const options = (source: { sizeFromInput?: boolean; strength?: number }) =>
     param.object(

@@ -1,5 +1,6 @@
 import {
   type CapabilityDefinition,
+  CapabilityError,
   type CapabilityMethod,
   defineMethod,
   param,
@@ -18,7 +19,11 @@ import { type StableDiffusionPipeline, storeItems } from '../pipeline/stable-dif
 import type { DepthPreprocessor } from '../preprocessors/depth-preprocessor.ts';
 import type { PoseClient } from '../preprocessors/pose-client.ts';
 import { DEFAULT_POSE_CONFIDENCE } from '../preprocessors/pose-skeleton.ts';
-import { PREPROCESSOR_TYPES, preprocessImage } from '../preprocessors/preprocess-image.ts';
+import {
+  isPreprocessorType,
+  PREPROCESSOR_TYPES,
+  preprocessImage,
+} from '../preprocessors/preprocess-image.ts';
 import { controlnetHooks, controlnetPath, type PreparedControl } from './controlnet-hooks.ts';
 
 /** Capability type of ControlNet generation and its preprocessors. */
@@ -94,6 +99,12 @@ async function runPreprocessor(
     // Validated by core against the declaration (0–1, default DEFAULT_POSE_CONFIDENCE).
     const confidence = options.min_confidence ?? DEFAULT_POSE_CONFIDENCE;
     return (await models.pose.run(raw, confidence)).image;
+  }
+  // The declaration offers depth and pose only when their models are configured.
+  if (!isPreprocessorType(type)) {
+    throw new CapabilityError('InvalidArgument', `control type '${type}' needs its model`, {
+      param: 'type',
+    });
   }
   return preprocessImage(raw, type, options);
 }

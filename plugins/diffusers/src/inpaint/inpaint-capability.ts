@@ -14,6 +14,7 @@ import {
   rescanFor,
 } from '../capability/generate-capability.ts';
 import { type GenerationOptions, generationFields } from '../capability/generation-params.ts';
+import { runsWithoutControlnet } from '../models/model-info.ts';
 import { type ResolvedGeneration, resolveGeneration } from '../pipeline/generation-request.ts';
 import { imageToPixels } from '../pipeline/image-layout.ts';
 import { ModelSessions } from '../pipeline/model-sessions.ts';
@@ -151,7 +152,11 @@ export function createInpaintCapability(pipeline: StableDiffusionPipeline): Capa
     param.object(
       {
         ...generationFields({
-          models: () => registry.list().map((model) => model.id),
+          models: () =>
+            registry
+              .list()
+              .filter(runsWithoutControlnet)
+              .map((model) => model.id),
           defaultModel: () => registry.defaultModel(),
           sizeFromInput: true,
           strength: 1,

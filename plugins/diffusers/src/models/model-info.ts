@@ -143,3 +143,11 @@ async function readJson(path: string, required: boolean): Promise<Record<string,
     throw new Error(`${path} is not a valid JSON object: ${(error as Error).message}`);
   }
 }
+
+/**
+ * Whether the model's UNet runs on its own: a ControlNet export's UNet takes the ControlNet's
+ * residuals as required inputs, so it serves only `controlnet.generate.apply`.
+ */
+export function runsWithoutControlnet(model: DiffusersModelInfo): boolean {
+  return !model.components.includes('controlnet');
+}

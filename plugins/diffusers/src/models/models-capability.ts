@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CapabilityDefinition, CapabilityError, defineMethod, param } from '@viwo/core';
 import type { ModelSummary } from '@viwo/protocol';
-import type { DiffusersModelInfo } from './model-info.ts';
+import { type DiffusersModelInfo, runsWithoutControlnet } from './model-info.ts';
 import { pullHubModel } from './model-pull.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import type { SessionCache } from './session-cache.ts';
@@ -19,8 +19,10 @@ async function folderBytes(directory: string): Promise<number> {
 }
 
 async function describe(model: DiffusersModelInfo, defaultId: string | undefined) {
-  const purposes = [model.unetInChannels === 9 ? 'inpaint' : 'txt2img'];
-  if (model.components.includes('controlnet')) purposes.push('controlnet');
+  // A ControlNet export's UNet needs the ControlNet's residuals: it serves apply only.
+  const purposes = runsWithoutControlnet(model)
+    ? [model.unetInChannels === 9 ? 'inpaint' : 'txt2img']
+    : ['controlnet'];
   const source = model.metadata.source;
   return {
     id: model.id,
@@ -32,6 +34,11 @@ async function describe(model: DiffusersModelInfo, defaultId: string | undefined
     purposes,
     source: typeof source === 'string' ? source : null,
     default: model.id === defaultId,
+    defaults: {
+      steps: model.defaults.steps,
+      guidance_scale: model.defaults.guidanceScale,
+      scheduler: model.defaults.scheduler,
+    },
   } satisfies ModelEntry;
 }
 

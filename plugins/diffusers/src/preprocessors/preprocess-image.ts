@@ -1,5 +1,4 @@
-import type { RawImage } from '@viwo/core';
-import { CapabilityError } from '@viwo/core';
+import { CapabilityError, type RawImage } from '@viwo/core';
 import { cannyEdges } from './canny-edges.ts';
 import { gaussianBlur, greyToRaw, toGrey } from './grey-image.ts';
 
@@ -7,23 +6,17 @@ import { gaussianBlur, greyToRaw, toGrey } from './grey-image.ts';
 export const PREPROCESSOR_TYPES = ['canny', 'scribble', 'softedge'] as const;
 export type PreprocessorType = (typeof PREPROCESSOR_TYPES)[number];
 
-function numberOption(
-  options: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new CapabilityError(
-      'InvalidArgument',
-      `${key} must be a number from ${min} to ${max}, got ${String(value)}`,
-      { param: `options.${key}` },
-    );
-  }
-  return value;
+/** Settings of the model-free preprocessors (each type reads its own; bounds are in metadata). */
+export interface PreprocessSettings {
+  low_threshold?: number;
+  high_threshold?: number;
+  threshold?: number;
+  sigma?: number;
+}
+
+/** Whether `type` names a model-free preprocessor. */
+export function isPreprocessorType(type: string): type is PreprocessorType {
+  return (PREPROCESSOR_TYPES as readonly string[]).includes(type);
 }
 
 /**
@@ -31,34 +24,19 @@ function numberOption(
  * - `canny`: white edges on black (`low_threshold`/`high_threshold` on the 0–255 scale, 100/200);
  * - `scribble`: dark strokes become white lines on black (`threshold`, 128);
  * - `softedge`: difference-of-Gaussians line strength, soft white lines on black.
+ *
+ * Settings arrive validated against `controlnet.generate.preprocess`'s declaration; only the
+ * relation metadata cannot express (low ≤ high) is checked here.
  */
-export function preprocessImage(image: RawImage, type: string, rawOptions: unknown = {}): RawImage {
-  const options = (rawOptions ?? {}) as Record<string, unknown>;
-  const allowed: Record<PreprocessorType, string[]> = {
-    canny: ['low_threshold', 'high_threshold'],
-    scribble: ['threshold'],
-    softedge: ['sigma'],
-  };
-  if (!(PREPROCESSOR_TYPES as readonly string[]).includes(type)) {
-    throw new CapabilityError(
-      'InvalidArgument',
-      `unknown control type '${type}' (available: ${PREPROCESSOR_TYPES.join(', ')})`,
-      { param: 'type' },
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed[type as PreprocessorType].includes(key)) {
-      throw new CapabilityError(
-        'InvalidArgument',
-        `unknown option '${key}' for ${type} (allowed: ${allowed[type as PreprocessorType].join(', ') || 'none'})`,
-        { param: `options.${key}` },
-      );
-    }
-  }
+export function preprocessImage(
+  image: RawImage,
+  type: PreprocessorType,
+  options: PreprocessSettings = {},
+): RawImage {
   const grey = toGrey(image);
   if (type === 'canny') {
-    const low = numberOption(options, 'low_threshold', 100, 0, 1020);
-    const high = numberOption(options, 'high_threshold', 200, 0, 1020);
+    const low = options.low_threshold ?? 100;
+    const high = options.high_threshold ?? 200;
     if (low > high)
       throw new CapabilityError('InvalidArgument', 'low_threshold must not exceed high_threshold', {
         param: 'options.low_threshold',
@@ -66,10 +44,10 @@ export function preprocessImage(image: RawImage, type: string, rawOptions: unkno
     return greyToRaw(cannyEdges(grey, low, high));
   }
   if (type === 'scribble') {
-    const threshold = numberOption(options, 'threshold', 128, 0, 255);
+    const threshold = options.threshold ?? 128;
     return greyToRaw({ ...grey, data: grey.data.map((value) => (value < threshold ? 255 : 0)) });
   }
-  const sigma = numberOption(options, 'sigma', 1, 0.3, 8);
+  const sigma = options.sigma ?? 1;
   const fine = gaussianBlur(grey, sigma).data;
   const coarse = gaussianBlur(grey, sigma * 2).data;
   const difference = fine.map((value, index) => Math.max(0, coarse[index]! - value));
