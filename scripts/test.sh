@@ -11,6 +11,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
     || echo "warning: could not install chromium; browser tests will report it"
 fi
 
+if ! command -v redis-server >/dev/null && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "installing Debian redis-server for the queue-mode tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null \
+    || echo "warning: could not install redis-server; queue-mode tests will report it"
+fi
+
 # The browser tests are served the built client.
 if [ -f apps/imagegen/vite.config.ts ]; then
   (cd apps/imagegen && bun run build >/dev/null) || { echo "client build failed"; exit 1; }

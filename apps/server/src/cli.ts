@@ -1,16 +1,19 @@
 #!/usr/bin/env bun
 import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { createRuntime, type Runtime } from '@viwo/core';
+import { createRuntime, type Runtime, type RuntimeOptions } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
 import { gcCommand } from './gc-command.ts';
 import { loadPlugins } from './plugins.ts';
+import { attachQueueMode, openQueueMode, providerLines } from './queue-mode.ts';
 import { startServer } from './server.ts';
 import { limitSettingsFromEnv } from './server-settings.ts';
 import { USERS_USAGE, usersCommand } from './users-command.ts';
 
 const USAGE = `usage:
-  viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL]
+  viwo serve [--port 8080] [--host 127.0.0.1] [--token T] [--allow-origin URL] [--queue redis://HOST:PORT]
+  viwo worker --queue redis://HOST:PORT --server http://HOST:PORT [--token T] [--capabilities diffusers,upscale] [--concurrency 1]
+  viwo setup gpu
   viwo run FILE|- [--gas N] [--out DIR]
   viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
             [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
@@ -55,21 +58,29 @@ function integerFlag(
   return value;
 }
 
-async function openRuntime(): Promise<Runtime> {
+async function openRuntime(extra: Partial<RuntimeOptions> = {}): Promise<Runtime> {
   return createRuntime({
     dataDir: dataDir(),
     plugins: await loadPlugins(),
     ...limitSettingsFromEnv().runtime,
+    ...extra,
   });
 }
 
 async function serve(args: string[]): Promise<void> {
   const { flags } = parseFlags(args);
-  const runtime = await openRuntime();
+  const queue = await openQueueMode(
+    flags.get('queue') ?? process.env.VIWO_QUEUE,
+    dataDir(),
+    (line) => console.error(line),
+  ).catch((error: Error) => fail(error.message));
+  const runtime = await openRuntime(queue ? { remoteCalls: queue } : {});
   for (const plugin of runtime.health().plugins) {
     if (plugin.status !== 'ok')
       process.stderr.write(`plugin ${plugin.name} failed: ${plugin.error}\n`);
   }
+  for (const line of providerLines(runtime)) console.log(line);
+  if (queue) await attachQueueMode(queue, runtime);
   const allowed = [
     ...(flags.get('allow-origin')?.split(',') ?? []),
     ...(process.env.VIWO_ALLOWED_ORIGINS?.split(',') ?? []),
@@ -83,10 +94,16 @@ async function serve(args: string[]): Promise<void> {
       ...(flags.has('token') ? { token: flags.get('token')! } : {}),
       allowedOrigins: allowed.filter(Boolean),
       maxConnections: limitSettingsFromEnv().maxConnections,
+      ...(process.env.VIWO_WORKER_TOKEN ? { workerToken: process.env.VIWO_WORKER_TOKEN } : {}),
+      ...(process.env.VIWO_MAX_UPLOAD_BYTES
+        ? { maxUploadBytes: Number(process.env.VIWO_MAX_UPLOAD_BYTES) }
+        : {}),
+      ...(queue ? { extraHealth: async () => ({ ...(await queue.health()) }) } : {}),
     });
   } catch (error) {
     // Refusals (a non-loopback bind without a token, a port in use) are user errors, not crashes.
     await runtime.dispose();
+    await queue?.close();
     fail((error as Error).message);
   }
   console.log(`viwo imagegen listening on ${server.url} (data: ${dataDir()})`);
@@ -97,6 +114,7 @@ async function serve(args: string[]): Promise<void> {
     console.log('shutting down: refusing new connections, cancelling jobs, flushing the database');
     await server.stop();
     await runtime.dispose();
+    await queue?.close();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
@@ -231,6 +249,10 @@ async function main(argv: string[]): Promise<number> {
       return -1;
     case 'run':
       return run(rest);
+    case 'worker':
+      return (await import('./worker-command.ts')).workerCommand(rest);
+    case 'setup':
+      return (await import('./gpu/setup-gpu.ts')).setupCommand(rest);
     case 'models':
       try {
         return await models(rest);

@@ -19,6 +19,7 @@ import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-chan
 import { refuseRequest } from './request-guard.ts';
 import { withSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
+import { workerAccess } from './worker-auth.ts';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -47,6 +48,10 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Most requests in one JSON-RPC batch (default 100). */
   maxBatch?: number;
+  /** Queue mode: the worker token (`VIWO_WORKER_TOKEN`); see `worker-auth.ts`. */
+  workerToken?: string;
+  /** More `/health` fields (queue mode: queue and workers). */
+  extraHealth?: () => Promise<Record<string, unknown>>;
 }
 
 /** A running server. */
@@ -128,6 +133,14 @@ export function startServer(options: ServerOptions): RunningServer {
         allowedOrigins: options.allowedOrigins ?? [],
       });
       if (refusal) return json({ error: refusal.error }, refusal.status);
+      const worker = workerAccess(request, bunServer.requestIP(request)?.address, {
+        ...(options.workerToken ? { workerToken: options.workerToken } : {}),
+        ...(token ? { serverToken: token } : {}),
+        // Once users exist every request needs a token: loopback workers then need theirs too.
+        clientAuthRequired: runtime.users.count() > 0,
+      });
+      if (worker.kind === 'denied') return json({ error: worker.reason }, 401);
+      if (worker.kind === 'worker') return workerRoute(runtime, request, url);
       if (url.pathname === '/rpc') {
         const who = auth.authenticate(request, url, true);
         if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
@@ -145,7 +158,7 @@ export function startServer(options: ServerOptions): RunningServer {
         return json({ error: 'expected a WebSocket upgrade' }, 426);
       }
       if (url.pathname === '/health' && request.method === 'GET') {
-        return json(await healthReport(runtime));
+        return json({ ...(await healthReport(runtime)), ...(await options.extraHealth?.()) });
       }
       if (url.pathname === '/whoami' && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
@@ -239,7 +252,22 @@ async function healthReport(runtime: Runtime): Promise<Record<string, unknown>> 
   return { ...report, status: storage.status === 'ok' ? report.status : 'degraded', storage };
 }
 
-async function uploadImage(runtime: Runtime, request: Request): Promise<Response> {
+/** What an authenticated queue worker may do: read images and store results verbatim. */
+async function workerRoute(runtime: Runtime, request: Request, url: URL): Promise<Response> {
+  if (url.pathname === '/images' && request.method === 'POST') {
+    return uploadImage(runtime, request, true);
+  }
+  if (url.pathname.startsWith('/images/') && request.method === 'GET') {
+    return serveImage(runtime, url.pathname);
+  }
+  return json({ error: 'queue workers may only read and write images' }, 403);
+}
+
+async function uploadImage(
+  runtime: Runtime,
+  request: Request,
+  verbatim = false,
+): Promise<Response> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await request.arrayBuffer());
@@ -248,7 +276,10 @@ async function uploadImage(runtime: Runtime, request: Request): Promise<Response
   }
   if (bytes.length === 0) return json({ error: 'empty body: send PNG, JPEG or WebP bytes' }, 400);
   try {
-    return json(await runtime.images.putEncoded(bytes));
+    // A worker's results keep their bytes (text chunks included) so they hash as in-process.
+    return json(
+      await (verbatim ? runtime.images.putPngVerbatim(bytes) : runtime.images.putEncoded(bytes)),
+    );
   } catch (error) {
     // The store's own failures (disk full) are the server's fault; everything else is the upload's.
     const code = (error as { code?: unknown }).code;

@@ -49,6 +49,11 @@ export interface CapabilityMethod {
    */
   cost?(args: unknown[]): number;
   /**
+   * Device work without a compute budget of its own (e.g. preprocessors running a model): in
+   * queue mode it goes to the workers like costed methods. Costed methods are device work anyway.
+   */
+  device?: boolean;
+  /**
    * Runs before validation with the raw arguments, so a declaration whose live lists come from
    * outside the process (models pulled by the CLI while the server runs) can rescan first.
    */

@@ -33,6 +33,12 @@ export {
   type ParamValue,
   param,
 } from './capabilities/param.ts';
+export type {
+  RemoteCall,
+  RemoteCallContext,
+  RemoteCallDispatcher,
+  RemoteCallTarget,
+} from './capabilities/remote-calls.ts';
 export { narrowRestrictions, parseRestrictions } from './capabilities/restrictions.ts';
 export { validateArguments } from './capabilities/validate-arguments.ts';
 export type {

@@ -25,5 +25,10 @@ export interface Plugin {
   init(context: PluginContext): Promise<void>;
   capabilities(): CapabilityDefinition[];
   opcodes?(): OpcodeDefinition[];
+  /**
+   * The execution provider the plugin's sessions really run on after any fallback (plugins that
+   * run no models omit it); `/health` reports it per plugin.
+   */
+  executionProvider?(): 'cpu' | 'cuda';
   dispose(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import packageJson from '../package.json' with { type: 'json' };
 import { CapabilityRegistry } from './capabilities/capability-registry.ts';
 import { HandleTable } from './capabilities/handle-table.ts';
+import type { RemoteCallDispatcher } from './capabilities/remote-calls.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -56,6 +57,8 @@ export interface RuntimeOptions {
    * server's running jobs.
    */
   recoverInterrupted?: boolean;
+  /** Queue mode: runs costed calls elsewhere (workers); default in-process. */
+  remoteCalls?: RemoteCallDispatcher;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
   logger?: PluginLogger;
 }
@@ -146,6 +149,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     images,
     history,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    queueMode: options.remoteCalls !== undefined,
     opcodes: () => allOpcodes,
     jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 4),
     pruneHistory: () => pruneHistory(db, retention),
@@ -160,6 +164,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       registry,
       images,
       deviceQueue: new ResourceQueue('device', options.deviceConcurrency ?? 1),
+      ...(options.remoteCalls ? { remoteCalls: options.remoteCalls } : {}),
     },
     shutdown: shutdown.signal,
   };
@@ -168,7 +173,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   allOpcodes = [...kernelOpcodes, ...plugins.opcodes()];
 
   let disposed: Promise<void> | undefined;
-  const executionProvider = process.env.VIWO_EP === 'cuda' ? 'cuda' : 'cpu';
 
   return {
     dataDir,
@@ -190,7 +194,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return {
         status: pluginHealth.every((p) => p.status === 'ok') && !disposed ? 'ok' : 'degraded',
         plugins: pluginHealth,
-        execution_provider: executionProvider,
+        // What models really run on (after fallback), not what VIWO_EP asked for.
+        execution_provider: pluginHealth.some((p) => p.execution_provider === 'cuda')
+          ? 'cuda'
+          : 'cpu',
         versions: {
           viwo: packageJson.version,
           ...(process.versions.bun ? { bun: process.versions.bun } : {}),

@@ -181,8 +181,16 @@ export class Session implements SessionLink, KernelSession {
     return this.deps.handles.revoke(record);
   }
 
-  /** Calls a method outside any script (RPC `std.call_method`); progress is reported under a call id. */
-  async callMethod(handle: unknown, method: string, args: unknown[] = []): Promise<unknown> {
+  /**
+   * Calls a method outside any script (RPC `std.call_method`); progress is reported under a call
+   * id. `signal` (a queue worker's cancel) aborts the call as a job cancel would.
+   */
+  async callMethod(
+    handle: unknown,
+    method: string,
+    args: unknown[] = [],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<unknown> {
     this.assertOpen();
     if (!Array.isArray(args))
       throw coreError('InvalidArgument', 'std.call_method: args must be a list');
@@ -190,7 +198,9 @@ export class Session implements SessionLink, KernelSession {
     const scope: CallScope = {
       jobId: callId,
       sessionId: this.id,
-      signal: this.deps.shutdown,
+      signal: options.signal
+        ? eitherSignal(this.deps.shutdown, options.signal)
+        : this.deps.shutdown,
       images: this.deps.calls.images,
       progress: (report) => this.notify('job.progress', progressParams(callId, report)),
       log: (level, message) => this.notify('job.log', { job_id: callId, level, message }),
@@ -293,4 +303,17 @@ export class Session implements SessionLink, KernelSession {
   private assertOpen(): void {
     if (this.closedFlag) throw coreError('CapabilityDenied', 'this session is closed');
   }
+}
+
+/**
+ * A signal aborted when either source aborts. Built by hand rather than with `AbortSignal.any`,
+ * whose result sources hold only weakly: the call must see the abort however long it runs.
+ */
+function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  for (const source of [first, second]) {
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  }
+  return controller.signal;
 }

@@ -6,6 +6,15 @@ export {
   type TensorDataType,
 } from './graph-builder.ts';
 export {
+  cudaFallbackMessage,
+  effectiveProvider,
+  oneNodeModel,
+  type ProviderProbe,
+  probeExecutionProvider,
+  smokeSession,
+} from './provider-probe.ts';
+export { lastFallback, noteFallback } from './provider-state.ts';
+export {
   createSession,
   type ExecutionProvider,
   type LoadedSession,

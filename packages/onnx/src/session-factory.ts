@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { noteFallback } from './provider-state.ts';
 
 /** Execution providers we know how to ask for. */
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -45,6 +46,7 @@ export async function createSession(
       return { session, provider: 'cuda' };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      noteFallback(reason);
       options.onWarning?.(`CUDA execution provider unavailable (${reason}); falling back to CPU`);
     }
   }

@@ -44,6 +44,8 @@ export interface JobProgress {
   fraction: number;
   eta_ms: number | null;
   preview?: ImageValue;
+  /** Queue mode: the worker running the job's current call. */
+  worker?: string;
 }
 
 /** Params of the `job.log` notification. */

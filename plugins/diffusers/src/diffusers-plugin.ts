@@ -1,4 +1,10 @@
 import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
+import {
+  cudaFallbackMessage,
+  effectiveProvider,
+  type ProviderProbe,
+  probeExecutionProvider,
+} from '@viwo/onnx';
 import { createGenerateCapability } from './capability/generate-capability.ts';
 import { createControlnetCapability } from './controlnet/controlnet-capability.ts';
 import { createInpaintCapability } from './inpaint/inpaint-capability.ts';
@@ -40,6 +46,7 @@ export interface DiffusersPlugin extends Plugin {
 export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): DiffusersPlugin {
   let pipeline: StableDiffusionPipeline | undefined;
   let depth: DepthPreprocessor | undefined;
+  let provider: ProviderProbe | undefined;
   // Pose weights ship in an npm package, so pose is always offered; the worker starts on first use.
   let pose: PoseClient | undefined;
   return {
@@ -49,6 +56,8 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
       return pipeline;
     },
     async init(context: PluginContext) {
+      provider = await probeExecutionProvider();
+      if (provider.reason) context.log('warn', cudaFallbackMessage(provider.reason));
       const registry = new ModelRegistry(context.dataDir, (level, message) =>
         context.log(level, message),
       );
@@ -68,6 +77,9 @@ export function createDiffusersPlugin(options: DiffusersPluginOptions = {}): Dif
         'info',
         `diffusers: ${models.length} model(s), default ${registry.defaultModel()?.id ?? 'none'}`,
       );
+    },
+    executionProvider() {
+      return provider ? effectiveProvider(provider) : 'cpu';
     },
     capabilities() {
       if (!pipeline) throw new Error('diffusers plugin used before init');

@@ -1,4 +1,10 @@
 import type { CapabilityDefinition, Plugin, PluginContext } from '@viwo/core';
+import {
+  cudaFallbackMessage,
+  effectiveProvider,
+  type ProviderProbe,
+  probeExecutionProvider,
+} from '@viwo/onnx';
 import { createUpscaleCapability, DIFFUSERS_CAPABILITY_TYPE } from './capability.ts';
 import type { UpscaleModelEntry } from './converter/model-catalog.ts';
 import { EsrganUpscaler } from './esrgan-upscaler.ts';
@@ -33,10 +39,13 @@ export function createUpscalePlugin(options: UpscalePluginOptions = {}): Plugin 
   let upscaler: EsrganUpscaler | undefined;
   let faceRestorer: FaceRestorer | undefined;
   let hybrid = false;
+  let provider: ProviderProbe | undefined;
   return {
     name: 'upscale',
     version: '0.1.0',
     async init(context: PluginContext) {
+      provider = await probeExecutionProvider();
+      if (provider.reason) context.log('warn', cudaFallbackMessage(provider.reason));
       const log = (level: 'info' | 'warn', message: string) => context.log(level, message);
       upscaler = await EsrganUpscaler.create({
         dataDir: context.dataDir,
@@ -56,6 +65,9 @@ export function createUpscalePlugin(options: UpscalePluginOptions = {}): Plugin 
       const facePath = options.faceRestorationModel ?? process.env.VIWO_FACE_MODEL;
       if (facePath)
         faceRestorer = await FaceRestorer.load(facePath, (message) => log('warn', message));
+    },
+    executionProvider() {
+      return provider ? effectiveProvider(provider) : 'cpu';
     },
     capabilities(): CapabilityDefinition[] {
       if (!upscaler) throw new Error('upscale plugin: capabilities() called before init()');

@@ -138,6 +138,12 @@ export function App(props: { workbench: Workbench }) {
                 <div class="job-text">
                   {job.label || 'job'} · {Math.round(job.fraction * 100)}%
                   {job.done ? ` · ${job.status}` : eta(job.etaMs)}
+                  <Show when={job.worker}>
+                    <span class="job-worker" data-testid="job-worker">
+                      {' '}
+                      · on {job.worker}
+                    </span>
+                  </Show>
                 </div>
                 <div class="progress">
                   <div

@@ -22,6 +22,8 @@ export interface JobView {
   fraction: number;
   etaMs: number | null;
   preview: string | null;
+  /** Queue mode: the worker running the job's current call. */
+  worker: string | null;
   done: boolean;
   status: string;
 }
@@ -97,6 +99,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
         fraction: 0,
         etaMs: null,
         preview: null,
+        worker: null,
         done: false,
         status: 'running',
         ...change,
@@ -106,6 +109,7 @@ export function createWorkbench(rpc: RpcClient, initialScript: unknown): Workben
   };
   rpc.on('job.progress', (params) => {
     updateJob(params.job_id, {
+      ...(typeof params.worker === 'string' ? { worker: params.worker } : {}),
       label: params.label,
       fraction: params.fraction,
       etaMs: params.eta_ms,

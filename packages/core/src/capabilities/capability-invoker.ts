@@ -2,12 +2,13 @@ import type { LogLevel } from '@viwo/script';
 import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
 import { coreError, redactHostText } from '../errors.ts';
-import type { ImageStore } from '../image-value.ts';
+import type { ImageStore, ImageValue } from '../image-value.ts';
 import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
 import { CapabilityError } from './capability-error.ts';
 import type { CapabilityRegistry } from './capability-registry.ts';
 import type { HandleRecord } from './handle-table.ts';
+import type { RemoteCallDispatcher } from './remote-calls.ts';
 import { validateArguments } from './validate-arguments.ts';
 
 /** Where a capability call runs: the job (or direct call) that made it. */
@@ -21,17 +22,23 @@ export interface CallScope {
   log(level: LogLevel, message: string): void;
   recordSeed(seed: number): void;
   recordCall(call: RecordedCall): void;
+  /** Names a worker that ran one of the scope's calls (queue mode). */
+  recordWorker?(workerId: string): void;
+  /** Records images a remote call stored as produced by the scope's job (queue mode). */
+  adoptImages?(images: ImageValue[]): void;
   /** Resolves another capability the session holds, for `CapabilityCallContext.invoke`. */
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
 }
 
 /** What a call needs from the runtime: the capability definitions, images, the device slot. */
 export interface CallEnvironment {
-  readonly registry: Pick<CapabilityRegistry, 'get'>;
+  readonly registry: Pick<CapabilityRegistry, 'get' | 'pluginOf'>;
   /** The store arguments are checked against (image values must exist). */
   readonly images: ImageStore;
   /** Methods that declare a compute cost (inference) run here, one device at a time. */
   readonly deviceQueue: ResourceQueue;
+  /** Queue mode: where device work runs instead of in-process; absent when embedded. */
+  readonly remoteCalls?: RemoteCallDispatcher;
 }
 
 /**
@@ -91,9 +98,19 @@ export async function invokeThroughHandle(
   if (scope.signal.aborted) onScopeAbort();
   else scope.signal.addEventListener('abort', onScopeAbort, { once: true });
   record.inflight.add(controller);
+  const remote = environment.remoteCalls?.accepts({
+    type: record.type,
+    method: methodName,
+    plugin: environment.registry.pluginOf(record.type) ?? '',
+    costed: method.cost !== undefined,
+    device: method.device === true,
+  })
+    ? environment.remoteCalls
+    : undefined;
   let release: (() => void) | undefined;
   try {
-    if (method.cost)
+    // Remote calls skip the local device slot: the queue and its workers schedule the devices.
+    if (method.cost && !remote)
       release = await environment.deviceQueue.acquire(scope.sessionId, controller.signal);
     throwIfAborted(controller.signal);
     // Checked again now the slot is ours, in the same tick as the charge: calls that waited in the
@@ -116,7 +133,26 @@ export async function invokeThroughHandle(
       invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
       recordSeed: (seed) => scope.recordSeed(seed),
     };
-    const result = await method.run(context, ...normalised);
+    const result = remote
+      ? await remote.run(
+          {
+            type: record.type,
+            method: methodName,
+            plugin: environment.registry.pluginOf(record.type) ?? '',
+            costed: method.cost !== undefined,
+            device: method.device === true,
+            args: normalised,
+            restrictions: structuredClone(record.restrictions),
+            jobId: scope.jobId,
+            sessionId: scope.sessionId,
+          },
+          {
+            ...context,
+            recordWorker: (id) => scope.recordWorker?.(id),
+            adoptImages: (images) => scope.adoptImages?.(images),
+          },
+        )
+      : await method.run(context, ...normalised);
     throwIfAborted(controller.signal);
     return result;
   } catch (error) {

@@ -31,6 +31,11 @@ export class CapabilityRegistry {
     return this.byType.get(type)?.definition;
   }
 
+  /** The plugin that registered a type, or undefined. */
+  pluginOf(type: string): string | undefined {
+    return this.byType.get(type)?.plugin;
+  }
+
   has(type: string): boolean {
     return this.byType.has(type);
   }

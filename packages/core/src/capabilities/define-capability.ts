@@ -35,6 +35,8 @@ export interface TypedMethod<Params extends readonly CapabilityParam[]> {
   returns: string;
   /** Compute cost in megapixel-steps of the validated arguments (see `CapabilityMethod.cost`). */
   cost?(args: ArgsOf<Params>): number;
+  /** Device work without a cost of its own (see `CapabilityMethod.device`). */
+  device?: boolean;
   /** Runs before validation with the raw arguments (see `CapabilityMethod.prepare`). */
   prepare?(args: readonly unknown[]): Promise<void>;
   /** Runs on arguments core has already validated against `params` (defaults filled in). */

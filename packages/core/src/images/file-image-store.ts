@@ -26,6 +26,7 @@ export const MAX_IMAGE_SIDE = 8192;
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 const UPLOAD_FORMATS = new Set(['png', 'jpeg', 'webp']);
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
  * The content-addressed image store: `${dataDir}/images/ab/<sha256>.png`.
@@ -114,6 +115,33 @@ export class FileImageStore implements ImageStore {
       throw coreError('InvalidArgument', `image upload could not be decoded: ${messageOf(error)}`);
     }
     return this.storePng(new Uint8Array(png), width, height, {});
+  }
+
+  /**
+   * Stores PNG bytes exactly as given (text chunks included) after checking that they decode
+   * within the size limit, so an image encoded elsewhere (a queue worker) keeps its hash here.
+   */
+  async putPngVerbatim(bytes: Uint8Array): Promise<ImageValue> {
+    if (!(bytes instanceof Uint8Array) || bytes.length < PNG_SIGNATURE.length) {
+      throw coreError('InvalidArgument', 'PNG upload is empty or truncated');
+    }
+    if (!PNG_SIGNATURE.every((byte, index) => bytes[index] === byte)) {
+      throw coreError('InvalidArgument', 'verbatim uploads must be PNG files');
+    }
+    // Size from the header before decoding, as for client uploads.
+    const header = readImageHeader(bytes);
+    if (!header) throw coreError('InvalidArgument', 'PNG upload has no readable IHDR header');
+    this.checkSize(header.width, header.height, 'uploaded image');
+    let info: { width: number; height: number };
+    try {
+      ({ info } = await sharp(bytes, { limitInputPixels: this.maxPixels, failOn: 'error' })
+        .raw()
+        .toBuffer({ resolveWithObject: true }));
+    } catch (error) {
+      throw coreError('InvalidArgument', `PNG upload could not be decoded: ${messageOf(error)}`);
+    }
+    this.checkSize(info.width, info.height, 'uploaded image');
+    return this.writeVerbatim(bytes, info.width, info.height);
   }
 
   async getPng(hash: string): Promise<Uint8Array> {
@@ -227,7 +255,10 @@ export class FileImageStore implements ImageStore {
     height: number,
     textChunks: Record<string, string>,
   ): Promise<ImageValue> {
-    const png = insertPngText(encoded, textChunks);
+    return this.writeVerbatim(insertPngText(encoded, textChunks), width, height);
+  }
+
+  private async writeVerbatim(png: Uint8Array, width: number, height: number): Promise<ImageValue> {
     const hash = createHash('sha256').update(png).digest('hex');
     const target = this.pathOf(hash);
     if (await this.has(hash)) {

@@ -53,6 +53,11 @@ export class RecordingImageStore implements ImageStore {
     return this.inner.has(hash);
   }
 
+  /** Records images stored elsewhere (by a worker) as produced here, without writing them again. */
+  adopt(images: ImageValue[]): void {
+    for (const image of images) this.record(image);
+  }
+
   private record(image: ImageValue): ImageValue {
     this.produced.push(image);
     return image;

@@ -46,6 +46,8 @@ export interface JobManagerDeps {
   readonly jobQueue: ResourceQueue;
   /** Applies the history retention policy (after each finished job). */
   pruneHistory(): void;
+  /** Queue mode: job summaries list the workers that ran their device calls. */
+  readonly queueMode?: boolean;
 }
 
 interface JobState {
@@ -65,6 +67,7 @@ interface JobState {
   progressStart: Map<string, { time: number; step: number }>;
   error?: JobSummary['error'];
   result?: unknown;
+  workers: Set<string>;
   settled: Promise<void>;
 }
 
@@ -132,6 +135,7 @@ export class JobManager {
       store: new RecordingImageStore(this.deps.images),
       images: [],
       progressStart: new Map(),
+      workers: new Set(),
       settled: new Promise<void>((resolve) => {
         release = resolve;
       }),
@@ -170,6 +174,8 @@ export class JobManager {
       log,
       recordSeed: (seed) => seeds.push(seed),
       recordCall: (call) => calls.push(call),
+      recordWorker: (workerId) => state.workers.add(workerId),
+      adoptImages: (adopted) => images.adopt(adopted),
       invoke: (type, method, args) =>
         link.callInScope(link.getCapability(type), method, args, scope),
     };
@@ -381,6 +387,7 @@ export class JobManager {
     if (state.progress) summary.progress = state.progress;
     if (state.error) summary.error = state.error;
     if (state.status === 'done') summary.result = state.result;
+    if (this.deps.queueMode) summary.workers = [...state.workers];
     return summary;
   }
 

@@ -7,6 +7,8 @@ export interface ProgressReport {
   total: number;
   /** Optional low-resolution preview, already stored. */
   preview?: ImageValue;
+  /** Queue mode: the worker running the call (set by core's dispatcher, not by plugins). */
+  worker?: string;
 }
 
 /** The `job.progress` params for a report: fraction clamped to 0..1, eta from the rate so far. */
@@ -25,5 +27,6 @@ export function progressParams(
     eta_ms: etaMs,
   };
   if (report.preview !== undefined) params.preview = report.preview;
+  if (report.worker !== undefined) params.worker = report.worker;
   return params;
 }

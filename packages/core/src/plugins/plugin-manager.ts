@@ -9,6 +9,8 @@ export interface PluginHealth {
   version: string;
   status: 'ok' | 'failed' | 'disposed';
   error?: string;
+  /** The provider the plugin's models really run on (absent for plugins without models). */
+  execution_provider?: 'cpu' | 'cuda';
 }
 
 /** Where plugin log lines go (the server prints them; tests collect them). */
@@ -83,7 +85,17 @@ export class PluginManager {
   }
 
   health(): PluginHealth[] {
-    return this.loaded.map((entry) => ({ ...entry.health }));
+    return this.loaded.map((entry) => {
+      const health: PluginHealth = { ...entry.health };
+      if (entry.health.status === 'ok' && typeof entry.plugin.executionProvider === 'function') {
+        try {
+          health.execution_provider = entry.plugin.executionProvider();
+        } catch {
+          // A plugin that cannot say is reported without a provider rather than failing health.
+        }
+      }
+      return health;
+    });
   }
 
   /** Disposes loaded plugins in reverse order; a failing dispose is logged, never thrown. */

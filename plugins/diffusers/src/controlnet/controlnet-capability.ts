@@ -133,6 +133,8 @@ export function createControlnetCapability(
     preprocess: defineMethod({
       label: 'Preprocess',
       description: 'Turns an image into a control image of the given type (same size)',
+      // Depth and pose run models: in queue mode they go to the GPU workers.
+      device: true,
       params: [
         param.image({ name: 'image', label: 'Image', description: 'Source image' }),
         controlType('Control type', 'Preprocessor'),
