@@ -130,7 +130,8 @@ export class FileImageStore implements ImageStore {
     }
     // Size from the header before decoding, as for client uploads.
     const header = readImageHeader(bytes);
-    if (!header) throw coreError('InvalidArgument', 'PNG upload has no readable IHDR header');
+    if (!header)
+      throw coreError('InvalidArgument', 'PNG upload could not be decoded: no IHDR header');
     this.checkSize(header.width, header.height, 'uploaded image');
     let info: { width: number; height: number };
     try {
