@@ -41,6 +41,8 @@ export function crc32(bytes: Uint8Array): number {
 export interface PngChunk {
   type: string;
   data: Uint8Array;
+  /** The CRC read with the chunk; a chunk copied unchanged is written with it, not recomputed. */
+  crc?: number;
 }
 
 /** True when `bytes` starts with the PNG signature. */
@@ -49,8 +51,15 @@ export function isPng(bytes: Uint8Array): boolean {
   return PNG_SIGNATURE.every((value, index) => bytes[index] === value);
 }
 
-/** Splits a PNG into chunks (up to IEND), verifying bounds and CRCs. */
-export function readPngChunks(bytes: Uint8Array): PngChunk[] {
+/**
+ * Splits a PNG into chunks (up to IEND), verifying bounds, and the CRC of each chunk whose type
+ * `verify` accepts (default: all). Skipping image data keeps text edits of a megapixel PNG cheap:
+ * a JavaScript CRC over several MB of IDAT costs tens of milliseconds.
+ */
+export function readPngChunks(
+  bytes: Uint8Array,
+  verify: (type: string) => boolean = () => true,
+): PngChunk[] {
   if (!isPng(bytes)) throw new PngFormatError('not a PNG file (bad signature)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: PngChunk[] = [];
@@ -66,17 +75,17 @@ export function readPngChunks(bytes: Uint8Array): PngChunk[] {
       throw new PngFormatError(`truncated PNG chunk ${type} at byte ${offset}`);
     }
     const expected = view.getUint32(offset + 8 + length);
-    if (crc32(bytes.subarray(offset + 4, offset + 8 + length)) !== expected) {
+    if (verify(type) && crc32(bytes.subarray(offset + 4, offset + 8 + length)) !== expected) {
       throw new PngFormatError(`PNG chunk ${type} at byte ${offset} has a bad CRC`);
     }
-    chunks.push({ type, data: bytes.subarray(offset + 8, offset + 8 + length) });
+    chunks.push({ type, data: bytes.subarray(offset + 8, offset + 8 + length), crc: expected });
     offset = end;
     if (type === 'IEND') break;
   }
   return chunks;
 }
 
-/** Serialises chunks back into a PNG byte stream (computing lengths and CRCs). */
+/** Serialises chunks back into a PNG byte stream (lengths; CRCs kept from reading or computed). */
 export function writePngChunks(chunks: readonly PngChunk[]): Uint8Array<ArrayBuffer> {
   const total = PNG_SIGNATURE.length + chunks.reduce((sum, c) => sum + 12 + c.data.length, 0);
   const out = new Uint8Array(total);
@@ -90,11 +99,15 @@ export function writePngChunks(chunks: readonly PngChunk[]): Uint8Array<ArrayBuf
     view.setUint32(offset, chunk.data.length);
     for (let i = 0; i < 4; i++) out[offset + 4 + i] = chunk.type.charCodeAt(i);
     out.set(chunk.data, offset + 8);
-    const crc = crc32(out.subarray(offset + 4, offset + 8 + chunk.data.length));
+    const crc = chunk.crc ?? crc32(out.subarray(offset + 4, offset + 8 + chunk.data.length));
     view.setUint32(offset + 8 + chunk.data.length, crc);
     offset += 12 + chunk.data.length;
   }
   return out;
+}
+
+function isTextChunk(type: string): boolean {
+  return type === 'tEXt' || type === 'iTXt';
 }
 
 /** Escapes `\` and UTF-16 units above U+00FF so any string survives a Latin-1 tEXt chunk. */
@@ -160,7 +173,8 @@ export function insertPngText(
   const keys = Object.keys(text).sort();
   if (keys.length === 0) return png.slice();
   const inserted = keys.map((key) => textChunk(key, text[key]!));
-  const chunks = readPngChunks(png);
+  // Only the chunks we replace are looked into; the others are copied with their own CRCs.
+  const chunks = readPngChunks(png, isTextChunk);
   if (chunks[0]?.type !== 'IHDR') throw new PngFormatError('PNG does not start with an IHDR chunk');
   const replaced = new Set(keys);
   const kept = chunks.filter(
@@ -177,7 +191,7 @@ export function insertPngText(
 export function readPngText(png: Uint8Array): Record<string, string> {
   // No prototype: a keyword such as `__proto__` in an uploaded PNG is plain data.
   const result = Object.create(null) as Record<string, string>;
-  for (const chunk of readPngChunks(png)) {
+  for (const chunk of readPngChunks(png, isTextChunk)) {
     if (chunk.type === 'tEXt') {
       const separator = chunk.data.indexOf(0);
       if (separator <= 0) continue;

@@ -97,11 +97,34 @@ describe('png text chunks', () => {
   test('corruption is reported clearly', () => {
     const png = insertPngText(tinyPng(), { a: 'b' });
     const broken = png.slice();
-    broken[40] = (broken[40]! + 1) % 256;
-    expect(() => readPngText(broken)).toThrow(/bad CRC|truncated/);
+    // Byte 43 is the value of the tEXt chunk right after IHDR: text chunks are CRC-checked.
+    broken[43] = (broken[43]! + 1) % 256;
+    expect(() => readPngText(broken)).toThrow(/bad CRC/);
+    const idat = png.slice();
+    idat[idat.length - 20] = (idat[idat.length - 20]! + 1) % 256;
+    expect(() => readPngChunks(idat)).toThrow(/bad CRC/);
     expect(() => readPngText(new Uint8Array([1, 2, 3]))).toThrow(/not a PNG/);
     expect(() => readPngText(png.subarray(0, 30))).toThrow(/truncated/);
     expect(() => insertPngText(png, { '': 'x' })).toThrow(/1 to 79/);
     expect(() => insertPngText(png, { ' lead': 'x' })).toThrow(/does not allow/);
+  });
+
+  test('text edits copy image chunks with their CRCs: same bytes as recomputing, fully valid', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }).filter((key) => /^[a-z]+$/.test(key)),
+          fc.string({ maxLength: 40 }),
+        ),
+        (text) => {
+          const edited = insertPngText(tinyPng(), text);
+          // Recomputing every CRC gives the same bytes, and a full verification passes.
+          const chunks = readPngChunks(edited).map(({ type, data }) => ({ type, data }));
+          expect(writePngChunks(chunks)).toEqual(edited);
+          expect(readPngText(edited)).toEqual(text);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
