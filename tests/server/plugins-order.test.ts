@@ -16,6 +16,7 @@ test('the installed plugins load, and upscale offers its hybrid mode over diffus
       ['diffusers', 'ok'],
       ['upscale', 'ok'],
       ['refine', 'ok'],
+      ['runware', 'ok'],
     ]);
     const upscale = runtime.capabilityMetadata().find((entry) => entry.type === 'upscale')!;
     expect(upscale.methods.map((method) => method.name)).toContain('upscaleHybrid');

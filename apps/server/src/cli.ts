@@ -18,6 +18,7 @@ const USAGE = `usage:
   viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
             [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
+  viwo config set|unset|get runware.api_key [KEY|-]
   viwo gc [--grace-minutes 60]
 ${USERS_USAGE.replace('usage:\n', '')}`;
 
@@ -261,6 +262,18 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(
           `${typeof code === 'string' ? code : 'Error'}: ${(error as Error).message}\n`,
         );
+        return 1;
+      }
+    case 'config':
+      try {
+        const { configCommand } = await import('./config-command.ts');
+        return await configCommand(rest, {
+          dataDir: dataDir(),
+          readStdin: () => Bun.stdin.text(),
+          log: (line) => console.log(line),
+        });
+      } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
         return 1;
       }
     case 'users': {

@@ -18,6 +18,10 @@ const PLUGIN_MODULES: { name: string; load: () => Promise<Plugin> }[] = [
     load: async () => (await import('@viwo/plugin-upscale')).createUpscalePlugin(),
   },
   { name: 'refine', load: async () => (await import('@viwo/plugin-refine')).createRefinePlugin() },
+  {
+    name: 'runware',
+    load: async () => (await import('@viwo/plugin-runware')).createRunwarePlugin(),
+  },
 ];
 
 /** A plugin that could not even be imported: its init fails with the import error. */

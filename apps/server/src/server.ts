@@ -6,7 +6,6 @@ import {
   dispatchRpc,
   methodTable,
   parseErrorResponse,
-  type RpcContext,
   type RpcLimits,
 } from '@viwo/core/rpc';
 import type { ServerWebSocket } from 'bun';
@@ -17,8 +16,10 @@ import { modelRpcMethods } from './model-methods.ts';
 import { isLoopbackHost } from './origin-policy.ts';
 import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-channel.ts';
 import { refuseRequest } from './request-guard.ts';
+import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
 import { withSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
+import { serveVideo } from './video-files.ts';
 import { workerAccess } from './worker-auth.ts';
 
 /** Options of {@link startServer}. */
@@ -65,7 +66,7 @@ export interface RunningServer {
 }
 
 interface SocketData {
-  context: RpcContext;
+  context: ServerRpcContext;
   /** The token the connection authenticated with (re-checked per frame: removal and rotation bite). */
   token: string | null;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
@@ -103,10 +104,11 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
-  const methods = methodTable({
+  const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),
     ...modelRpcMethods(),
     ...createConversationMethods(),
+    ...runwareSettingsMethods(),
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const sockets = new Set<ServerWebSocket<SocketData>>();
@@ -148,8 +150,9 @@ export function startServer(options: ServerOptions): RunningServer {
           return json({ error: `too many connections (at most ${maxConnections})` }, 503);
         }
         const session = runtime.openSession(who.principal);
+        const peer = bunServer.requestIP(request)?.address;
         const data: SocketData = {
-          context: { runtime, session, limits, runningJobs: 0 },
+          context: { runtime, session, limits, runningJobs: 0, owner: isLoopbackAddress(peer) },
           token: who.token,
           binary: false,
         };
@@ -170,6 +173,14 @@ export function startServer(options: ServerOptions): RunningServer {
         const who = auth.authenticate(request, url, false);
         if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
         return uploadImage(runtime, request);
+      }
+      if (url.pathname.startsWith('/videos/') && request.method === 'GET') {
+        const who = auth.authenticate(request, url, false);
+        if (!who.ok) return unauthorized(who.message);
+        return privateWhenSignedIn(
+          await serveVideo(runtime.dataDir, url.pathname),
+          who.token !== null,
+        );
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
@@ -250,6 +261,12 @@ async function healthReport(runtime: Runtime): Promise<Record<string, unknown>> 
   const report = runtime.health();
   const storage = await runtime.images.storageHealth();
   return { ...report, status: storage.status === 'ok' ? report.status : 'degraded', storage };
+}
+
+/** Whether a peer address is the loopback interface (IPv4, IPv6, or IPv4-mapped IPv6). */
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\./.test(address);
 }
 
 /** What an authenticated queue worker may do: read images and store results verbatim. */

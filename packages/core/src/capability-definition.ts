@@ -25,6 +25,12 @@ export interface CapabilityCallContext {
   invoke(type: string, method: string, args: unknown[]): Promise<unknown>;
   /** Records the seed(s) a generation really used, for history. */
   recordSeed(seed: number): void;
+  /**
+   * Records what a paid (cloud) call cost, in US dollars as the provider reported it; kept on the
+   * call in history and summed into the job's `cost`. Optional so hosts without billing need not
+   * provide it.
+   */
+  recordCost?(usd: number): void;
 }
 
 /**

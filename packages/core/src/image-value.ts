@@ -19,6 +19,12 @@ export interface RawImage {
 export interface ImageStore {
   /** Encodes pixels as PNG (with optional tEXt chunks such as `parameters`) and stores them. */
   putRaw(image: RawImage, textChunks?: Record<string, string>): Promise<ImageValue>;
+  /**
+   * Stores a PNG as it is (no re-encode) after checking it decodes within the pixel limit; its
+   * text, time and other ancillary chunks are dropped and `textChunks` added, so the stored bytes
+   * depend only on the pixels and our chunks. Optional: hosts without it re-encode via `putRaw`.
+   */
+  putPng?(png: Uint8Array, textChunks?: Record<string, string>): Promise<ImageValue>;
   /** Stores uploaded bytes (PNG/JPEG/WebP): decoded, size-checked, re-encoded as PNG. */
   putEncoded(bytes: Uint8Array): Promise<ImageValue>;
   /** The stored PNG bytes; throws a clear error for an unknown hash. */

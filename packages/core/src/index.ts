@@ -51,11 +51,13 @@ export type {
   CapabilityRestrictions,
   ProgressReport,
 } from './capability-definition.ts';
+export { ConfigStore } from './config/config-store.ts';
 export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
+export { readPngChunksNative, writePngWithText } from './images/png-chunks-native.ts';
 export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';
@@ -125,3 +127,10 @@ export {
 export type { ScriptHost } from './script-host.ts';
 export { asScriptHost } from './script-host.ts';
 export { Session, type SessionNotifier } from './session.ts';
+export {
+  FileVideoStore,
+  mimeOfExtension,
+  sniffVideoMime,
+  VIDEO_TYPES,
+  type VideoMime,
+} from './videos/file-video-store.ts';

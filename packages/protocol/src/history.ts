@@ -6,6 +6,8 @@ export interface RecordedCall {
   type: string;
   method: string;
   args: unknown[];
+  /** What the call cost in US dollars, when a paid (cloud) capability reported it. */
+  cost?: number;
 }
 
 /** A history entry as served by `history.list` / `history.get`. */
@@ -21,6 +23,8 @@ export interface HistoryEntry {
   duration_ms: number | null;
   parent_id?: string;
   favorite: boolean;
+  /** Total US dollars the job's paid (cloud) calls reported; absent when none did. */
+  cost?: number;
   result?: unknown;
   error?: ScriptErrorData;
   logs: JobLog[];

@@ -78,6 +78,7 @@ export {
   type RpcResult,
   type UncheckedParams,
 } from './rpc-methods.ts';
+export type { RunwareKeySource, RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
 export {
   type ExposedParam,
   TEMPLATE_FORMAT_VERSION,

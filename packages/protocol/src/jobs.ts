@@ -32,6 +32,8 @@ export interface JobResult {
   images: ImageValue[];
   logs: JobLog[];
   duration_ms: number;
+  /** US dollars the job's paid (cloud) calls reported; absent when none did. */
+  cost?: number;
 }
 
 /** Params of the `job.progress` notification. `eta_ms` is null until a rate is known. */

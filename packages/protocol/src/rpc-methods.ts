@@ -17,6 +17,7 @@ import type {
 } from './jobs.ts';
 import type { CapabilityMetadata, OpcodeMetadata } from './metadata.ts';
 import type { ModelPullParams, ModelPullResult, ModelSummary } from './models.ts';
+import type { RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
 import type { Template, TemplateExport, TemplateInput } from './templates.ts';
 import type { CapabilityHandle } from './wire-values.ts';
 
@@ -92,6 +93,9 @@ export interface RpcMethods {
   'models.list': { params: NoParams; result: ModelSummary[] };
   'models.pull': { params: ModelPullParams; result: ModelPullResult };
   'models.delete': { params: IdParams; result: OkResult };
+
+  'settings.runware.get': { params: NoParams; result: RunwareSettingsView };
+  'settings.runware.set_key': { params: RunwareSetKeyParams; result: RunwareSettingsView };
 }
 
 /** Every method name. */
@@ -163,6 +167,8 @@ export const RPC_METHOD_NAMES = Object.keys({
   'models.list': true,
   'models.pull': true,
   'models.delete': true,
+  'settings.runware.get': true,
+  'settings.runware.set_key': true,
 } satisfies Record<RpcMethodName, true>) as RpcMethodName[];
 
 /** Every notification name at run time. */

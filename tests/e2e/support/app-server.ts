@@ -58,8 +58,10 @@ function clientBuildStale(): boolean {
   return sources.some((source) => newestMtime(join(ROOT, source)) > built);
 }
 
-/** Builds the client when it is missing or stale, then starts the server. */
-export async function startAppServer(): Promise<AppServer> {
+/** Builds the client when it is missing or stale, then starts the server (with extra `env`). */
+export async function startAppServer(
+  options: { env?: Record<string, string> } = {},
+): Promise<AppServer> {
   if (clientBuildStale()) {
     const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: join(ROOT, 'apps/imagegen') });
     if (build.exitCode !== 0) throw new Error(`client build failed: ${build.stderr.toString()}`);
@@ -70,7 +72,7 @@ export async function startAppServer(): Promise<AppServer> {
   let child: ReturnType<typeof Bun.spawn> | undefined;
   const launch = async () => {
     child = Bun.spawn([process.execPath, CLI, 'serve', '--port', String(port)], {
-      env: { ...process.env, VIWO_DATA: dataDir },
+      env: { ...process.env, ...options.env, VIWO_DATA: dataDir },
       stdout: 'ignore',
       stderr: 'ignore',
     });

@@ -9,6 +9,8 @@ import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { ImageDownloads } from '../extras/export-buttons.tsx';
+import { formatUsd } from '../layer/runware-backend.ts';
 import { historyApi } from '../rpc/history-api.ts';
 import { markTrusted } from '../templates/trust-gate.ts';
 import {
@@ -17,6 +19,7 @@ import {
   freshLayerId,
   withRecordedSeeds,
 } from './gallery-actions.ts';
+import { GalleryVideos } from './gallery-videos.tsx';
 
 const PAGE_SIZE = 50;
 /** How often history is re-fetched while the server is unreachable. */
@@ -185,12 +188,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                         />
                       </button>
                       <figcaption>
-                        <a
-                          href={authedSrc(imagePath(image))}
-                          download={`viwo-${image.$image.slice(0, 12)}.png`}
-                        >
-                          Download
-                        </a>{' '}
+                        <ImageDownloads image={image} />{' '}
                         <button
                           type="button"
                           data-testid="gallery-use-layer"
@@ -202,6 +200,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     </figure>
                   )}
                 </For>
+                <GalleryVideos result={entry.result} />
               </div>
               <div class="viwo-gallery-meta">
                 <strong>
@@ -216,6 +215,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                     · {((entry.duration_ms ?? 0) / 1000).toFixed(1)} s
                   </Show>
                   <Show when={entry.seeds.length > 0}> · seed {entry.seeds.join(', ')}</Show>
+                  <Show when={entry.cost !== undefined}> · {formatUsd(entry.cost ?? 0)}</Show>
                   <Show when={entry.parent_id}>
                     {' '}
                     · refined from{' '}

@@ -16,6 +16,8 @@ export interface CanvasViewProps {
   onBbox(x: number, y: number, width: number, height: number): void;
 }
 
+/** Region layers show green, apart from masks (red) and control layers. */
+const REGION_TINT = [0, 200, 90];
 const CONTROL_TINT = [0, 200, 255];
 
 /**
@@ -46,9 +48,14 @@ export function CanvasView(props: CanvasViewProps) {
     const composite = state.composite();
     image.data.set(composite.data);
     for (const layer of state.layers) {
-      if (!layer.visible || (layer.type !== 'mask' && layer.type !== 'control')) continue;
-      const tint = layer.type === 'mask' ? [255, 0, 0] : CONTROL_TINT;
-      const strength = layer.type === 'mask' ? 0.5 : 0.6;
+      if (
+        !layer.visible ||
+        (layer.type !== 'mask' && layer.type !== 'control' && layer.type !== 'region')
+      )
+        continue;
+      const tint =
+        layer.type === 'mask' ? [255, 0, 0] : layer.type === 'region' ? REGION_TINT : CONTROL_TINT;
+      const strength = layer.type === 'control' ? 0.6 : 0.5;
       for (let offset = 0; offset < image.data.length; offset += 4) {
         const alpha = (layer.surface.data[offset + 3]! / 255) * strength * layer.opacity;
         if (alpha === 0) continue;

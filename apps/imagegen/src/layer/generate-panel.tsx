@@ -1,5 +1,5 @@
 import type { CapabilityMetadata, ParamMetadata } from '@viwo/protocol';
-import { createMemo, createSignal, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, type JSX, Show } from 'solid-js';
 import { settings, updateSetting } from '../state/settings.ts';
 
 /** Generation modes Layer Mode offers (only those whose capability is installed are shown). */
@@ -28,6 +28,10 @@ export interface GeneratePanelProps {
   bbox: () => { width: number; height: number };
   busy: () => boolean;
   onGenerate(request: GenerateRequest): void;
+  /** Option fields not to show (e.g. the local model picker while Runware is the backend). */
+  hidden?: () => string[];
+  /** Extra controls shown under the prompt (the backend switch). */
+  children?: JSX.Element;
 }
 
 const SHOWN = [
@@ -136,6 +140,7 @@ export function GeneratePanel(props: GeneratePanelProps) {
           onInput={(event) => setPrompt(event.currentTarget.value)}
         />
       </label>
+      {props.children}
       <Show when={fields().some((field) => field.name === 'prompt_2')}>
         <label class="check">
           <input
@@ -185,7 +190,9 @@ export function GeneratePanel(props: GeneratePanelProps) {
       </Show>
       <For
         each={fields().filter(
-          (field) => SHOWN.includes(field.name) || (showSecond() && field.name.endsWith('_2')),
+          (field) =>
+            !props.hidden?.().includes(field.name) &&
+            (SHOWN.includes(field.name) || (showSecond() && field.name.endsWith('_2'))),
         )}
       >
         {(field) => (

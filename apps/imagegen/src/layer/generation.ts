@@ -1,6 +1,7 @@
 import type { CanvasState } from '@viwo/canvas';
 import { cropSurface, hasContent, maskSurface, uploadSurface } from './canvas-uploads.ts';
 import type { GenerateRequest } from './generate-panel.tsx';
+import { regionOptions } from './region-options.ts';
 
 /** A prepared generation: the script to run and, per result, the expression that recreates it. */
 export interface GenerationPlan {
@@ -85,6 +86,8 @@ export async function planGeneration(
       y: 0,
     };
   }
+  // Region layers steer their painted parts with their own prompts (diffusers methods only).
+  const regions = mode === 'controlnet' ? {} : await regionOptions(state, x, y, width, height);
   let single: (seed: unknown) => unknown;
   if (mode === 'txt2img') {
     single = (seed) => [
@@ -92,7 +95,7 @@ export async function planGeneration(
       capability('diffusers.generate'),
       'textToImage',
       request.prompt,
-      { ...sizeless, width, height, seed },
+      { ...sizeless, ...regions, width, height, seed },
     ];
   } else if (mode === 'img2img') {
     const image = await uploadSurface(region);
@@ -102,7 +105,7 @@ export async function planGeneration(
       'imageToImage',
       image,
       request.prompt,
-      { ...sizeless, seed },
+      { ...sizeless, ...regions, seed },
     ];
   } else if (mode === 'controlnet') {
     if (controls.length === 0)
@@ -143,7 +146,7 @@ export async function planGeneration(
       image,
       maskImage,
       request.prompt,
-      { ...sizeless, seed },
+      { ...sizeless, ...regions, seed },
     ];
   }
   const baseSeed = Number(request.options.seed ?? 0);

@@ -6,14 +6,14 @@ import {
   record,
   scriptToLayers,
 } from '@viwo/canvas';
-import { imagePath, isImageValue } from '@viwo/protocol';
+import { type ImageFormat, imagePath, isImageValue } from '@viwo/protocol';
 import { printText } from '@viwo/script';
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { authedFetch } from '../auth/auth-token.ts';
 import { authedSrc } from '../auth/authed-image.ts';
+import { ExportButtons } from '../extras/export-buttons.tsx';
+import { imageWithScript, saveBlob } from '../extras/image-export.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { embedScriptInPng } from '../templates/png-script.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
 import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
@@ -22,6 +22,8 @@ import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
 import { planGeneration } from './generation.ts';
 import { ImageCache } from './image-cache.ts';
 import { LayersPanel } from './layers-panel.tsx';
+import { backend, recordCost, runwareModel, toRunwarePlan } from './runware-backend.ts';
+import { RunwareBackendControls } from './runware-backend-controls.tsx';
 import { ToolsPanel } from './tools-panel.tsx';
 
 /** The script a fresh canvas starts from: the saved default size, one white-backed raster layer. */
@@ -128,10 +130,14 @@ export function LayerMode(props: { workbench: Workbench }) {
     while (taken.has(`${prefix}-${index}`)) index++;
     return `${prefix}-${index}`;
   };
-  const addLayer = (type: 'raster' | 'control' | 'mask') => {
+  const addLayer = (type: 'raster' | 'control' | 'mask' | 'region') => {
     const id = freshId(type === 'raster' ? 'layer' : type);
-    const name =
-      type === 'raster' ? `Layer ${layers().length + 1}` : type === 'mask' ? 'Mask' : 'Control';
+    const name = {
+      raster: `Layer ${layers().length + 1}`,
+      mask: 'Mask',
+      control: 'Control',
+      region: 'Region',
+    }[type];
     commit([
       record.createLayer(id, name, type, type === 'control' ? { controlType: 'canny' } : undefined),
     ]);
@@ -142,7 +148,8 @@ export function LayerMode(props: { workbench: Workbench }) {
   const onStroke = (points: [number, number][]) => {
     const current = tool();
     let target = layers().find((layer) => layer.id === activeId());
-    if (current === 'mask' && target?.type !== 'mask') {
+    // A region is painted like a mask: the mask tool paints the selected region, if one is.
+    if (current === 'mask' && target?.type !== 'mask' && target?.type !== 'region') {
       const mask = layers().find((layer) => layer.type === 'mask' && !layer.locked);
       const id = mask?.id ?? freshId('mask');
       const created = mask ? [] : [record.createLayer(id, 'Mask', 'mask')];
@@ -162,12 +169,19 @@ export function LayerMode(props: { workbench: Workbench }) {
         points,
         current === 'eraser' ? '#000000' : color(),
         brushSize(),
-        current === 'eraser' ? 'eraser' : target.type === 'mask' ? 'mask' : 'brush',
+        current === 'eraser'
+          ? 'eraser'
+          : target.type === 'mask' || target.type === 'region'
+            ? 'mask'
+            : 'brush',
         hardness(),
       ),
     ]);
   };
 
+  const runwareAvailable = () =>
+    workbench.capabilities().some((capability) => capability.type === 'runware');
+  const useRunware = () => runwareAvailable() && backend() === 'runware';
   const generate = async (request: GenerateRequest) => {
     setBusy(true);
     try {
@@ -181,8 +195,11 @@ export function LayerMode(props: { workbench: Workbench }) {
               (type !== 'controlnet.generate' ||
                 capability.methods.some((method) => method.name === 'apply')),
           );
-      const plan = await planGeneration(request, state, available);
+      const cloud = useRunware();
+      const local = await planGeneration(request, state, available);
+      const plan = cloud ? toRunwarePlan(local, runwareModel()) : local;
       const outcome = await workbench.execute(plan.script);
+      if (cloud) recordCost(outcome);
       const images = (
         Array.isArray(outcome.result) ? outcome.result : [outcome.result]
       ) as ResultTile['image'][];
@@ -251,21 +268,19 @@ export function LayerMode(props: { workbench: Workbench }) {
   };
 
   // The server renders the composite (same rasteriser), then the script rides in a tEXt chunk.
-  const exportPng = async () => {
+  const exportAs = async (format: ImageFormat) => {
     try {
       const outcome = await runConfirmed(canvasScript([...operations(), record.composite()]));
       if (!isImageValue(outcome.result)) throw new Error('the composite gave no image');
-      const response = await authedFetch(imagePath(outcome.result));
-      if (!response.ok) throw new Error(`composite image not served (HTTP ${response.status})`);
-      const png = new Uint8Array(await response.arrayBuffer());
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(
-        new Blob([embedScriptInPng(png, workbench.script())], { type: 'image/png' }),
+      saveBlob(
+        `canvas.${format}`,
+        await imageWithScript(outcome.result, format, workbench.script()),
       );
-      link.download = 'canvas.png';
-      link.click();
     } catch (error) {
-      workbench.toast('error', `PNG export failed: ${(error as Error).message}`);
+      workbench.toast(
+        'error',
+        `${format.toUpperCase()} export failed: ${(error as Error).message}`,
+      );
     }
   };
 
@@ -327,7 +342,10 @@ export function LayerMode(props: { workbench: Workbench }) {
           bbox={() => replay().state.bbox}
           busy={busy}
           onGenerate={(request) => void generate(request)}
-        />
+          hidden={() => (useRunware() ? ['model_id', 'scheduler'] : [])}
+        >
+          <RunwareBackendControls rpc={workbench.rpc} available={runwareAvailable} />
+        </GeneratePanel>
       </aside>
       <main class="center-panel">
         <CanvasView
@@ -361,9 +379,7 @@ export function LayerMode(props: { workbench: Workbench }) {
           >
             Export JSON
           </button>
-          <button type="button" data-testid="export-png" onClick={() => void exportPng()}>
-            Export PNG
-          </button>
+          <ExportButtons onExport={(format) => void exportAs(format)} />
           <button
             type="button"
             onClick={() => {

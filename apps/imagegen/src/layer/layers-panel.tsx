@@ -1,12 +1,13 @@
 import type { CanvasLayer } from '@viwo/canvas';
 import { For, Show } from 'solid-js';
+import { RegionFields } from './region-fields.tsx';
 
 /** Props of {@link LayersPanel}. */
 export interface LayersPanelProps {
   layers: () => CanvasLayer[];
   activeId: () => string | undefined;
   onSelect(id: string): void;
-  onAdd(type: 'raster' | 'control' | 'mask'): void;
+  onAdd(type: 'raster' | 'control' | 'mask' | 'region'): void;
   onDelete(id: string): void;
   onUpdate(id: string, changes: Record<string, unknown>): void;
   onMove(id: string, index: number): void;
@@ -48,6 +49,14 @@ export function LayersPanel(props: LayersPanelProps) {
             title="New control layer"
           >
             + Control
+          </button>
+          <button
+            type="button"
+            data-testid="add-region"
+            onClick={() => props.onAdd('region')}
+            title="New region layer: paint it with the mask tool, give it its own prompt"
+          >
+            + Region
           </button>
         </div>
       </header>
@@ -123,6 +132,12 @@ export function LayersPanel(props: LayersPanelProps) {
                 >
                   Preprocess
                 </button>
+              </Show>
+              <Show when={layer.type === 'region'}>
+                <RegionFields
+                  layer={layer}
+                  onUpdate={(changes) => props.onUpdate(layer.id, changes)}
+                />
               </Show>
               <Show when={layer.type !== 'opaque'}>
                 <input

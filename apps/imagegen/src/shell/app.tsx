@@ -1,11 +1,14 @@
-import { createSignal, For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, onCleanup, onMount, Show, Switch } from 'solid-js';
 import { AccountBadge } from '../auth/account-badge.tsx';
 import { authedSrc } from '../auth/authed-image.ts';
 import { BlocksMode } from '../blocks/blocks-mode.tsx';
 import { WorkbenchContext } from '../blocks/workbench-api.ts';
 import { ChatMode } from '../chat/chat-mode.tsx';
+import { installImageDrop } from '../extras/image-drop.ts';
 import { GalleryPanel } from '../gallery/gallery-panel.tsx';
 import { LayerMode } from '../layer/layer-mode.tsx';
+import { ModelsButton } from '../models/models-button.tsx';
+import { ModelsPanel } from '../models/models-panel.tsx';
 import { theme } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TemplatesPanel } from '../templates/templates-panel.tsx';
@@ -21,7 +24,10 @@ const CONNECTION_LABEL = {
 /** The app shell: header (modes, connection, theme), the active mode, side drawers, queue, toasts. */
 export function App(props: { workbench: Workbench }) {
   const workbench = props.workbench;
-  const [drawer, setDrawer] = createSignal<'none' | 'templates' | 'gallery' | 'settings'>('none');
+  const [drawer, setDrawer] = createSignal<
+    'none' | 'templates' | 'gallery' | 'settings' | 'models'
+  >('none');
+  onMount(() => onCleanup(installImageDrop(workbench)));
   document.documentElement.dataset.theme = theme.value();
   const toggleTheme = () => {
     const next = theme.value() === 'dark' ? 'light' : 'dark';
@@ -78,6 +84,7 @@ export function App(props: { workbench: Workbench }) {
             >
               Gallery
             </button>
+            <ModelsButton drawer={drawer} setDrawer={setDrawer} />
             <button
               type="button"
               data-testid="open-settings"
@@ -120,6 +127,9 @@ export function App(props: { workbench: Workbench }) {
                 </Match>
                 <Match when={drawer() === 'gallery'}>
                   <GalleryPanel workbench={workbench} />
+                </Match>
+                <Match when={drawer() === 'models'}>
+                  <ModelsPanel rpc={workbench.rpc} />
                 </Match>
                 <Match when={drawer() === 'settings'}>
                   <SettingsPanel workbench={workbench} />

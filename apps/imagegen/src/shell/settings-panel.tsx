@@ -3,6 +3,7 @@ import { createMemo, For, Show } from 'solid-js';
 import { optionFields } from '../layer/generate-panel.tsx';
 import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
+import { RunwareKeyField } from './runware-key-field.tsx';
 
 /** Generation defaults the settings panel offers, when the installed capability declares them. */
 // Width and height are not among them: Layer Mode generates at the bounding box's size.
@@ -85,6 +86,9 @@ export function SettingsPanel(props: { workbench: Workbench }) {
             </label>
           )}
         </For>
+      </Show>
+      <Show when={props.workbench.capabilities().some((entry) => entry.type === 'runware')}>
+        <RunwareKeyField rpc={props.workbench.rpc} />
       </Show>
       <button type="button" data-testid="settings-reset" onClick={resetSettings}>
         Reset to defaults

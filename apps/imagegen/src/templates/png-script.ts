@@ -54,6 +54,14 @@ export function extractPngScript(bytes: Uint8Array): EmbeddedScript {
       `this PNG carries no "${SCRIPT_CHUNK_KEY}" text chunk, so it holds no workflow (it was not produced by viwo)`,
     );
   }
+  return parseScriptChunk(value);
+}
+
+/**
+ * The script in the text of a `viwo` chunk (PNG tEXt, or the `viwo:script` XMP field of our JPEG
+ * and WebP exports, which carry the same text). Throws PngScriptError when it holds none.
+ */
+export function parseScriptChunk(value: string): EmbeddedScript {
   const trimmed = value.trim();
   if (trimmed.startsWith('(')) return { form: 'text', text: trimmed };
   let parsed: unknown;

@@ -11,6 +11,7 @@ import { authedSrc } from '../auth/authed-image.ts';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import type { ScriptTextFormat } from '../blocks/script-text-view.tsx';
 import { errorMessage, resolveWorkbench, type WorkbenchApi } from '../blocks/workbench-api.ts';
+import { extractEmbeddedScript, isScriptImageFile } from '../extras/embedded-script.ts';
 import {
   renamedTemplate,
   type TemplateRecord,
@@ -20,7 +21,6 @@ import {
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
-import { extractPngScript } from './png-script.ts';
 import { SaveTemplateForm } from './save-template-form.tsx';
 import {
   filterTemplates,
@@ -175,7 +175,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
 
   const loadPng = async (file: File) => {
     try {
-      const embedded = extractPngScript(new Uint8Array(await file.arrayBuffer()));
+      const embedded = extractEmbeddedScript(new Uint8Array(await file.arrayBuffer()));
       let script: unknown;
       if (embedded.form === 'json') script = embedded.script;
       else script = (props.textFormat?.parse ?? parseText)(embedded.text);
@@ -189,8 +189,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
 
   const handleFiles = async (files: Iterable<File>) => {
     for (const file of files) {
-      if (file.type === 'image/png' || file.name.toLowerCase().endsWith('.png'))
-        await loadPng(file);
+      if (isScriptImageFile(file)) await loadPng(file);
       else await importTemplateText(await file.text(), file.name);
     }
   };

@@ -121,7 +121,8 @@ export async function invokeThroughHandle(
       node.spent += cost;
       node.ledger?.charge(scope.jobId, cost);
     }
-    scope.recordCall({ type: record.type, method: methodName, args: normalised });
+    const call: RecordedCall = { type: record.type, method: methodName, args: normalised };
+    scope.recordCall(call);
     const context: CapabilityCallContext = {
       signal: controller.signal,
       images: scope.images,
@@ -132,6 +133,10 @@ export async function invokeThroughHandle(
       log: (level, message) => scope.log(level, message),
       invoke: (type, innerMethod, innerArgs) => scope.invoke(type, innerMethod, innerArgs),
       recordSeed: (seed) => scope.recordSeed(seed),
+      recordCost: (usd) => {
+        // Kept on the recorded call, so history shows which call cost what.
+        if (Number.isFinite(usd) && usd >= 0) call.cost = roundCost((call.cost ?? 0) + usd);
+      },
     };
     const result = remote
       ? await remote.run(
@@ -228,6 +233,11 @@ function checkEffects(
       }
     }
   }
+}
+
+/** Dollar amounts summed without float dust (providers report up to 10 decimals). */
+export function roundCost(usd: number): number {
+  return Math.round(usd * 1e10) / 1e10;
 }
 
 function formatCompute(value: number): string {

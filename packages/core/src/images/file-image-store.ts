@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { insertPngText, readPngText } from '@viwo/protocol';
+import { insertPngText, type PngChunk, readPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
 import { readImageHeader } from './image-header.ts';
+import { readPngChunksNative, writePngWithText } from './png-chunks-native.ts';
 
 /**
  * PNG settings of every stored image. zlib level 1 with fixed filtering encodes ~4× faster than
@@ -64,6 +65,39 @@ export class FileImageStore implements ImageStore {
     }
     const png = await sharp(data, { raw: { width, height, channels } }).png(STORED_PNG).toBuffer();
     return this.storePng(new Uint8Array(png), width, height, textChunks);
+  }
+
+  async putPng(png: Uint8Array, textChunks: Record<string, string> = {}): Promise<ImageValue> {
+    let chunks: PngChunk[];
+    try {
+      chunks = readPngChunksNative(png);
+    } catch (error) {
+      throw coreError('InvalidArgument', `not a valid PNG: ${messageOf(error)}`);
+    }
+    const header = chunks[0];
+    if (header?.type !== 'IHDR' || header.data.length !== 13) {
+      throw coreError('InvalidArgument', 'not a valid PNG: it does not start with an IHDR chunk');
+    }
+    const view = new DataView(header.data.buffer, header.data.byteOffset, 13);
+    const width = view.getUint32(0);
+    const height = view.getUint32(4);
+    this.checkSize(width, height, 'PNG');
+    // Only what draws the pixels is kept: foreign text, times and unknown chunks would make the
+    // bytes (and so the hash) depend on where the file came from.
+    const kept = chunks.filter((chunk) => PIXEL_CHUNKS.has(chunk.type));
+    try {
+      // A full decode: a truncated or corrupt image stream is refused here, never stored.
+      await sharp(png, { limitInputPixels: this.maxPixels, failOn: 'error' }).raw().toBuffer();
+    } catch (error) {
+      throw coreError('InvalidArgument', `the PNG does not decode: ${messageOf(error)}`);
+    }
+    let final: Uint8Array;
+    try {
+      final = writePngWithText(kept, textChunks);
+    } catch (error) {
+      throw coreError('InvalidArgument', messageOf(error));
+    }
+    return this.writeVerbatim(final, width, height);
   }
 
   async putEncoded(bytes: Uint8Array): Promise<ImageValue> {
@@ -285,6 +319,20 @@ export class FileImageStore implements ImageStore {
     return { $image: hash, width, height };
   }
 }
+
+/** Chunks that affect how a PNG's pixels look; everything else is dropped by `putPng`. */
+const PIXEL_CHUNKS = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'sBIT',
+]);
 
 function assertHash(hash: string): void {
   if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {

@@ -40,6 +40,10 @@ export class RecordingImageStore implements ImageStore {
   async putEncoded(bytes: Uint8Array): Promise<ImageValue> {
     return this.record(await this.inner.putEncoded(bytes));
   }
+  async putPng(png: Uint8Array, textChunks?: Record<string, string>): Promise<ImageValue> {
+    if (!this.inner.putPng) throw new Error('this image store cannot store PNG bytes verbatim');
+    return this.record(await this.inner.putPng(png, textChunks));
+  }
   getPng(hash: string): Promise<Uint8Array> {
     return this.inner.getPng(hash);
   }

@@ -6,11 +6,12 @@ import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
-import type {
-  HistoryEntry,
-  HistoryStore,
-  JobStatus,
-  RecordedCall,
+import {
+  type HistoryEntry,
+  type HistoryStore,
+  type JobStatus,
+  type RecordedCall,
+  totalCost,
 } from '../persistence/history-store.ts';
 import type { Principal } from '../principal.ts';
 import { toWireValue } from '../rpc/wire-value.ts';
@@ -219,12 +220,14 @@ export class JobManager {
       status = 'done';
       const duration = performance.now() - started;
       this.settle(state, link, status, duration, { calls, seeds, logs });
+      const cost = totalCost(calls);
       return {
         job_id: id,
         result,
         images: state.images,
         logs,
         duration_ms: Math.round(duration),
+        ...(cost === undefined ? {} : { cost }),
       };
     } catch (caught) {
       const error = toScriptError(caught);

@@ -210,9 +210,20 @@ function toEntry(row: HistoryRow): HistoryEntry {
     logs: JSON.parse(row.logs),
   };
   if (row.parent_id) entry.parent_id = row.parent_id;
+  const cost = totalCost(entry.params);
+  if (cost !== undefined) entry.cost = cost;
   if (row.result !== null) entry.result = JSON.parse(row.result);
   if (row.error !== null) entry.error = JSON.parse(row.error);
   return entry;
+}
+
+/** The sum of the calls' reported costs, or undefined when no call reported one. */
+export function totalCost(calls: readonly RecordedCall[]): number | undefined {
+  let total: number | undefined;
+  for (const call of calls) {
+    if (typeof call?.cost === 'number') total = (total ?? 0) + call.cost;
+  }
+  return total === undefined ? undefined : Math.round(total * 1e10) / 1e10;
 }
 
 /** Escapes LIKE wildcards so a user query matches literally. */

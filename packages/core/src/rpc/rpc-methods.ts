@@ -127,8 +127,11 @@ function admitScript(script: unknown, limits: RpcLimits): unknown {
   return parsed;
 }
 
-/** The protocol methods core implements (conversations and models live with the server). */
-export type CoreRpcMethod = Exclude<RpcMethodName, `conversations.${string}` | `models.${string}`>;
+/** The protocol methods core implements (conversations, models and settings live with the server). */
+export type CoreRpcMethod = Exclude<
+  RpcMethodName,
+  `conversations.${string}` | `models.${string}` | `settings.${string}`
+>;
 
 /**
  * The JSON-RPC method table of ARCHITECTURE.md, typed from `@viwo/protocol`. Every handler

@@ -1,0 +1,7 @@
+export {
+  type ReceivedTask,
+  type RunwareStandIn,
+  type StandInFault,
+  type StandInOptions,
+  startRunwareStandIn,
+} from './runware-stand-in.ts';

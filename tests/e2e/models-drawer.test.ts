@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createHash } from 'node:crypto';
+import { tinySdModelFiles } from '@viwo/plugin-diffusers';
+import type { Browser, Page } from 'playwright-core';
+import {
+  type AppServer,
+  browserMissing,
+  launchBrowser,
+  openApp,
+  startAppServer,
+} from './support/app-server.ts';
+
+/** The files of a real-looking repository on the stand-in hub (a tiny SD 1.5 in hub layout). */
+const files = Object.fromEntries(
+  Object.entries(tinySdModelFiles('sd15', { seed: 11 }))
+    .filter(([path]) => path !== 'viwo-model.json')
+    .map(([path, content]) => [
+      path,
+      typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content),
+    ]),
+) as Record<string, Uint8Array>;
+const largest = Object.entries(files).sort((a, b) => b[1].length - a[1].length)[0]![0];
+
+let releaseStall: () => void = () => {};
+let stallOpen = false;
+const stall = new Promise<void>((resolve) => {
+  releaseStall = () => {
+    stallOpen = true;
+    resolve();
+  };
+});
+let stalled: () => void = () => {};
+const reachedStall = new Promise<void>((resolve) => {
+  stalled = resolve;
+});
+
+/**
+ * A stand-in for the Hugging Face hub (tree listing and resolve, as the puller uses them). Until
+ * released, the largest file sends half its bytes and then hangs, so the pull is mid-download
+ * when the test cancels it.
+ */
+function startHub(): ReturnType<typeof Bun.serve> {
+  return Bun.serve({
+    port: 0,
+    hostname: '127.0.0.1',
+    fetch(request) {
+      const url = new URL(request.url);
+      if (url.pathname === '/api/models/acme/tiny-real/tree/main') {
+        return Response.json(
+          Object.entries(files).map(([path, content]) => ({
+            type: 'file',
+            path,
+            size: content.length,
+            oid: createHash('sha1')
+              .update(`blob ${content.length}\0`)
+              .update(content)
+              .digest('hex'),
+          })),
+        );
+      }
+      const prefix = '/acme/tiny-real/resolve/main/';
+      const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
+      const content = files[path];
+      if (!content) return new Response('not found', { status: 404 });
+      if (path !== largest || stallOpen) return new Response(Buffer.from(content));
+      const half = content.subarray(0, content.length >> 1);
+      return new Response(
+        new ReadableStream({
+          async start(controller) {
+            controller.enqueue(half);
+            stalled();
+            await stall;
+            try {
+              controller.close();
+            } catch {}
+          },
+        }),
+        { headers: { 'content-length': String(content.length) } },
+      );
+    },
+  });
+}
+
+let hub: ReturnType<typeof Bun.serve>;
+let server: AppServer;
+let browser: Browser;
+let page: Page;
+const previousEndpoint = process.env.HF_ENDPOINT;
+
+const diskUsage = async () => (await page.textContent('[data-testid=models-disk-usage]')) ?? '';
+
+describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
+  beforeAll(async () => {
+    hub = startHub();
+    // The server child inherits the environment: its hub is the stand-in.
+    process.env.HF_ENDPOINT = `http://127.0.0.1:${hub.port}`;
+    server = await startAppServer();
+    browser = await launchBrowser();
+    page = await openApp(browser, server.url);
+  }, 120_000);
+  afterAll(async () => {
+    releaseStall();
+    await browser?.close();
+    await server?.stop();
+    hub?.stop(true);
+    if (previousEndpoint === undefined) delete process.env.HF_ENDPOINT;
+    else process.env.HF_ENDPOINT = previousEndpoint;
+  });
+
+  test('lists the installed test models with family, size, kind, disk use and the default', async () => {
+    await page.click('[data-testid=open-models]');
+    await page.waitForSelector('[data-testid=model-row]');
+    const rows = page.locator('[data-testid=model-row]');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=model-row][data-kind=real]').count()).toBe(0);
+    expect(await page.locator('[data-testid=model-default]').count()).toBe(1);
+    const text = (await rows.first().textContent()) ?? '';
+    expect(text).toMatch(/\d+×\d+/);
+    expect(text).toContain('test');
+    expect(await diskUsage()).toMatch(/^[\d.]+ (KB|MB|GB) on disk$/);
+  });
+
+  test('a pull shows live progress and stops on Cancel; pulling again installs the real model', async () => {
+    const before = await diskUsage();
+    await page.fill('[data-testid=models-repo]', 'acme/tiny-real');
+    await page.click('[data-testid=models-pull]');
+    await reachedStall;
+    await page.waitForSelector('[data-testid=models-pull-cancel]:not([disabled])');
+    expect(await page.textContent('[data-testid=models-pull-label]')).toMatch(/\(\d+\/\d+\)$/);
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/models-drawer-pulling.png' });
+    await page.click('[data-testid=models-pull-cancel]');
+    await page.waitForSelector('[data-testid=models-message]:has-text("stopped")');
+    expect(await page.locator('[data-testid=model-row][data-kind=real]').count()).toBe(0);
+
+    releaseStall();
+    await page.fill('[data-testid=models-repo]', 'acme/tiny-real');
+    await page.click('[data-testid=models-pull]');
+    await page.waitForSelector('[data-testid=models-message]:has-text("installed")', {
+      timeout: 60_000,
+    });
+    const real = page.locator('[data-testid=model-row][data-kind=real]');
+    expect(await real.count()).toBe(1);
+    // Its source is the hub it came from, and a pulled real model becomes the default.
+    expect(await real.locator('.model-source').getAttribute('title')).toContain('acme/tiny-real');
+    expect(await real.locator('[data-testid=model-default]').count()).toBe(1);
+    expect(await diskUsage()).not.toBe(before);
+    if (process.env.VIWO_SCREENSHOTS)
+      await page.screenshot({ path: 'docs/screenshots/models-drawer.png' });
+  }, 120_000);
+
+  test('delete asks for confirmation, and only a confirmed delete removes the model', async () => {
+    const real = page.locator('[data-testid=model-row][data-kind=real]');
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await real.locator('[data-testid=model-delete]').click();
+    expect(await real.count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await real.locator('[data-testid=model-delete]').click();
+    await page.waitForSelector('[data-testid=models-message]:has-text("deleted")');
+    expect(await real.count()).toBe(0);
+  });
+});
