@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCanvasPlugin, createRuntime, type Plugin, type Runtime } from '@viwo/core';
+import {
+  createCanvasPlugin,
+  createRuntime,
+  type Plugin,
+  type Runtime,
+  type RuntimeOptions,
+} from '@viwo/core';
 import { createTestPlugin } from '@viwo/core/testing';
 import {
   type RunningServer,
@@ -19,14 +25,21 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: Partial<ServerOptions> & { plugins?: Plugin[]; dataDir?: string } = {},
+  options: Partial<ServerOptions> & {
+    plugins?: Plugin[];
+    dataDir?: string;
+    /** Extra runtime options (limits, history retention, job concurrency). */
+    runtimeOptions?: Partial<RuntimeOptions>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'viwo-server-'));
+  const { runtimeOptions, ...serverOptions } = options;
   const runtime = await createRuntime({
+    ...runtimeOptions,
     dataDir,
     plugins: options.plugins ?? [createTestPlugin(), createCanvasPlugin()],
   });
-  const server = startServer({ port: 0, ...options, runtime });
+  const server = startServer({ port: 0, ...serverOptions, runtime });
   return {
     runtime,
     server,

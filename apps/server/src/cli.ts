@@ -3,9 +3,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { createRuntime, type Runtime, type RuntimeOptions } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
+import { gcCommand } from './gc-command.ts';
 import { loadPlugins } from './plugins.ts';
 import { attachQueueMode, openQueueMode, providerLines } from './queue-mode.ts';
 import { startServer } from './server.ts';
+import { limitSettingsFromEnv } from './server-settings.ts';
 import { USERS_USAGE, usersCommand } from './users-command.ts';
 
 const USAGE = `usage:
@@ -17,7 +19,7 @@ const USAGE = `usage:
             [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
   viwo config set|unset|get runware.api_key [KEY|-]
-  viwo gc
+  viwo gc [--grace-minutes 60]
 ${USERS_USAGE.replace('usage:\n', '')}`;
 
 /** Parses `--flag value` pairs and positionals. */
@@ -58,7 +60,12 @@ function integerFlag(
 }
 
 async function openRuntime(extra: Partial<RuntimeOptions> = {}): Promise<Runtime> {
-  return createRuntime({ dataDir: dataDir(), plugins: await loadPlugins(), ...extra });
+  return createRuntime({
+    dataDir: dataDir(),
+    plugins: await loadPlugins(),
+    ...limitSettingsFromEnv().runtime,
+    ...extra,
+  });
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -87,6 +94,7 @@ async function serve(args: string[]): Promise<void> {
       host: flags.get('host') ?? '127.0.0.1',
       ...(flags.has('token') ? { token: flags.get('token')! } : {}),
       allowedOrigins: allowed.filter(Boolean),
+      maxConnections: limitSettingsFromEnv().maxConnections,
       ...(process.env.VIWO_WORKER_TOKEN ? { workerToken: process.env.VIWO_WORKER_TOKEN } : {}),
       ...(process.env.VIWO_MAX_UPLOAD_BYTES
         ? { maxUploadBytes: Number(process.env.VIWO_MAX_UPLOAD_BYTES) }
@@ -278,15 +286,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'chat':
       return chat(rest);
-    case 'gc': {
-      const runtime = await openRuntime();
-      try {
-        console.log(JSON.stringify(await runtime.gc()));
-      } finally {
-        await runtime.dispose();
-      }
-      return 0;
-    }
+    case 'gc':
+      return gcCommand(rest, dataDir());
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

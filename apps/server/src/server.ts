@@ -1,4 +1,4 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { decode } from '@msgpack/msgpack';
 import type { Runtime } from '@viwo/core';
 import {
   createRpcMethods,
@@ -14,9 +14,14 @@ import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
 import { JobQueue } from './job-queue.ts';
 import { modelRpcMethods } from './model-methods.ts';
-import { isLoopbackHost, originAllowed } from './origin-policy.ts';
+
+import { isLoopbackHost } from './origin-policy.ts';
 import { queueMethods } from './queue-methods.ts';
+import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-channel.ts';
+import { refuseRequest } from './request-guard.ts';
+
 import { runwareSettingsMethods, type ServerRpcContext } from './runware-settings.ts';
+import { withSecurityHeaders } from './security-headers.ts';
 import { serveStatic } from './static-files.ts';
 import { serveVideo } from './video-files.ts';
 import { workerAccess } from './worker-auth.ts';
@@ -42,6 +47,12 @@ export interface ServerOptions {
   /** Largest `POST /images` body, in bytes. */
   maxUploadBytes?: number;
   rpcLimits?: Partial<RpcLimits>;
+  /** Reply size and slow-reader buffer bounds per connection. */
+  replyLimits?: Partial<ReplyLimits>;
+  /** Most WebSocket connections open at once (default 64); more are refused with 503. */
+  maxConnections?: number;
+  /** Most requests in one JSON-RPC batch (default 100). */
+  maxBatch?: number;
   /** Queue mode: the worker token (`VIWO_WORKER_TOKEN`); see `worker-auth.ts`. */
   workerToken?: string;
   /** More `/health` fields (queue mode: queue and workers). */
@@ -52,6 +63,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** WebSocket connections open now. */
+  connections(): number;
   /** Stops accepting, cancels running jobs' connections, disposes nothing else (the caller owns the runtime). */
   stop(): Promise<void>;
 }
@@ -62,15 +75,19 @@ interface SocketData {
   token: string | null;
   /** Answers use the frame kind of their request; notifications follow the latest request. */
   binary: boolean;
+  /** Outgoing side: wire-safe values, size limits, backpressure. */
+  channel?: ReplyChannel;
 }
 
 const HASH_PATH = /^\/images\/([0-9a-f]{64})\.png$/;
 
 function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  return withSecurityHeaders(
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
 }
 
 /**
@@ -96,7 +113,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const queue = new JobQueue(runtime, (principalId, method, params) => {
     for (const socket of sockets)
       if (socket.data.context.session.principal.id === principalId)
-        send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+        channelOf(socket).notify(method, params, socket.data.binary);
   });
   const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),
@@ -107,13 +124,14 @@ export function startServer(options: ServerOptions): RunningServer {
   });
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;
+  const replyLimits: ReplyLimits = { ...defaultReplyLimits, ...options.replyLimits };
+  const maxConnections = options.maxConnections ?? 64;
 
   const auth = createAuthenticator({ runtime, loopback, ...(token ? { token } : {}) });
 
-  const send = (socket: ServerWebSocket<SocketData>, message: unknown, binary: boolean) => {
-    if (socket.readyState !== 1) return;
-    if (binary) socket.sendBinary(encode(message));
-    else socket.sendText(JSON.stringify(message));
+  const channelOf = (socket: ServerWebSocket<SocketData>): ReplyChannel => {
+    socket.data.channel ??= new ReplyChannel(socket, replyLimits);
+    return socket.data.channel;
   };
 
   const server = Bun.serve<SocketData>({
@@ -122,6 +140,12 @@ export function startServer(options: ServerOptions): RunningServer {
     maxRequestBodySize: options.maxUploadBytes ?? 64 * 1024 * 1024,
     async fetch(request, bunServer) {
       const url = new URL(request.url);
+      const refusal = refuseRequest(request, {
+        host,
+        port: boundPort,
+        allowedOrigins: options.allowedOrigins ?? [],
+      });
+      if (refusal) return json({ error: refusal.error }, refusal.status);
       const worker = workerAccess(request, bunServer.requestIP(request)?.address, {
         ...(options.workerToken ? { workerToken: options.workerToken } : {}),
         ...(token ? { serverToken: token } : {}),
@@ -131,17 +155,11 @@ export function startServer(options: ServerOptions): RunningServer {
       if (worker.kind === 'denied') return json({ error: worker.reason }, 401);
       if (worker.kind === 'worker') return workerRoute(runtime, request, url);
       if (url.pathname === '/rpc') {
-        if (
-          !originAllowed(request.headers.get('origin'), {
-            host,
-            port: boundPort,
-            allowedOrigins: options.allowedOrigins ?? [],
-          })
-        ) {
-          return json({ error: 'origin not allowed' }, 403);
-        }
         const who = auth.authenticate(request, url, true);
-        if (!who.ok) return unauthorized(who.message);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
+        if (sockets.size >= maxConnections) {
+          return json({ error: `too many connections (at most ${maxConnections})` }, 503);
+        }
         const session = runtime.openSession(who.principal);
         const peer = bunServer.requestIP(request)?.address;
         const data: SocketData = {
@@ -154,15 +172,17 @@ export function startServer(options: ServerOptions): RunningServer {
         return json({ error: 'expected a WebSocket upgrade' }, 426);
       }
       if (url.pathname === '/health' && request.method === 'GET') {
-        return json({ ...runtime.health(), ...(await options.extraHealth?.()) });
+        return json({ ...(await healthReport(runtime)), ...(await options.extraHealth?.()) });
       }
       if (url.pathname === '/whoami' && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
-        return who.ok ? whoami(who.principal, runtime) : unauthorized(who.message);
+        return withSecurityHeaders(
+          who.ok ? whoami(who.principal, runtime) : unauthorized(who.message),
+        );
       }
       if (url.pathname === '/images' && request.method === 'POST') {
         const who = auth.authenticate(request, url, false);
-        if (!who.ok) return unauthorized(who.message);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
         return uploadImage(runtime, request);
       }
       if (url.pathname.startsWith('/videos/') && request.method === 'GET') {
@@ -175,28 +195,35 @@ export function startServer(options: ServerOptions): RunningServer {
       }
       if (url.pathname.startsWith('/images/') && request.method === 'GET') {
         const who = auth.authenticate(request, url, false);
-        if (!who.ok) return unauthorized(who.message);
+        if (!who.ok) return withSecurityHeaders(unauthorized(who.message));
         const image = isImageExportPath(url.pathname)
           ? await serveImageExport(runtime, url)
           : await serveImage(runtime, url.pathname);
-        return privateWhenSignedIn(image, who.token !== null);
+        return withSecurityHeaders(privateWhenSignedIn(image, who.token !== null));
       }
       if (request.method !== 'GET' && request.method !== 'HEAD')
         return json({ error: 'not found' }, 404);
-      return serveStatic(
-        options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
-        url.pathname,
-        request.headers.get('accept-encoding'),
+      return withSecurityHeaders(
+        serveStatic(
+          options.clientDir ?? new URL('../../imagegen/dist', import.meta.url).pathname,
+          url.pathname,
+          request.headers.get('accept-encoding'),
+        ),
       );
     },
     websocket: {
       maxPayloadLength: maxFrameBytes,
+      // Room for one whole reply past a full buffer; ReplyChannel queues the rest (bounded).
+      backpressureLimit: replyLimits.maxReplyBytes * 2,
       idleTimeout: 0,
       open(socket) {
         sockets.add(socket);
         socket.data.context.session.setNotifier((method, params) => {
-          send(socket, { jsonrpc: '2.0', method, params }, socket.data.binary);
+          channelOf(socket).notify(method, params, socket.data.binary);
         });
+      },
+      drain(socket) {
+        channelOf(socket).drain();
       },
       async message(socket, raw) {
         const binary = typeof raw !== 'string';
@@ -209,11 +236,13 @@ export function startServer(options: ServerOptions): RunningServer {
         try {
           message = binary ? decode(raw) : JSON.parse(raw);
         } catch (error) {
-          send(socket, parseErrorResponse((error as Error).message), binary);
+          channelOf(socket).reply(parseErrorResponse((error as Error).message), binary);
           return;
         }
-        const answer = await dispatchRpc(message, methods, socket.data.context);
-        if (answer !== null) send(socket, answer, binary);
+        const answer = await dispatchRpc(message, methods, socket.data.context, {
+          maxBatch: options.maxBatch,
+        });
+        if (answer !== null) channelOf(socket).reply(answer, binary);
       },
       close(socket) {
         sockets.delete(socket);
@@ -221,8 +250,9 @@ export function startServer(options: ServerOptions): RunningServer {
         socket.data.context.session.close();
       },
     },
-    error(error) {
-      return json({ error: `internal error: ${error.message}` }, 500);
+    error() {
+      // Host error text can name files and paths: it stays in the server, the client gets a code.
+      return json({ error: 'internal error' }, 500);
     },
   });
   boundPort = server.port ?? boundPort;
@@ -230,12 +260,20 @@ export function startServer(options: ServerOptions): RunningServer {
   return {
     url: `http://${shownHost}:${boundPort}`,
     port: boundPort,
+    connections: () => sockets.size,
     async stop() {
       queue.stop();
       server.stop(true);
       for (const socket of sockets) socket.close(1001, 'server shutting down');
     },
   };
+}
+
+/** `GET /health`: the runtime's report plus whether the image store can be written now. */
+async function healthReport(runtime: Runtime): Promise<Record<string, unknown>> {
+  const report = runtime.health();
+  const storage = await runtime.images.storageHealth();
+  return { ...report, status: storage.status === 'ok' ? report.status : 'degraded', storage };
 }
 
 /** Whether a peer address is the loopback interface (IPv4, IPv6, or IPv4-mapped IPv6). */
@@ -273,7 +311,9 @@ async function uploadImage(
       await (verbatim ? runtime.images.putPngVerbatim(bytes) : runtime.images.putEncoded(bytes)),
     );
   } catch (error) {
-    return json({ error: (error as Error).message }, 400);
+    // The store's own failures (disk full) are the server's fault; everything else is the upload's.
+    const code = (error as { code?: unknown }).code;
+    return json({ error: (error as Error).message }, code === 'InternalError' ? 500 : 400);
   }
 }
 
@@ -283,11 +323,13 @@ async function serveImage(runtime: Runtime, pathname: string): Promise<Response>
   const hash = match[1]!;
   if (!(await runtime.images.has(hash))) return json({ error: `no image ${hash}` }, 404);
   const png = await runtime.images.getPng(hash);
-  return new Response(Buffer.from(png), {
-    headers: {
-      'content-type': 'image/png',
-      'cache-control': 'public, max-age=31536000, immutable',
-      etag: `"${hash}"`,
-    },
-  });
+  return withSecurityHeaders(
+    new Response(Buffer.from(png), {
+      headers: {
+        'content-type': 'image/png',
+        'cache-control': 'public, max-age=31536000, immutable',
+        etag: `"${hash}"`,
+      },
+    }),
+  );
 }

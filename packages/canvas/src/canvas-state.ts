@@ -1,12 +1,15 @@
 import {
-  applyStroke,
+  type CompositeLayer,
+  compositeSurfaces,
   copySurface,
   createSurface,
   drawSurface,
   parseColor,
+  type Rgba,
+  rasterizeStroke,
   type StrokeTool,
   type Surface,
-  strokeCoverage,
+  strokeWork,
 } from './rasterizer.ts';
 
 /**
@@ -41,6 +44,46 @@ export interface BoundingBox {
 /** Largest canvas side accepted; bigger requests are errors, not giant allocations. */
 export const MAX_CANVAS_SIDE = 8192;
 
+/** Largest canvas area: what the image store keeps (4096×4096), so a composite can be stored. */
+export const MAX_CANVAS_PIXELS = 4096 * 4096;
+
+/** Pixels all layers of one canvas may hold together (256 MiB of RGBA). */
+export const MAX_LAYER_PIXELS = 64 * 1024 * 1024;
+
+/** A validated stroke, ready for a rasteriser (inline or a worker). */
+export interface StrokeRequest {
+  surface: Surface;
+  points: [number, number][];
+  size: number;
+  hardness: number;
+  color: Rgba;
+  tool: StrokeTool;
+  /** Pixels the rasterisation touches (for charging). */
+  work: number;
+}
+
+/** What a composite needs: the size, background and visible raster layers. */
+export interface CompositeRequest {
+  width: number;
+  height: number;
+  background: Rgba | null;
+  layers: CompositeLayer[];
+}
+
+/** Refuses a canvas area the store cannot keep, or layers past the memory bound. */
+function checkArea(opcode: string, width: number, height: number, layers: number): void {
+  if (width * height > MAX_CANVAS_PIXELS) {
+    throw new Error(
+      `${opcode}: ${width}×${height} is over ${MAX_CANVAS_PIXELS} pixels (4096×4096), the largest image the store keeps`,
+    );
+  }
+  if (layers * width * height > MAX_LAYER_PIXELS) {
+    throw new Error(
+      `${opcode}: ${layers} layers of ${width}×${height} are over ${MAX_LAYER_PIXELS} pixels in all`,
+    );
+  }
+}
+
 const LAYER_TYPES = new Set<LayerType>(['raster', 'control', 'mask', 'region', 'opaque']);
 
 /**
@@ -60,6 +103,7 @@ export class CanvasState {
   init(width: number, height: number, background: string | null = null): void {
     checkSide('canvas.init', 'width', width);
     checkSide('canvas.init', 'height', height);
+    checkArea('canvas.init', width, height, 0);
     if (background !== null) parseColor(background);
     this.width = width;
     this.height = height;
@@ -89,6 +133,7 @@ export class CanvasState {
         `canvas.layer.create: type must be raster, control, mask, region or opaque, got '${type}'`,
       );
     }
+    checkArea('canvas.layer.create', this.width, this.height, this.layers.length + 1);
     const layer: CanvasLayer = {
       id,
       name: String(name),
@@ -134,6 +179,26 @@ export class CanvasState {
     tool: string,
     hardness = 1,
   ): void {
+    const stroke = this.strokeRequest(layerId, points, color, size, tool, hardness);
+    rasterizeStroke(
+      stroke.surface,
+      stroke.points,
+      stroke.size,
+      stroke.hardness,
+      stroke.color,
+      stroke.tool,
+    );
+  }
+
+  /** Validates a stroke and says what rasterising it takes (the work happens elsewhere). */
+  strokeRequest(
+    layerId: string,
+    points: unknown,
+    color: string,
+    size: number,
+    tool: string,
+    hardness = 1,
+  ): StrokeRequest {
     const layer = this.layer(layerId, 'canvas.draw_stroke');
     if (tool !== 'brush' && tool !== 'eraser' && tool !== 'mask') {
       throw new Error(`canvas.draw_stroke: tool must be brush, eraser or mask, got '${tool}'`);
@@ -141,8 +206,16 @@ export class CanvasState {
     if (typeof size !== 'number' || !(size > 0) || size > 1024) {
       throw new Error(`canvas.draw_stroke: size must be a number in (0, 1024], got ${size}`);
     }
-    const coverage = strokeCoverage(this.width, this.height, toPoints(points), size, hardness);
-    applyStroke(layer.surface, coverage, parseColor(color), tool as StrokeTool);
+    const parsed = toPoints(points);
+    return {
+      surface: layer.surface,
+      points: parsed,
+      size,
+      hardness,
+      color: parseColor(color),
+      tool: tool as StrokeTool,
+      work: strokeWork(this.width, this.height, parsed, size),
+    };
   }
 
   loadImage(layerId: string, image: Surface, x: number, y: number): void {
@@ -170,6 +243,7 @@ export class CanvasState {
   resize(width: number, height: number, anchorX = 0, anchorY = 0): void {
     checkSide('canvas.resize', 'width', width);
     checkSide('canvas.resize', 'height', height);
+    checkArea('canvas.resize', width, height, this.layers.length);
     for (const [name, value] of [
       ['anchorX', anchorX],
       ['anchorY', anchorY],
@@ -192,21 +266,20 @@ export class CanvasState {
 
   /** Visible raster layers over the background; mask, region, control and opaque layers excluded. */
   composite(): Surface {
-    const out = createSurface(this.width, this.height);
-    if (this.background !== null) {
-      const { red, green, blue, alpha } = parseColor(this.background);
-      for (let offset = 0; offset < out.data.length; offset += 4) {
-        out.data[offset] = red;
-        out.data[offset + 1] = green;
-        out.data[offset + 2] = blue;
-        out.data[offset + 3] = Math.round(alpha * 255);
-      }
-    }
-    for (const layer of this.layers) {
-      if (layer.type === 'raster' && layer.visible && layer.opacity > 0)
-        drawSurface(out, layer.surface, 0, 0, layer.opacity);
-    }
-    return out;
+    const request = this.compositeRequest();
+    return compositeSurfaces(request.width, request.height, request.background, request.layers);
+  }
+
+  /** What {@link composite} combines, for a rasteriser that runs elsewhere. */
+  compositeRequest(): CompositeRequest {
+    return {
+      width: this.width,
+      height: this.height,
+      background: this.background === null ? null : parseColor(this.background),
+      layers: this.layers
+        .filter((layer) => layer.type === 'raster' && layer.visible && layer.opacity > 0)
+        .map((layer) => ({ surface: layer.surface, opacity: layer.opacity })),
+    };
   }
 
   /** Checks every change first, then applies them all, so a refused update changes nothing. */

@@ -1,5 +1,5 @@
 export type { CanvasHost, CanvasPixels } from './canvas-host.ts';
-export { canvasOpcodes } from './canvas-opcodes.ts';
+export { canvasOpcodes, createCanvasOpcodes, PIXELS_PER_GAS } from './canvas-opcodes.ts';
 export { type CanvasOperation, canvasOperations, canvasScript } from './canvas-operation.ts';
 export {
   CANVAS_OPERATIONS,
@@ -12,9 +12,14 @@ export {
   type BoundingBox,
   type CanvasLayer,
   CanvasState,
+  type CompositeRequest,
   type LayerType,
+  MAX_CANVAS_PIXELS,
   MAX_CANVAS_SIDE,
+  MAX_LAYER_PIXELS,
+  type StrokeRequest,
 } from './canvas-state.ts';
+export { inlineRaster, type RasterBackend } from './raster-backend.ts';
 export {
   applyStroke,
   blendPixel,

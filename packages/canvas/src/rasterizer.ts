@@ -68,14 +68,38 @@ export function strokeCoverage(
   size: number,
   hardness: number,
 ): Float32Array {
-  const coverage = new Float32Array(width * height);
+  return strokeCoverageIn({ left: 0, top: 0, width, height }, points, size, hardness);
+}
+
+/** A rectangle of canvas pixels. */
+export interface PixelBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * {@link strokeCoverage} restricted to `box` (coverage index `(y - top) * width + (x - left)`).
+ * Every value is computed from absolute canvas coordinates exactly as the whole-canvas version
+ * does, so the pixels inside the box are bit-identical to it.
+ */
+export function strokeCoverageIn(
+  box: PixelBox,
+  points: readonly (readonly [number, number])[],
+  size: number,
+  hardness: number,
+): Float32Array {
+  const coverage = new Float32Array(box.width * box.height);
   const radius = Math.max(0.5, size / 2);
   const inner = radius * Math.min(1, Math.max(0, hardness));
+  const boxRight = box.left + box.width - 1;
+  const boxBottom = box.top + box.height - 1;
   const stamp = (centerX: number, centerY: number) => {
-    const left = Math.max(0, Math.floor(centerX - radius - 1));
-    const right = Math.min(width - 1, Math.ceil(centerX + radius + 1));
-    const top = Math.max(0, Math.floor(centerY - radius - 1));
-    const bottom = Math.min(height - 1, Math.ceil(centerY + radius + 1));
+    const left = Math.max(box.left, Math.floor(centerX - radius - 1));
+    const right = Math.min(boxRight, Math.ceil(centerX + radius + 1));
+    const top = Math.max(box.top, Math.floor(centerY - radius - 1));
+    const bottom = Math.min(boxBottom, Math.ceil(centerY + radius + 1));
     for (let y = top; y <= bottom; y++) {
       for (let x = left; x <= right; x++) {
         const distance = Math.hypot(x + 0.5 - centerX, y + 0.5 - centerY);
@@ -84,7 +108,7 @@ export function strokeCoverage(
         else
           value =
             distance <= inner ? 1 : distance >= radius ? 0 : (radius - distance) / (radius - inner);
-        const index = y * width + x;
+        const index = (y - box.top) * box.width + (x - box.left);
         if (value > coverage[index]!) coverage[index] = value;
       }
     }
@@ -188,4 +212,94 @@ export function copySurface(target: Surface, source: Surface, x: number, y: numb
       (row * target.width + left) * 4,
     );
   }
+}
+
+/** Pixels a stroke's rasterisation touches (every stamp's square), for charging gas. */
+export function strokeWork(
+  width: number,
+  height: number,
+  points: readonly (readonly [number, number])[],
+  size: number,
+): number {
+  if (points.length === 0) return 0;
+  const radius = Math.max(0.5, size / 2);
+  const side = Math.min(Math.max(width, height), 2 * radius + 3);
+  const spacing = Math.max(0.5, radius / 4);
+  let stamps = 1;
+  for (let index = 1; index < points.length; index++) {
+    const [fromX, fromY] = points[index - 1]!;
+    const [toX, toY] = points[index]!;
+    stamps += Math.max(1, Math.ceil(Math.hypot(toX - fromX, toY - fromY) / spacing));
+  }
+  return stamps * side * side;
+}
+
+/**
+ * {@link strokeCoverage} then {@link applyStroke} over the stroke's bounding box only: the same
+ * bytes as the whole-canvas pair (coverage outside the box is zero), without a canvas-sized
+ * coverage buffer or a pass over every pixel of a large canvas.
+ */
+export function rasterizeStroke(
+  surface: Surface,
+  points: readonly (readonly [number, number])[],
+  size: number,
+  hardness: number,
+  color: Rgba,
+  tool: StrokeTool,
+): void {
+  if (points.length === 0) return;
+  const reach = Math.max(0.5, size / 2) + 2;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const [x, y] of points) {
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x);
+    maxY = Math.max(maxY, y);
+  }
+  const left = Math.max(0, Math.floor(minX - reach));
+  const top = Math.max(0, Math.floor(minY - reach));
+  const right = Math.min(surface.width - 1, Math.ceil(maxX + reach));
+  const bottom = Math.min(surface.height - 1, Math.ceil(maxY + reach));
+  if (right < left || bottom < top) return;
+  const box = { left, top, width: right - left + 1, height: bottom - top + 1 };
+  const coverage = strokeCoverageIn(box, points, size, hardness);
+  for (let row = 0; row < box.height; row++) {
+    const start = ((top + row) * surface.width + left) * 4;
+    applyStroke(
+      { width: box.width, height: 1, data: surface.data.subarray(start, start + box.width * 4) },
+      coverage.subarray(row * box.width, (row + 1) * box.width),
+      color,
+      tool,
+    );
+  }
+}
+
+/** One layer as the compositor sees it. */
+export interface CompositeLayer {
+  surface: Surface;
+  opacity: number;
+}
+
+/** Layers over an optional background colour, source-over in order (bottom first). */
+export function compositeSurfaces(
+  width: number,
+  height: number,
+  background: Rgba | null,
+  layers: readonly CompositeLayer[],
+): Surface {
+  const out = createSurface(width, height);
+  if (background !== null) {
+    const { red, green, blue, alpha } = background;
+    for (let offset = 0; offset < out.data.length; offset += 4) {
+      out.data[offset] = red;
+      out.data[offset + 1] = green;
+      out.data[offset + 2] = blue;
+      out.data[offset + 3] = Math.round(alpha * 255);
+    }
+  }
+  for (const layer of layers) drawSurface(out, layer.surface, 0, 0, layer.opacity);
+  return out;
 }

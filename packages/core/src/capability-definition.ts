@@ -70,6 +70,12 @@ export interface CapabilityMethod {
    * the call is not deterministic (no seed given, outside services).
    */
   cacheIdentity?(args: unknown[]): Promise<string | undefined>;
+  /**
+   * What the call will really do, as parameter-named numbers (e.g. `{factor, width, height}` of
+   * the output when `width`/`height` override `factor`). A handle's bounds apply to these too, so
+   * a bound limits the effect rather than one spelling of it. Given the validated arguments.
+   */
+  effects?(args: unknown[]): Record<string, number>;
   run(context: CapabilityCallContext, ...args: unknown[]): Promise<unknown>;
 }
 

@@ -27,6 +27,16 @@ export function coreError(
   return new ScriptError(code, message, [...path]);
 }
 
+/**
+ * Host error text made safe to show a client: absolute filesystem paths (which reveal the data
+ * dir, the home directory, the install location) become `<path>`, and the text is cut to a
+ * readable length. URLs are left alone (`http://host/a` has no path start after a space).
+ */
+export function redactHostText(text: string): string {
+  const redacted = text.replace(/(^|[\s'"(=,;[])(\/[\w.@+~-]+)+\/?/g, '$1<path>');
+  return redacted.length > 2000 ? `${redacted.slice(0, 2000)}…` : redacted;
+}
+
 /** True when `error` is an abort raised by an AbortSignal (cancel or revoke). */
 export function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');

@@ -52,7 +52,7 @@ export type {
   ProgressReport,
 } from './capability-definition.ts';
 export { ConfigStore } from './config/config-store.ts';
-export { type CoreErrorCode, coreError } from './errors.ts';
+export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
@@ -79,6 +79,11 @@ export {
   type ConversationTurn,
   type NewTurn,
 } from './persistence/conversation-store.ts';
+export {
+  DEFAULT_HISTORY_RETENTION,
+  type HistoryRetention,
+  pruneHistory,
+} from './persistence/history-retention.ts';
 export type {
   HistoryEntry,
   HistoryQuery,

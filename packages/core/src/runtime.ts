@@ -15,6 +15,11 @@ import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
 import { openBunSqlite } from './persistence/bun-sqlite.ts';
 import { ConversationStore } from './persistence/conversation-store.ts';
+import {
+  DEFAULT_HISTORY_RETENTION,
+  type HistoryRetention,
+  pruneHistory,
+} from './persistence/history-retention.ts';
 import { HistoryStore } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
@@ -41,6 +46,20 @@ export interface RuntimeOptions {
   deviceConcurrency?: number;
   /** Answer repeats of deterministic capability calls from the result cache; default true. */
   resultCache?: boolean;
+  /**
+   * Scripts evaluating at once across every session; more wait in a fair queue (status
+   * `queued`). Default 4: loops share one event loop (they take turns, so a request waits for
+   * one slice, not one per script), and a job waiting for the device holds its slot.
+   */
+  maxConcurrentJobs?: number;
+  /** How much finished history to keep (default: the newest 10,000 entries; favorites always). */
+  history?: HistoryRetention;
+  /**
+   * Mark jobs a previous process left unfinished as `interrupted` (default true). Maintenance
+   * commands that may run beside a live server (`viwo gc`) pass false, or they would mark the
+   * server's running jobs.
+   */
+  recoverInterrupted?: boolean;
   /** Queue mode: runs costed calls elsewhere (workers); default in-process. */
   remoteCalls?: RemoteCallDispatcher;
   /** Receives plugin log lines; default writes warnings and errors to stderr. */
@@ -85,6 +104,7 @@ export interface Runtime {
 
 const DEFAULT_LIMITS: JobLimits = {
   gas: 1_000_000,
+  maxGas: 100_000_000,
   maxDepth: 256,
   timeoutMs: 10 * 60 * 1000,
   maxOutputBytes: 4 * 1024 * 1024,
@@ -108,7 +128,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   }
   const history = new HistoryStore(db);
-  history.markInterrupted();
+  if (options.recoverInterrupted !== false) history.markInterrupted();
+  const retention = options.history ?? DEFAULT_HISTORY_RETENTION;
+  pruneHistory(db, retention);
   const templates = new TemplateStore(db);
   const users = new UserStore(db);
   const conversations = new ConversationStore(db);
@@ -132,6 +154,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     queueMode: options.remoteCalls !== undefined,
     opcodes: () => allOpcodes,
+    jobQueue: new ResourceQueue('jobs', options.maxConcurrentJobs ?? 4),
+    pruneHistory: () => pruneHistory(db, retention),
   });
   const sessionDeps: SessionDeps = {
     registry,

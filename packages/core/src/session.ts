@@ -240,9 +240,9 @@ export class Session implements SessionLink, KernelSession {
     return this.deps.jobs.cancel(this.principal, jobId);
   }
 
-  /** Jobs of this principal known to this process, newest first. */
-  listJobs(): JobSummary[] {
-    return this.deps.jobs.list(this.principal);
+  /** Jobs of this principal known to this process, newest first (a page of at most `limit`). */
+  listJobs(limit?: number): JobSummary[] {
+    return this.deps.jobs.list(this.principal, limit);
   }
 
   /** One job, from memory or (after a restart or disconnect) from history. */

@@ -189,7 +189,8 @@ export function insertPngText(
  * skipped: inflating needs zlib, which this dependency-free codec does not carry.
  */
 export function readPngText(png: Uint8Array): Record<string, string> {
-  const result: Record<string, string> = {};
+  // No prototype: a keyword such as `__proto__` in an uploaded PNG is plain data.
+  const result = Object.create(null) as Record<string, string>;
   for (const chunk of readPngChunks(png, isTextChunk)) {
     if (chunk.type === 'tEXt') {
       const separator = chunk.data.indexOf(0);

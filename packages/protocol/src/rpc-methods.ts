@@ -55,7 +55,8 @@ export interface RpcMethods {
   get_capability_metadata: { params: NoParams; result: CapabilityMetadata[] };
   execute_script: { params: ExecuteScriptParams; result: JobResult };
   'job.cancel': { params: JobIdParams; result: JobSummary };
-  'job.list': { params: NoParams; result: JobSummary[] };
+  /** Newest first; `limit` defaults to 50 and is clamped to 200. */
+  'job.list': { params: { limit?: number }; result: JobSummary[] };
   'job.get': { params: JobIdParams; result: JobSummary };
 
   get_capability: { params: { type: string; filter?: unknown }; result: CapabilityHandle };

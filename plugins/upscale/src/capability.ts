@@ -83,6 +83,13 @@ function modelMethod(
   options: UpscaleCapabilityOptions,
   offered: Map<string, number[]>,
 ): CapabilityMethod {
+  return withOutputEffects(modelMethodDeclaration(options, offered));
+}
+
+function modelMethodDeclaration(
+  options: UpscaleCapabilityOptions,
+  offered: Map<string, number[]>,
+): CapabilityMethod {
   const modelIds = [...offered.keys()];
   const defaultModel = offered.has('esrgan-slim') ? 'esrgan-slim' : modelIds[0]!;
   const allFactors = [...new Set([...offered.values()].flat())].sort((a, b) => a - b);
@@ -146,6 +153,10 @@ function modelMethod(
 }
 
 function traditionalMethod(options: UpscaleCapabilityOptions): CapabilityMethod {
+  return withOutputEffects(traditionalMethodDeclaration(options));
+}
+
+function traditionalMethodDeclaration(options: UpscaleCapabilityOptions): CapabilityMethod {
   return defineMethod({
     label: 'Upscale (classical)',
     description:
@@ -265,4 +276,37 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
       });
     },
   });
+}
+
+/**
+ * What an upscale really produces, for handle bounds: the output size and the factor it amounts
+ * to (width/height overriding `factor` still count as a factor), so `max_factor: 2` also limits
+ * an explicit 4000×4000 target.
+ */
+function outputEffects(
+  image: { width: number; height: number },
+  request: { factor?: number; width?: number; height?: number },
+): Record<string, number> {
+  const size = targetSize(image.width, image.height, {
+    ...(typeof request.factor === 'number' ? { factor: request.factor } : {}),
+    ...(typeof request.width === 'number' ? { width: request.width } : {}),
+    ...(typeof request.height === 'number' ? { height: request.height } : {}),
+  });
+  return {
+    factor: Math.max(size.width / image.width, size.height / image.height),
+    width: size.width,
+    height: size.height,
+  };
+}
+
+/** Declares a method's effects (its validated image and options) for handle bounds. */
+function withOutputEffects(method: CapabilityMethod): CapabilityMethod {
+  return {
+    ...method,
+    effects: (args) =>
+      outputEffects(
+        args[0] as { width: number; height: number },
+        (args[1] ?? {}) as { factor?: number; width?: number; height?: number },
+      ),
+  };
 }

@@ -1,7 +1,7 @@
 import type { LogLevel } from '@viwo/script';
 import { ScriptError } from '@viwo/script';
 import type { CapabilityCallContext, ProgressReport } from '../capability-definition.ts';
-import { coreError } from '../errors.ts';
+import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
 import type { ResourceQueue } from '../jobs/resource-queue.ts';
 import type { RecordedCall } from '../persistence/history-store.ts';
@@ -90,6 +90,9 @@ export async function invokeThroughHandle(
     bounds: record.restrictions.bounds,
   });
 
+  if (method.effects && record.restrictions.bounds) {
+    checkEffects(method.effects(normalised), record.restrictions.bounds, where);
+  }
   const cost = method.cost ? method.cost(normalised) : 0;
   checkBudgets(record, cost, normalised, where, scope.jobId);
 
@@ -236,6 +239,35 @@ function checkBudgets(
   }
 }
 
+/**
+ * Bounds against a call's effects: a bound named like an effect (`factor`, or `options.factor`)
+ * must hold for the effective value too, whatever argument produced it.
+ */
+function checkEffects(
+  effects: Record<string, number>,
+  bounds: Record<string, { min?: number; max?: number }>,
+  where: string,
+): void {
+  for (const [name, value] of Object.entries(effects)) {
+    if (typeof value !== 'number' || Number.isNaN(value)) continue;
+    for (const [key, bound] of Object.entries(bounds)) {
+      if (key !== name && !key.endsWith(`.${name}`)) continue;
+      if (bound.max !== undefined && value > bound.max + 1e-9) {
+        throw coreError(
+          'CapabilityDenied',
+          `${where}: the call's effective ${name} is ${formatCompute(value)}, over this handle's bound of ${bound.max}`,
+        );
+      }
+      if (bound.min !== undefined && value < bound.min - 1e-9) {
+        throw coreError(
+          'CapabilityDenied',
+          `${where}: the call's effective ${name} is ${formatCompute(value)}, under this handle's bound of ${bound.min}`,
+        );
+      }
+    }
+  }
+}
+
 /** Dollar amounts summed without float dust (providers report up to 10 decimals). */
 export function roundCost(usd: number): number {
   return Math.round(usd * 1e10) / 1e10;
@@ -262,8 +294,9 @@ function abortError(signal: AbortSignal): ScriptError {
 function pluginFailure(error: unknown, where: string): ScriptError {
   if (error instanceof CapabilityError) {
     const at = error.param === undefined ? '' : `${error.param}: `;
-    return new ScriptError(error.code, `${where}: ${at}${error.message}`, []);
+    return new ScriptError(error.code, `${where}: ${at}${redactHostText(error.message)}`, []);
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Plugin errors often quote host errors (a missing model file): no absolute paths leave.
+  const message = redactHostText(error instanceof Error ? error.message : String(error));
   return coreError('PluginError', `${where} failed: ${message}`);
 }

@@ -111,7 +111,17 @@ export class HandleTable {
     return count;
   }
 
-  /** Forgets a session's handles (revoking them, so their delegates stop too). */
+  /** Handles in the table (live and revoked-but-busy), for leak checks. */
+  get size(): number {
+    return this.records.size;
+  }
+
+  /**
+   * Forgets a session's handles (revoking them, so their delegates stop too). Every revoked record
+   * without a call in flight leaves the table — roots with children included (a revoked child
+   * can never be used again, so nothing needs the root); a busy one goes when the next session
+   * drops.
+   */
   dropSession(sessionId: string): void {
     for (const record of [...this.records.values()]) {
       if (record.sessionId !== sessionId) continue;
@@ -120,7 +130,8 @@ export class HandleTable {
     for (const [id, record] of this.records) {
       if (record.revoked && record.inflight.size === 0) {
         record.parent?.children.delete(record);
-        if (record.children.size === 0) this.records.delete(id);
+        record.children.clear();
+        this.records.delete(id);
       }
     }
   }

@@ -1,6 +1,26 @@
 import type { CapabilityRestrictions } from '../capability-definition.ts';
 import { coreError } from '../errors.ts';
 
+/** Keys that reach an object's prototype machinery; never accepted as a parameter name. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+type Bounds = Record<string, { min?: number; max?: number }>;
+
+/**
+ * Refuses a key that could reach `Object.prototype` (`__proto__`, `constructor`, `prototype`)
+ * when script input becomes an object, naming where it appeared.
+ */
+export function assertSafeKey(key: string, where: string): void {
+  if (FORBIDDEN_KEYS.has(key)) {
+    throw coreError('InvalidArgument', `${where}: "${key}" is not allowed as a name`);
+  }
+}
+
+/** A bounds record without a prototype, so no parameter name can reach Object.prototype. */
+function emptyBounds(): Bounds {
+  return Object.create(null) as Bounds;
+}
+
 /**
  * Reads restrictions as scripts write them: the structured form `{methods, bounds, maxCompute}`
  * plus shorthands `max_<param>` / `min_<param>` (→ bounds) and `max_compute` (→ maxCompute).
@@ -12,8 +32,9 @@ export function parseRestrictions(value: unknown, where: string): CapabilityRest
     throw coreError('InvalidArgument', `${where}: restrictions must be an object`);
   }
   const result: CapabilityRestrictions = {};
-  const bounds: Record<string, { min?: number; max?: number }> = {};
+  const bounds = emptyBounds();
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    assertSafeKey(key, where);
     if (key === 'methods') {
       if (!Array.isArray(raw) || !raw.every((m) => typeof m === 'string')) {
         throw coreError('InvalidArgument', `${where}: methods must be a list of method names`);
@@ -26,6 +47,7 @@ export function parseRestrictions(value: unknown, where: string): CapabilityRest
         throw coreError('InvalidArgument', `${where}: bounds must be an object of {min?, max?}`);
       }
       for (const [param, bound] of Object.entries(raw as Record<string, unknown>)) {
+        assertSafeKey(param, `${where}: bounds`);
         if (typeof bound !== 'object' || bound === null) {
           throw coreError('InvalidArgument', `${where}: bounds.${param} must be {min?, max?}`);
         }
@@ -44,6 +66,7 @@ export function parseRestrictions(value: unknown, where: string): CapabilityRest
     } else if (/^(max|min)_[a-z0-9_.]+$/i.test(key)) {
       const [side, ...rest] = key.split('_');
       const param = rest.join('_');
+      assertSafeKey(param, `${where}: ${key}`);
       const entry = boundFor(bounds, param);
       entry[side === 'max' ? 'max' : 'min'] = finite(raw, `${where}: ${key}`);
     } else {
@@ -94,9 +117,13 @@ export function narrowRestrictions(
     result.maxCompute = parent.maxCompute;
   }
 
-  const bounds: Record<string, { min?: number; max?: number }> = {};
-  for (const [param, bound] of Object.entries(parent.bounds ?? {})) bounds[param] = { ...bound };
+  const bounds = emptyBounds();
+  for (const [param, bound] of Object.entries(parent.bounds ?? {})) {
+    assertSafeKey(param, where);
+    bounds[param] = { ...bound };
+  }
   for (const [param, bound] of Object.entries(requested.bounds ?? {})) {
+    assertSafeKey(param, where);
     const entry = boundFor(bounds, param);
     if (bound.max !== undefined) {
       if (entry.max !== undefined && bound.max > entry.max) {
@@ -126,11 +153,8 @@ function nonNegative(value: unknown, where: string): number {
   return number;
 }
 
-function boundFor(
-  bounds: Record<string, { min?: number; max?: number }>,
-  param: string,
-): { min?: number; max?: number } {
-  const existing = bounds[param];
+function boundFor(bounds: Bounds, param: string): { min?: number; max?: number } {
+  const existing = Object.hasOwn(bounds, param) ? bounds[param] : undefined;
   if (existing) return existing;
   const created = {};
   bounds[param] = created;

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { insertPngText, type PngChunk, readPngText } from '@viwo/protocol';
 import sharp from 'sharp';
 import { coreError } from '../errors.ts';
 import type { ImageStore, ImageValue, RawImage } from '../image-value.ts';
+import { readImageHeader } from './image-header.ts';
 import { readPngChunksNative, writePngWithText } from './png-chunks-native.ts';
 
 /**
@@ -17,6 +18,12 @@ const STORED_PNG = { compressionLevel: 1, adaptiveFiltering: false } as const;
 
 /** Default upper bound on decoded pixels (4096×4096). */
 export const DEFAULT_MAX_IMAGE_PIXELS = 4096 * 4096;
+
+/**
+ * Longest side accepted. Extreme aspect ratios within the pixel bound (1×16,777,216) cost the
+ * decoder seconds per row-set; no workflow needs a side longer than this.
+ */
+export const MAX_IMAGE_SIDE = 8192;
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 const UPLOAD_FORMATS = new Set(['png', 'jpeg', 'webp']);
@@ -97,6 +104,19 @@ export class FileImageStore implements ImageStore {
     if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
       throw coreError('InvalidArgument', 'image upload is empty');
     }
+    // Format and size come from the header first: an SVG (or anything else) never reaches
+    // librsvg/libvips, and an oversized or extreme-aspect image is refused before decoding.
+    const header = readImageHeader(bytes);
+    if (!header) {
+      const other = otherFormat(bytes);
+      throw coreError(
+        'InvalidArgument',
+        other
+          ? `image upload format ${other} is not accepted (PNG, JPEG or WebP)`
+          : 'image upload is not a readable image: no PNG, JPEG or WebP header (SVG and other formats are not accepted)',
+      );
+    }
+    this.checkSize(header.width, header.height, 'uploaded image');
     let format: string | undefined;
     let width = 0;
     let height = 0;
@@ -142,6 +162,11 @@ export class FileImageStore implements ImageStore {
     if (!PNG_SIGNATURE.every((byte, index) => bytes[index] === byte)) {
       throw coreError('InvalidArgument', 'verbatim uploads must be PNG files');
     }
+    // Size from the header before decoding, as for client uploads.
+    const header = readImageHeader(bytes);
+    if (!header)
+      throw coreError('InvalidArgument', 'PNG upload could not be decoded: no IHDR header');
+    this.checkSize(header.width, header.height, 'uploaded image');
     let info: { width: number; height: number };
     try {
       ({ info } = await sharp(bytes, { limitInputPixels: this.maxPixels, failOn: 'error' })
@@ -185,8 +210,7 @@ export class FileImageStore implements ImageStore {
   async has(hash: string): Promise<boolean> {
     if (!HASH_PATTERN.test(hash)) return false;
     try {
-      await stat(this.pathOf(hash));
-      return true;
+      return (await stat(this.pathOf(hash))).isFile();
     } catch {
       return false;
     }
@@ -225,9 +249,32 @@ export class FileImageStore implements ImageStore {
     await rm(this.pathOf(hash), { force: true });
   }
 
+  /**
+   * Whether the store can be written now (`GET /health` reports it): creates and removes a small
+   * probe file. The error is an errno code, never a path.
+   */
+  async storageHealth(): Promise<{ status: 'ok' | 'error'; error?: string }> {
+    const probe = join(this.root, `.health-${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeFile(probe, 'ok');
+      await rm(probe, { force: true });
+      return { status: 'ok' };
+    } catch (error) {
+      await rm(probe, { force: true }).catch(() => {});
+      return { status: 'error', error: `the image store cannot be written (${ioCode(error)})` };
+    }
+  }
+
   private checkSize(width: number, height: number, what: string): void {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
       throw coreError('InvalidArgument', `${what} must be at least 1×1, got ${width}×${height}`);
+    }
+    if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+      throw coreError(
+        'InvalidArgument',
+        `${what} is ${width}×${height}; each side may be at most ${MAX_IMAGE_SIDE} pixels`,
+      );
     }
     if (width * height > this.maxPixels) {
       throw coreError(
@@ -249,11 +296,25 @@ export class FileImageStore implements ImageStore {
   private async writeVerbatim(png: Uint8Array, width: number, height: number): Promise<ImageValue> {
     const hash = createHash('sha256').update(png).digest('hex');
     const target = this.pathOf(hash);
-    if (!(await this.has(hash))) {
-      await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });
+    if (await this.has(hash)) {
+      // Re-stored content counts as fresh: `gc`'s grace period must protect an old unreferenced
+      // file that a running job has just produced again.
+      const now = new Date();
+      await utimes(target, now, now).catch(() => {});
+    } else {
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temporary, png);
-      await rename(temporary, target);
+      try {
+        await mkdir(join(this.root, hash.slice(0, 2)), { recursive: true });
+        await writeFile(temporary, png);
+        await rename(temporary, target);
+      } catch (error) {
+        // A failed write (disk full, permissions) leaves no partial temp file behind.
+        await rm(temporary, { force: true }).catch(() => {});
+        throw coreError(
+          'InternalError',
+          `the image store could not write an image (${ioCode(error)})`,
+        );
+      }
     }
     return { $image: hash, width, height };
   }
@@ -277,6 +338,22 @@ function assertHash(hash: string): void {
   if (typeof hash !== 'string' || !HASH_PATTERN.test(hash)) {
     throw coreError('InvalidArgument', `"${String(hash).slice(0, 80)}" is not an image hash`);
   }
+}
+
+/** Names a few formats we refuse, from their magic bytes, for a clearer error. */
+function otherFormat(bytes: Uint8Array): string | undefined {
+  const head = String.fromCharCode(...bytes.subarray(0, 256));
+  if (head.startsWith('GIF8')) return 'gif';
+  if (head.startsWith('II*\u0000') || head.startsWith('MM\u0000*')) return 'tiff';
+  if (head.startsWith('BM')) return 'bmp';
+  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(!doctype\s+)?svg/i.test(head)) return 'svg';
+  return undefined;
+}
+
+/** The errno code of a filesystem error, never its message (which names absolute paths). */
+function ioCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'I/O error';
 }
 
 function messageOf(error: unknown): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { JobLog, JobProgress, JobResult, JobSummary, LogLevel } from '@viwo/protocol';
 import { check, evaluate, type OpcodeDefinition, ScriptError } from '@viwo/script';
 import type { CallScope } from '../capabilities/capability-invoker.ts';
-import { coreError } from '../errors.ts';
+import { coreError, redactHostText } from '../errors.ts';
 import type { ImageStore, ImageValue } from '../image-value.ts';
 import { collectImageHashes, collectImageValues } from '../images/collect-image-hashes.ts';
 import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
@@ -14,16 +14,22 @@ import {
   totalCost,
 } from '../persistence/history-store.ts';
 import type { Principal } from '../principal.ts';
+import { toWireValue } from '../rpc/wire-value.ts';
 import type { SessionLink } from '../session-link.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
 import { type ProgressReport, progressParams } from './job-progress.ts';
+import { retainedLogs, retainedResult } from './job-retention.ts';
 import { parseScriptInput } from './parse-script-input.ts';
+import type { ResourceQueue } from './resource-queue.ts';
 
 export type { JobLog, JobResult, JobSummary } from '@viwo/protocol';
 
 /** Evaluation limits applied to every job unless the call asks for less gas. */
 export interface JobLimits {
+  /** Gas a job gets when the client asks for none. */
   gas: number;
+  /** Most gas a client may ask for; larger requests are capped to it. */
+  maxGas: number;
   maxDepth: number;
   timeoutMs: number;
   maxOutputBytes: number;
@@ -37,6 +43,10 @@ export interface JobManagerDeps {
   readonly limits: JobLimits;
   /** Plugin opcodes plus core's kernel opcodes, handed to every evaluation. */
   opcodes(): OpcodeDefinition[];
+  /** Jobs evaluating at once across all sessions; more wait here (queued), never refused. */
+  readonly jobQueue: ResourceQueue;
+  /** Applies the history retention policy (after each finished job). */
+  pruneHistory(): void;
   /** Queue mode: job summaries list the workers that ran their device calls. */
   readonly queueMode?: boolean;
 }
@@ -64,6 +74,10 @@ interface JobState {
 
 /** How many finished jobs stay in memory for `job.list` (history keeps all of them). */
 const FINISHED_JOBS_KEPT = 200;
+
+/** `job.list` page size: the default, and the most one call returns (a larger limit is clamped). */
+export const JOB_LIST_DEFAULT = 50;
+export const JOB_LIST_MAX = 200;
 
 /**
  * Runs scripts as jobs: parse → check → evaluate with budgets, an AbortSignal and a fresh host →
@@ -95,23 +109,27 @@ export class JobManager {
         errors.length === 1 ? first.message : `${errors.length} problems; first: ${first.message}`;
       throw new ScriptError(code, message, first.path, { errors });
     }
-    const gas = options.gas ?? this.deps.limits.gas;
-    if (!Number.isInteger(gas) || gas < 1) {
+    const requestedGas = options.gas ?? this.deps.limits.gas;
+    if (!Number.isInteger(requestedGas) || requestedGas < 1) {
       throw coreError(
         'InvalidArgument',
         `gas must be a positive integer, got ${String(options.gas)}`,
       );
     }
+    // A client may ask for less gas than the server maximum, never more.
+    const gas = Math.min(requestedGas, this.deps.limits.maxGas);
 
     const id = `job_${randomBytes(12).toString('base64url')}`;
     const started = performance.now();
     let release!: () => void;
+    // Jobs past the global limit wait their turn (fair between sessions) instead of being refused.
+    const mustWait = this.deps.jobQueue.running >= this.deps.jobQueue.capacity;
     const state: JobState = {
       id,
       sessionId: link.id,
       principalId: link.principal.id,
       owner: accessScopeOf(link.principal).owner,
-      status: 'running',
+      status: mustWait ? 'queued' : 'running',
       created: Date.now(),
       durationMs: null,
       controller: new AbortController(),
@@ -125,13 +143,13 @@ export class JobManager {
     };
     this.jobs.set(id, state);
     const parentId = typeof options.parent_id === 'string' ? options.parent_id : undefined;
-    // Inserted as `running` in one write: evaluation starts right away (calls queue, jobs do not).
+    // Inserted in one write: `running`, or `queued` while the global job limit is reached.
     this.deps.history.begin({
       jobId: id,
       sessionId: link.id,
       script,
       parentId,
-      status: 'running',
+      status: state.status,
       owner: state.owner,
     });
 
@@ -165,7 +183,16 @@ export class JobManager {
     const host = new JobHost(id, images, link, scope);
 
     let status: JobStatus = 'error';
+    let releaseSlot: (() => void) | undefined;
     try {
+      releaseSlot = await this.deps.jobQueue.acquire(link.id, state.controller.signal);
+      if (state.status === 'queued') {
+        state.status = 'running';
+        this.deps.history.setStatus(id, 'running');
+      }
+      if (gas < requestedGas) {
+        log('warn', `gas ${requestedGas} is over the server maximum; the job runs with ${gas}`);
+      }
       const evaluation = await evaluate(script, {
         opcodes,
         gas,
@@ -181,15 +208,22 @@ export class JobManager {
         const image = await finalizer();
         if (image) finalImages.push(image);
       }
-      state.images = producedImages(images.produced, previews, evaluation.value, finalImages);
-      state.result = evaluation.value;
+      // Wire-safe before it leaves the job: a lambda becomes a marker, and a value (shared
+      // structure included) larger than the output budget is an OutputLimit error, not a crash.
+      const result = toWireValue(
+        evaluation.value,
+        { maxBytes: this.deps.limits.maxOutputBytes },
+        'the result',
+      );
+      state.images = producedImages(images.produced, previews, result, finalImages);
+      state.result = retainedResult(result);
       status = 'done';
       const duration = performance.now() - started;
       this.settle(state, link, status, duration, { calls, seeds, logs });
       const cost = totalCost(calls);
       return {
         job_id: id,
-        result: evaluation.value,
+        result,
         images: state.images,
         logs,
         duration_ms: Math.round(duration),
@@ -205,6 +239,7 @@ export class JobManager {
       this.settle(state, link, status, performance.now() - started, { calls, seeds, logs });
       throw error;
     } finally {
+      releaseSlot?.();
       release();
     }
   }
@@ -221,20 +256,25 @@ export class JobManager {
     } else if (state.principalId !== principal.id && !principal.local) {
       throw coreError('CapabilityDenied', `job ${jobId} belongs to another principal`);
     }
-    if (state.status === 'running') {
+    if (state.status === 'running' || state.status === 'queued') {
       state.controller.abort(coreError('Cancelled', `job ${jobId} was cancelled`));
     }
     return this.summary(state);
   }
 
-  /** Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first. */
-  list(principal: Principal): JobSummary[] {
+  /**
+   * Jobs of a principal (a user's own; an admin's: everyone's) in this process, newest first, at
+   * most `limit` (default {@link JOB_LIST_DEFAULT}; above {@link JOB_LIST_MAX} it is clamped).
+   */
+  list(principal: Principal, limit = JOB_LIST_DEFAULT): JobSummary[] {
+    const count = Math.max(1, Math.min(JOB_LIST_MAX, Math.floor(limit) || JOB_LIST_DEFAULT));
     const scope = accessScopeOf(principal);
     return [...this.jobs.values()]
       .filter((state) =>
         principal.user ? visibleTo(scope, state.owner) : state.principalId === principal.id,
       )
       .reverse()
+      .slice(0, count)
       .map((state) => this.summary(state));
   }
 
@@ -280,14 +320,16 @@ export class JobManager {
   /** Resolves once no job of the session is running. */
   async whenSessionIdle(sessionId: string): Promise<void> {
     const running = [...this.jobs.values()].filter(
-      (s) => s.sessionId === sessionId && s.status === 'running',
+      (s) => s.sessionId === sessionId && (s.status === 'running' || s.status === 'queued'),
     );
     await Promise.all(running.map((s) => s.settled));
   }
 
   /** Cancels every running job and waits until each has written its outcome. */
   async cancelAll(reason: string): Promise<void> {
-    const running = [...this.jobs.values()].filter((s) => s.status === 'running');
+    const running = [...this.jobs.values()].filter(
+      (s) => s.status === 'running' || s.status === 'queued',
+    );
     for (const state of running) state.controller.abort(coreError('Cancelled', reason));
     await Promise.all(running.map((s) => s.settled));
   }
@@ -307,14 +349,18 @@ export class JobManager {
         params: recorded.calls,
         seeds: recorded.seeds,
         images: state.images,
-        result: status === 'done' ? jsonSafe(state.result) : undefined,
+        result: status === 'done' ? state.result : undefined,
         error: state.error,
-        logs: recorded.logs,
+        logs: retainedLogs(recorded.logs),
         duration_ms: duration,
       });
+      this.deps.pruneHistory();
     } catch (error) {
       // The job's answer still reaches the client; the failed write is reported in its logs.
-      recorded.logs.push({ level: 'error', message: `history write failed: ${String(error)}` });
+      recorded.logs.push({
+        level: 'error',
+        message: `history write failed: ${redactHostText(String(error))}`,
+      });
     }
     // A macrotask, not a microtask: the caller's reply (sent when this promise settles) goes first.
     setTimeout(() => link.notify('job.done', { job_id: state.id, status }), 0);
@@ -349,7 +395,9 @@ export class JobManager {
   }
 
   private prune(): void {
-    const finished = [...this.jobs.values()].filter((s) => s.status !== 'running');
+    const finished = [...this.jobs.values()].filter(
+      (s) => s.status !== 'running' && s.status !== 'queued',
+    );
     for (const state of finished.slice(0, Math.max(0, finished.length - FINISHED_JOBS_KEPT))) {
       this.jobs.delete(state.id);
     }
@@ -386,17 +434,11 @@ function unknownJob(jobId: unknown): ScriptError {
   return coreError('NotFound', `job ${String(jobId)} does not exist`);
 }
 
-/** Any failure as a ScriptError; unexpected host errors lose their stack, keep their message. */
+/** Any failure as a ScriptError; unexpected host errors lose their stack and any paths. */
 function toScriptError(error: unknown): ScriptError {
   if (error instanceof ScriptError) return error;
-  return coreError('InternalError', error instanceof Error ? error.message : String(error));
-}
-
-/** A value as it will look in JSON (functions and cycles dropped to a description). */
-function jsonSafe(value: unknown): unknown {
-  try {
-    return JSON.parse(JSON.stringify(value ?? null));
-  } catch {
-    return String(value);
-  }
+  return coreError(
+    'InternalError',
+    redactHostText(error instanceof Error ? error.message : String(error)),
+  );
 }

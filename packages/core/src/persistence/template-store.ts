@@ -36,6 +36,16 @@ interface TemplateRow {
 
 const schema = templateSchema as JsonSchema;
 
+/** Largest template stored: script plus exposed inputs, as JSON (a script's own limit is 1 MiB). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024 + 64 * 1024;
+
+/** Most template bytes one `templates.list` answer carries; the page ends early past it. */
+export const TEMPLATE_LIST_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/** SQL size of a row as listed (what its JSON costs in a reply, near enough). */
+const ROW_BYTES =
+  'length(script) + length(exposed) + length(description) + length(tags) + length(name)';
+
 /**
  * Templates in SQLite. Every write validates against the export schema first, so a rejected save
  * or import leaves the store exactly as it was.
@@ -53,6 +63,14 @@ export class TemplateStore {
     }
     const exported = this.toExportShape(input);
     assertValid(exported, 'template');
+    const bytes =
+      (JSON.stringify(exported.script)?.length ?? 0) + JSON.stringify(exported.exposed).length;
+    if (bytes > MAX_TEMPLATE_BYTES) {
+      throw coreError(
+        'InvalidArgument',
+        `template is ${bytes} bytes of script and inputs; the limit is ${MAX_TEMPLATE_BYTES}`,
+      );
+    }
     const now = Date.now();
     const owned = ownerCondition(scope);
     return this.db.transaction(() => {
@@ -94,7 +112,11 @@ export class TemplateStore {
 
   /**
    * Templates visible in `scope` whose name, description or tags contain `query`, most recently
-   * updated first.
+   * updated first. Sizes
+   * are read before rows: a page ends early once {@link TEMPLATE_LIST_BUDGET_BYTES} is spent, and
+   * a stored template over {@link MAX_TEMPLATE_BYTES} (saved before the limit existed) is listed
+   * with its script replaced by an `$omitted` marker — so a few huge rows can never make the list
+   * (which the client asks for whenever the Templates drawer opens) too large to answer.
    */
   list(
     query: { query?: string; limit?: number; offset?: number } = {},
@@ -103,23 +125,40 @@ export class TemplateStore {
     const limit = clampInteger(query.limit, 200, 1, 10000, 'limit');
     const offset = clampInteger(query.offset, 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
     const owned = ownerCondition(scope);
-    if (query.query) {
-      const pattern = `%${escapeLike(query.query)}%`;
-      return this.db
-        .all<TemplateRow>(
-          `SELECT * FROM templates WHERE (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\'
-             OR tags LIKE ? ESCAPE '\\') AND ${owned.sql}
-             ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?`,
-          [pattern, pattern, pattern, ...owned.params, limit, offset],
-        )
-        .map(toTemplate);
+    const where = query.query
+      ? `WHERE (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\') AND ${owned.sql}`
+      : `WHERE ${owned.sql}`;
+    const pattern = query.query ? `%${escapeLike(query.query)}%` : '';
+    const filter: SqlValue[] = query.query
+      ? [pattern, pattern, pattern, ...owned.params]
+      : [...owned.params];
+    const sizes = this.db.all<{ id: string; bytes: number }>(
+      `SELECT id, ${ROW_BYTES} AS bytes FROM templates ${where}
+         ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?`,
+      [...filter, limit, offset],
+    );
+    return listWithinBudget(sizes, (id, oversized) => this.listedRow(id, oversized));
+  }
+
+  private listedRow(id: string, oversized: boolean): Template | undefined {
+    if (!oversized) {
+      const row = this.db.get<TemplateRow>('SELECT * FROM templates WHERE id = ?', [id]);
+      return row && toTemplate(row);
     }
-    return this.db
-      .all<TemplateRow>(
-        `SELECT * FROM templates WHERE ${owned.sql} ORDER BY updated DESC, rowid DESC LIMIT ? OFFSET ?`,
-        [...owned.params, limit, offset],
-      )
-      .map(toTemplate);
+    const row = this.db.get<Omit<TemplateRow, 'script' | 'exposed'> & { bytes: number }>(
+      `SELECT id, name, description, tags, thumbnail, version, created, updated,
+         ${ROW_BYTES} AS bytes FROM templates WHERE id = ?`,
+      [id],
+    );
+    if (!row) return undefined;
+    return toTemplate({
+      ...row,
+      script: JSON.stringify({
+        $omitted: `this template is ${row.bytes} bytes, over the ${MAX_TEMPLATE_BYTES}-byte limit; delete it or save a smaller one`,
+        bytes: row.bytes,
+      }),
+      exposed: '[]',
+    });
   }
 
   /** One template visible in `scope`; the same NotFound error otherwise. */
@@ -227,6 +266,25 @@ function assertValid(value: unknown, what: string): void {
     const detail = violations.map((v) => `${v.path} ${v.message}`).join('; ');
     throw coreError('InvalidArgument', `${what} is invalid: ${detail}`);
   }
+}
+
+/** Rows in order until the list budget is spent; oversized rows cost only their marker. */
+function listWithinBudget(
+  sizes: { id: string; bytes: number }[],
+  load: (id: string, oversized: boolean) => Template | undefined,
+): Template[] {
+  const listed: Template[] = [];
+  let spent = 0;
+  for (const { id, bytes } of sizes) {
+    const oversized = bytes > MAX_TEMPLATE_BYTES;
+    const cost = oversized ? 1024 : bytes;
+    if (listed.length > 0 && spent + cost > TEMPLATE_LIST_BUDGET_BYTES) break;
+    const template = load(id, oversized);
+    if (!template) continue;
+    spent += cost;
+    listed.push(template);
+  }
+  return listed;
 }
 
 function toTemplate(row: TemplateRow): Template {

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_MAX_BATCH,
   dispatchRpc,
   methodTable,
   parseErrorResponse,
@@ -16,3 +17,9 @@ export {
   type RpcLimits,
 } from './rpc-methods.ts';
 export { type TypedRpcHandler, type TypedRpcHandlers, typedMethodTable } from './typed-methods.ts';
+export {
+  toSizedWireValue,
+  toWireValue,
+  type WireBounds,
+  WireValueTooLarge,
+} from './wire-value.ts';

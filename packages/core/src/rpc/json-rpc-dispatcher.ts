@@ -1,5 +1,6 @@
 import type { RpcResponse } from '@viwo/protocol';
 import { ScriptError } from '@viwo/script';
+import { redactHostText } from '../errors.ts';
 import { RpcError, RpcErrorCode, type RpcErrorObject } from './rpc-error.ts';
 
 export type { RpcResponse } from '@viwo/protocol';
@@ -28,10 +29,14 @@ export function parseErrorResponse(detail: string): RpcResponse {
   };
 }
 
+/** Most requests one batch may hold unless the transport says otherwise. */
+export const DEFAULT_MAX_BATCH = 100;
+
 /**
  * Dispatches one decoded JSON-RPC message (a request, a notification or a batch) and resolves
  * with what to send back: a response, an array of responses, or `null` when nothing is owed
- * (notifications, all-notification batches).
+ * (notifications, all-notification batches). A batch longer than `maxBatch` is refused whole
+ * (one work unit per frame stays bounded).
  *
  * Invariant: never rejects and never lets a host stack trace into a response.
  */
@@ -39,9 +44,17 @@ export async function dispatchRpc<Context>(
   message: unknown,
   table: RpcMethodTable<Context>,
   context: Context,
+  options: { maxBatch?: number } = {},
 ): Promise<RpcResponse | RpcResponse[] | null> {
   if (Array.isArray(message)) {
     if (message.length === 0) return invalidRequest(null, 'empty batch');
+    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (message.length > maxBatch) {
+      return invalidRequest(
+        null,
+        `a batch holds at most ${maxBatch} requests, got ${message.length}`,
+      );
+    }
     const answers = await Promise.all(message.map((item) => dispatchOne(item, table, context)));
     const sent = answers.filter((answer): answer is RpcResponse => answer !== null);
     return sent.length > 0 ? sent : null;
@@ -102,6 +115,6 @@ export function toRpcError(error: unknown): RpcErrorObject {
   if (error instanceof ScriptError) {
     return { code: RpcErrorCode.ScriptError, message: error.message, data: error.toJSON() };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactHostText(error instanceof Error ? error.message : String(error));
   return { code: RpcErrorCode.InternalError, message: `internal error: ${message}` };
 }

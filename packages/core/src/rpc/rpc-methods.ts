@@ -5,6 +5,7 @@ import type { Session } from '../session.ts';
 import type { RpcMethodTable } from './json-rpc-dispatcher.ts';
 import { invalidParams, RpcError, RpcErrorCode } from './rpc-error.ts';
 import { type TypedRpcHandlers, typedMethodTable } from './typed-methods.ts';
+import { toSizedWireValue } from './wire-value.ts';
 
 /** Limits applied by the RPC layer before any work starts. */
 export interface RpcLimits {
@@ -62,6 +63,35 @@ function optionalInteger<P extends object>(
     throw invalidParams(name, `must be an integer ≥ ${min}`);
   }
   return value;
+}
+
+/** Most history entries one `history.list` call returns. */
+export const HISTORY_LIST_MAX = 100;
+
+/** Most bytes one `history.list` page carries; the page ends early past it (never empty). */
+export const HISTORY_LIST_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The leading items whose wire size fits `budget` (at least one), already wire-safe: a page of
+ * large entries comes back shorter instead of failing as a reply over the size limit.
+ */
+function withinReplyBudget<Item>(items: Item[], budget: number): Item[] {
+  const kept: Item[] = [];
+  let left = budget;
+  for (const item of items) {
+    try {
+      const sized = toSizedWireValue(item, { maxBytes: kept.length === 0 ? budget : left });
+      kept.push(sized.value as Item);
+      left -= sized.bytes;
+    } catch {
+      if (kept.length > 0) break;
+      throw new RpcError(RpcErrorCode.ScriptError, 'history entry too large to send', {
+        code: 'ReplyTooLarge',
+        message: `a history entry is over ${budget} bytes`,
+      });
+    }
+  }
+  return kept;
 }
 
 /** Array nesting depth without recursion (scripts may be hostile). */
@@ -138,7 +168,7 @@ const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
     }
   },
   'job.cancel': (params, { session }) => session.cancelJob(requireString(params, 'job_id')),
-  'job.list': (_params, { session }) => session.listJobs(),
+  'job.list': (params, { session }) => session.listJobs(optionalInteger(params, 'limit', 1)),
   'job.get': (params, { session }) => session.getJob(requireString(params, 'job_id')),
 
   get_capability: (params, { session }) => {
@@ -198,10 +228,11 @@ const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
     const offset = optionalInteger(params, 'offset', 0);
     if (text !== undefined) query.query = text;
     if (type !== undefined) query.type = type;
-    if (limit !== undefined) query.limit = limit;
+    // A larger page is clamped, not refused: a client asking for everything gets a full page.
+    if (limit !== undefined) query.limit = Math.min(limit, HISTORY_LIST_MAX);
     if (offset !== undefined) query.offset = offset;
     if (typeof params.favorite === 'boolean') query.favorite = params.favorite;
-    return runtime.history.list(query, session.scope);
+    return withinReplyBudget(runtime.history.list(query, session.scope), HISTORY_LIST_BUDGET_BYTES);
   },
   'history.get': (params, { runtime, session }) =>
     runtime.history.get(requireString(params, 'id'), session.scope),
