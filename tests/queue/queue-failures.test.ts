@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runtime } from '@viwo/core';
 import { TestRpcClient } from '../server/rpc-client.ts';
+import { boundedCleanup } from './support/bounded-cleanup.ts';
 import { runCli, startQueueServer, startWorker } from './support/queue-harness.ts';
 import { generate, nextEvent, observeQueue, referenceRuntime } from './support/queue-scripts.ts';
 import { freePort, startRedis, type TestRedis } from './support/redis-server.ts';
@@ -24,8 +25,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await redis?.stop();
+  for (const cleanup of cleanups.reverse()) await boundedCleanup(cleanup);
+  await boundedCleanup(() => redis?.stop());
 });
 
 async function worker(redisUrl: string, serverUrl: string, id: string, env = {}) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Runtime } from '@viwo/core';
 import type { QueueEvents } from 'bullmq';
 import { TestRpcClient } from '../server/rpc-client.ts';
+import { boundedCleanup } from './support/bounded-cleanup.ts';
 import { type Child, startQueueServer, startWorker } from './support/queue-harness.ts';
 import {
   generate,
@@ -39,11 +40,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await events?.close();
-  for (const worker of workers) await worker.stop('SIGKILL');
-  await server?.child.stop();
-  await reference?.dispose();
-  await redis?.stop();
+  await boundedCleanup(() => events?.close());
+  for (const worker of workers) await boundedCleanup(() => worker.stop('SIGKILL'));
+  await boundedCleanup(() => server?.child.stop());
+  await boundedCleanup(() => reference?.dispose());
+  await boundedCleanup(() => redis?.stop());
   server?.cleanup();
   for (const dir of [...dataDirs, ...workers.map((worker) => worker.dataDir)]) {
     rmSync(dir, { recursive: true, force: true });
