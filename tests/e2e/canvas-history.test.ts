@@ -48,7 +48,7 @@ const startLongJob = (page: Page) =>
         ['get_capability', 'diffusers.generate'],
         'textToImage',
         'slow',
-        { steps: 150, width: 1024, height: 1024, batch_size: 8, seed: 1 },
+        { steps: 150, width: 512, height: 512, batch_size: 8, seed: 1 },
       ])
       .catch(() => undefined);
   });
