@@ -131,7 +131,12 @@ describe.skipIf(Boolean(browserMissing))('canvas history, tabs and jobs', () => 
 
     await startLongJob(page);
     await page.waitForSelector('[data-testid=job][data-status=running] [data-testid=cancel-job]');
-    await page.click('[data-testid=job][data-status=running] [data-testid=cancel-job]');
+    // The row re-renders with every progress step, so a pointer click may never find it
+    // "stable": the click event goes to the button directly.
+    await page
+      .locator('[data-testid=job][data-status=running] [data-testid=cancel-job]')
+      .first()
+      .dispatchEvent('click');
     const job = page.locator('[data-testid=job][data-status=cancelled]').first();
     await job.waitFor();
     expect(await job.textContent()).toContain('cancelled');
