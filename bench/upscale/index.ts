@@ -9,6 +9,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileImageStore } from '@viwo/core';
 import {
   discoverInstalledModels,
   EsrganUpscaler,
@@ -63,6 +64,7 @@ async function pairedMedians(
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-upscale-'));
+const store = new FileImageStore(dataDir);
 const models = await discoverInstalledModels();
 const upscaler = await EsrganUpscaler.create({ dataDir, models, idleUnloadMs: 0 });
 const rows: string[][] = [];
@@ -87,7 +89,7 @@ try {
     const bareRun = () =>
       upscaler.withSession(id, scale, (session) => session.run({ [ONNX_INPUT_NAME]: tensor }));
 
-    // End to end: decode the PNG, tile/run/blend, encode the result PNG as the image store does.
+    // End to end: decode the PNG, tile/run/blend, then store the result PNG in the image store.
     let tiles = 0;
     const encodeTimes: number[] = [];
     const endToEndRun = async () => {
@@ -95,16 +97,9 @@ try {
       const image: PixelImage = { data: new Uint8Array(input.data), width, height, channels: 3 };
       const result = await upscaler.upscale(image, { model: id, factor: scale });
       tiles = result.tiling.tiles;
+      // Stored exactly as a job stores it: the image store's PNG encode, text chunk, hash, write.
       const encodeStarted = performance.now();
-      await sharp(result.image.data, {
-        raw: {
-          width: result.image.width,
-          height: result.image.height,
-          channels: result.image.channels,
-        },
-      })
-        .png({ compressionLevel: 6, adaptiveFiltering: false })
-        .toBuffer();
+      await store.putRaw(result.image, { parameters: `upscaled ${id} x${scale}` });
       encodeTimes.push(performance.now() - encodeStarted);
     };
     // Alternate the two so load from other processes on this shared machine hits both alike.
