@@ -208,8 +208,8 @@ function describeType(param: CapabilityParam): string {
   if (param.type === 'enum')
     return `one of ${(param.options ?? []).map((o) => JSON.stringify(o)).join(', ')}`;
   if (param.type === 'image' || param.type === 'mask')
-    return `an ${param.type} value {$image, width, height}`;
-  if (param.type === 'integer' || param.type === 'seed') return `an ${param.type}`;
+    return `${param.type === 'image' ? 'an' : 'a'} ${param.type} value {$image, width, height}`;
+  if (param.type === 'integer') return 'an integer';
   return `a ${param.type}`;
 }
 
