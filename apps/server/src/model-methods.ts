@@ -1,10 +1,9 @@
 import {
   invalidParams,
   type RpcContext,
-  RpcError,
-  RpcErrorCode,
   type RpcMethodTable,
   typedMethodTable,
+  withJobSlot,
 } from '@viwo/core/rpc';
 import type { ModelSummary } from '@viwo/protocol';
 
@@ -33,15 +32,7 @@ export function modelRpcMethods(): RpcMethodTable<RpcContext> {
       if (revision !== undefined && typeof revision !== 'string') {
         throw invalidParams('revision', 'must be a string');
       }
-      if (context.runningJobs >= context.limits.maxConcurrentJobs) {
-        throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
-          code: 'TooManyJobs',
-          message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
-          path: [],
-        });
-      }
-      context.runningJobs++;
-      try {
+      return withJobSlot(context, async () => {
         const job = await context.session.executeScript([
           'std.call_method',
           MODELS,
@@ -50,9 +41,7 @@ export function modelRpcMethods(): RpcMethodTable<RpcContext> {
           revision === undefined ? {} : { revision },
         ]);
         return { ...job, result: job.result as ModelSummary };
-      } finally {
-        context.runningJobs--;
-      }
+      });
     },
     'models.delete': async (params, { session }) =>
       (await session.callMethod(session.getCapability('models'), 'delete', [

@@ -1,10 +1,9 @@
 import {
   invalidParams,
   type RpcContext,
-  RpcError,
-  RpcErrorCode,
   type RpcMethodTable,
   typedMethodTable,
+  withJobSlot,
 } from '@viwo/core/rpc';
 import type { RpcMethodName } from '@viwo/protocol';
 import {
@@ -64,24 +63,14 @@ export function createConversationMethods(): RpcMethodTable<RpcContext> {
         throw invalidParams('parent_turn_id', 'must be a turn id (a non-empty string) or null');
       }
       const overrides = partialOptions(params.options, registeredTypes(context));
-      if (context.runningJobs >= context.limits.maxConcurrentJobs) {
-        throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
-          code: 'TooManyJobs',
-          message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
-          path: [],
-        });
-      }
-      context.runningJobs++;
-      try {
-        return await service(context).send(context.session, {
+      return withJobSlot(context, () =>
+        service(context).send(context.session, {
           id,
           message,
           ...(parent === undefined ? {} : { parent_turn_id: parent as string | null }),
           overrides,
-        });
-      } finally {
-        context.runningJobs--;
-      }
+        }),
+      );
     },
     'conversations.list': (params, context) =>
       service(context).list(context.session, optionalString(record(params), 'query')),

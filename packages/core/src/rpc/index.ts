@@ -15,6 +15,7 @@ export {
   defaultRpcLimits,
   type RpcContext,
   type RpcLimits,
+  withJobSlot,
 } from './rpc-methods.ts';
 export { type TypedRpcHandler, type TypedRpcHandlers, typedMethodTable } from './typed-methods.ts';
 export {

@@ -142,6 +142,26 @@ export function createRpcMethods(): RpcMethodTable<RpcContext> {
   return typedMethodTable<RpcContext, CoreRpcMethod>(coreHandlers);
 }
 
+/**
+ * Runs job-starting work within the connection's `maxConcurrentJobs` (a `TooManyJobs` script
+ * error past it). Every RPC method that starts a job goes through here, so the limit is one rule.
+ */
+export async function withJobSlot<T>(context: RpcContext, work: () => Promise<T>): Promise<T> {
+  if (context.runningJobs >= context.limits.maxConcurrentJobs) {
+    throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
+      code: 'TooManyJobs',
+      message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
+      path: [],
+    });
+  }
+  context.runningJobs++;
+  try {
+    return await work();
+  } finally {
+    context.runningJobs--;
+  }
+}
+
 const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
   get_opcodes: (_params, { runtime }) => runtime.opcodeMetadata(),
   get_capability_metadata: (_params, { runtime }) => runtime.capabilityMetadata(),
@@ -150,22 +170,12 @@ const coreHandlers: TypedRpcHandlers<RpcContext, CoreRpcMethod> = {
     const script = admitScript(params.script, context.limits);
     const gas = optionalInteger(params, 'gas', 1);
     const parentId = optionalString(params, 'parent_id');
-    if (context.runningJobs >= context.limits.maxConcurrentJobs) {
-      throw new RpcError(RpcErrorCode.ScriptError, 'too many running jobs on this connection', {
-        code: 'TooManyJobs',
-        message: `at most ${context.limits.maxConcurrentJobs} jobs may run at once per connection`,
-        path: [],
-      });
-    }
-    context.runningJobs++;
-    try {
-      return await context.session.executeScript(script, {
+    return withJobSlot(context, () =>
+      context.session.executeScript(script, {
         ...(gas === undefined ? {} : { gas }),
         ...(parentId === undefined ? {} : { parent_id: parentId }),
-      });
-    } finally {
-      context.runningJobs--;
-    }
+      }),
+    );
   },
   'job.cancel': (params, { session }) => session.cancelJob(requireString(params, 'job_id')),
   'job.list': (params, { session }) => session.listJobs(optionalInteger(params, 'limit', 1)),
