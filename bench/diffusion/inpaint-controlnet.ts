@@ -18,7 +18,12 @@ const STEPS = 8;
 /** Runs the comparison and prints a markdown table (ms per call and ratio to txt2img). */
 export default async function benchInpaintControlnet(runs = 3): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'viwo-bench-issue6-'));
-  const runtime = await createRuntime({ dataDir, plugins: [createDiffusersPlugin()] });
+  // The result cache would answer every repeat of these seeded calls: measure the work itself.
+  const runtime = await createRuntime({
+    dataDir,
+    plugins: [createDiffusersPlugin()],
+    resultCache: false,
+  });
   const session = runtime.openSession('bench');
   try {
     const call = async (capability: string, method: string, ...args: unknown[]) =>
