@@ -23,7 +23,12 @@ const call = (method: string, ...args: unknown[]) =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'viwo-inpaint-'));
-  runtime = await createRuntime({ dataDir, plugins: [createDiffusersPlugin()] });
+  // Repeats here check determinism, so they must run (result-cache.test.ts covers the cache).
+  runtime = await createRuntime({
+    dataDir,
+    plugins: [createDiffusersPlugin()],
+    resultCache: false,
+  });
   session = runtime.openSession('local');
   base = (
     await session.executeScript([

@@ -99,7 +99,12 @@ describe('controlnet.generate.apply on the tiny ControlNet model', () => {
   let runtime: Runtime;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'viwo-controlnet-apply-'));
-    runtime = await createRuntime({ dataDir, plugins: [createDiffusersPlugin()] });
+    // Repeats here check determinism, so they must run (result-cache.test.ts covers the cache).
+    runtime = await createRuntime({
+      dataDir,
+      plugins: [createDiffusersPlugin()],
+      resultCache: false,
+    });
   });
   afterAll(async () => {
     await runtime.dispose();

@@ -1,3 +1,4 @@
+export { type CountedPlugin, countMethodRuns } from './count-method-runs.ts';
 export {
   type ConformanceOptions,
   type ConformanceSampleCall,

@@ -8,6 +8,7 @@ import {
 } from '@viwo/core';
 import {
   estimateCost,
+  generationCacheIdentity,
   inputSize,
   pickModel,
   rescanFor,
@@ -78,6 +79,9 @@ const preprocessOptions = () =>
     },
     { name: 'options', label: 'Options', description: 'Preprocessor settings', optional: true },
   );
+
+/** Control types whose preprocessor runs a model (outside the generation's cache identity). */
+const MODEL_PREPROCESSORS = new Set(['depth', 'pose']);
 
 /** Preprocessors backed by configured ONNX models (offered only when configured). */
 export interface ModelPreprocessors {
@@ -231,6 +235,19 @@ function applyMethod(
         { model_id: controlModels()[0]?.id, ...options },
         inputSize(image),
       );
+    },
+    // The model folder hash covers the base model and its `controlnet/model.onnx`; the control
+    // images are in the arguments by hash. Depth and pose preprocessing run models whose identity
+    // is not tracked, so those calls always run.
+    cacheIdentity([, , type, , settings]) {
+      const types = [type, ...(settings.controls ?? []).map((control) => control.type)];
+      if (settings.preprocess && types.some((name) => MODEL_PREPROCESSORS.has(name))) {
+        return Promise.resolve(undefined);
+      }
+      return generationCacheIdentity(registry, {
+        ...settings,
+        model_id: settings.model_id ?? controlModels()[0]?.id,
+      });
     },
     async run(context, image, prompt, type, strength, settings) {
       const { controls: extra, preprocess, ...options } = settings;

@@ -9,6 +9,7 @@ import {
 } from '@viwo/core';
 import {
   estimateCost,
+  generationCacheIdentity,
   inputSize,
   pickModel,
   rescanFor,
@@ -247,6 +248,7 @@ export function createInpaintCapability(pipeline: StableDiffusionPipeline): Capa
         returns: 'image (a list of images when batch_size > 1)',
         prepare: rescanFor(registry),
         cost: ([image, , , options]) => estimateCost(registry, options, inputSize(image)),
+        cacheIdentity: ([, , , options]) => generationCacheIdentity(registry, options),
         async run(context, image, mask, prompt, options) {
           const [input, maskImage] = await Promise.all([
             context.images.getRaw(image, 3),
@@ -282,6 +284,7 @@ export function createInpaintCapability(pipeline: StableDiffusionPipeline): Capa
           const size = outpaintSize(image, direction, pixels);
           return estimateCost(registry, options, size);
         },
+        cacheIdentity: ([, , , , options]) => generationCacheIdentity(registry, options),
         async run(context, image, direction, pixels, prompt, options) {
           const input = await context.images.getRaw(image, 3);
           const extended = await extendForOutpaint(input, direction, pixels);
