@@ -27,6 +27,8 @@ export interface UpscaleCapabilityOptions {
   maxOutputPixels: number;
   /** Register `upscaleHybrid` (only when `diffusers.generate` is available). */
   hybrid: boolean;
+  /** The execution provider sessions run on (`cpu`, `cuda`): part of a result's cache identity. */
+  executionProvider?: () => string;
   /** Register `restoreFaces` (only when a face-restoration model is configured). */
   faceRestorer?: FaceRestorer;
 }
@@ -126,6 +128,12 @@ function modelMethodDeclaration(
     ],
     returns: 'image',
     cost: ([image, { factor }]) => (image.width * image.height * factor * factor) / 1e6,
+    // ESRGAN has no randomness: equal inputs on the same weights and provider give equal pixels.
+    async cacheIdentity([, { model, factor }]) {
+      const identity = await options.upscaler.cacheIdentity(model, factor);
+      const provider = options.executionProvider?.() ?? 'cpu';
+      return identity === undefined ? undefined : `${provider}:${identity}`;
+    },
     async run(context, image, { model, factor, tile_size: tileSize }) {
       // Resolve first so a model/factor pair that is not installed fails before any decoding.
       options.upscaler.resolve(model, factor);

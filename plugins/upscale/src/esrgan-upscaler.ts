@@ -2,7 +2,7 @@ import { CapabilityError, throwIfCancelled } from '@viwo/core';
 import type { InferenceSession } from 'onnxruntime-node';
 import { type PixelImage, resampleClassical } from './classical.ts';
 import type { ConvertedModelInfo } from './converter/keras-to-onnx.ts';
-import { ensureConvertedModel } from './converter/model-cache.ts';
+import { convertedModelIdentity, ensureConvertedModel } from './converter/model-cache.ts';
 import { discoverInstalledModels, type UpscaleModelEntry } from './converter/model-catalog.ts';
 import { type RgbImage, runEsrganTiled } from './runner/esrgan-runner.ts';
 import { SessionPool } from './runner/session-pool.ts';
@@ -133,6 +133,22 @@ export class EsrganUpscaler {
     const fresh = await this.prepare(entry);
     this.prepared.set(key, fresh);
     return fresh;
+  }
+
+  /**
+   * Result-cache identity of an upscale with `model` at `factor` (see core's `cacheIdentity`): the
+   * converted model's identity (weights hash, converter version, value ranges) and the memory cap
+   * that picks the default tile size (tiles blend, so the tiling shows in the pixels). Undefined
+   * when the pair is not installed: that call fails in `run` with the precise error.
+   */
+  async cacheIdentity(model: string, factor: number): Promise<string | undefined> {
+    let entry: UpscaleModelEntry;
+    try {
+      entry = this.resolve(model, factor);
+    } catch {
+      return undefined;
+    }
+    return `esrgan:${entry.id}x${entry.scale}:${await convertedModelIdentity(entry)}:cap${this.memoryCap}`;
   }
 
   /** The tile side the memory cap allows for a converted model. */

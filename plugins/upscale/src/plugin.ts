@@ -76,6 +76,7 @@ export function createUpscalePlugin(options: UpscalePluginOptions = {}): Plugin 
           upscaler,
           maxOutputPixels: options.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS,
           hybrid,
+          executionProvider: () => (provider ? effectiveProvider(provider) : 'cpu'),
           ...(faceRestorer ? { faceRestorer } : {}),
         }),
       ];

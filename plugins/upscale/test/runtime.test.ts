@@ -16,6 +16,8 @@ describe('upscale through a real runtime', () => {
     runtime = await createRuntime({
       dataDir,
       plugins: [createUpscalePlugin({ threads: 2 })],
+      // Repeats here check determinism, so they must run (result-cache.test.ts covers the cache).
+      resultCache: false,
     });
   });
 

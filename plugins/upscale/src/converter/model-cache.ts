@@ -6,6 +6,7 @@ import { messageOf } from '../errors.ts';
 import { parseKerasLayersModel, readKerasModelFiles } from './keras-layers-model.ts';
 import { type ConvertedModelInfo, convertKerasToOnnx } from './keras-to-onnx.ts';
 import type { UpscaleModelEntry } from './model-catalog.ts';
+import { weightsSha256 as weightsHash } from './weights-hash.ts';
 
 /** Bumped whenever the converter's output for the same weights changes. */
 const CONVERTER_VERSION = 2;
@@ -29,6 +30,15 @@ export interface CachedModel {
 }
 
 const pending = new Map<string, Promise<CachedModel>>();
+
+/**
+ * What decides a converted model's output besides its input, for the result cache: the converter
+ * version, the weights' hash and the value ranges the conversion bakes in.
+ */
+export async function convertedModelIdentity(entry: UpscaleModelEntry): Promise<string> {
+  const ranges = JSON.stringify([entry.inputRange, entry.outputRange]);
+  return `converter${CONVERTER_VERSION}:${await weightsHash(entry.modelJsonPath)}:${ranges}`;
+}
 
 /** The directory converted ESRGAN models live in. */
 export function upscaleModelDir(dataDir: string): string {
@@ -62,10 +72,8 @@ async function loadOrConvert(
   dataDir: string,
   log: (level: 'info' | 'warn', message: string) => void,
 ): Promise<CachedModel> {
-  const files = await readKerasModelFiles(entry.modelJsonPath);
-  const hash = createHash('sha256').update(files.modelJson);
-  for (const shard of files.shards) hash.update(shard);
-  const weightsSha256 = hash.digest('hex');
+  // Memoised by the files' size and mtime: a valid cache is found without reading the weights.
+  const weightsSha256 = await weightsHash(entry.modelJsonPath);
   const directory = upscaleModelDir(dataDir);
   const path = join(directory, `${entry.id}-x${entry.scale}-${weightsSha256.slice(0, 16)}.onnx`);
 
@@ -77,7 +85,10 @@ async function loadOrConvert(
   if (problem !== 'missing') log('warn', `rebuilding ${path}: ${problem}`);
   else log('info', `converting ${entry.packageName} x${entry.scale} to ONNX`);
 
-  const model = parseKerasLayersModel(files, entry.modelJsonPath);
+  const model = parseKerasLayersModel(
+    await readKerasModelFiles(entry.modelJsonPath),
+    entry.modelJsonPath,
+  );
   const { bytes, info } = convertKerasToOnnx(model, {
     inputRange: entry.inputRange,
     outputRange: entry.outputRange,
