@@ -25,6 +25,7 @@ import {
   timestepTensor,
 } from '@viwo/plugin-diffusers';
 import benchInpaintControlnet from './inpaint-controlnet.ts';
+import benchResultCache from './result-cache.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -163,3 +164,6 @@ try {
 
 // Issue-6 methods (inpaint, outpaint, ControlNet) as ratios to textToImage in the same run.
 await benchInpaintControlnet(Math.max(3, Math.min(runs, 5)));
+
+// A result-cache hit against the same seeded inpaint run fresh, in the same run.
+await benchResultCache(Math.max(3, Math.min(runs, 5)));

@@ -19,6 +19,7 @@ import {
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { loadTfjsUpscaler } from '../../plugins/upscale/scripts/tfjs-reference.ts';
+import benchUpscaleResultCache from './result-cache.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -155,3 +156,6 @@ console.log(
 console.log(line(header));
 console.log(line(widths.map((width) => '-'.repeat(width))));
 for (const row of rows) console.log(line(row));
+
+// A result-cache hit against the same upscale run fresh, in the same run.
+await benchUpscaleResultCache(Math.max(3, Math.min(runs, 5)), modelIds, scale);

@@ -30,6 +30,7 @@ export {
 } from './converter/keras-to-onnx.ts';
 export {
   type CachedModel,
+  convertedModelIdentity,
   ensureConvertedModel,
   upscaleModelDir,
 } from './converter/model-cache.ts';
@@ -38,6 +39,7 @@ export {
   MODEL_FAMILIES,
   type UpscaleModelEntry,
 } from './converter/model-catalog.ts';
+export { weightsSha256 } from './converter/weights-hash.ts';
 export {
   type EsrganUpscaleRequest,
   type EsrganUpscaleResult,
