@@ -13,14 +13,20 @@ const data = join(work, 'data');
 const cli = join(import.meta.dir, '../../apps/server/src/cli.ts');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+const generate = (seed: number) => [
+  'std.call_method',
+  ['get_capability', 'diffusers.generate'],
+  'textToImage',
+  'a lighthouse',
+  { seed, steps: 2, width: 64, height: 64 },
+];
+
 function run(seed: number, ...flags: string[]): string {
-  const script = JSON.stringify([
-    'std.call_method',
-    ['get_capability', 'diffusers.generate'],
-    'textToImage',
-    'a lighthouse',
-    { seed, steps: 2, width: 64, height: 64 },
-  ]);
+  return runScript(generate(seed), ...flags);
+}
+
+function runScript(json: unknown, ...flags: string[]): string {
+  const script = JSON.stringify(json);
   const result = Bun.spawnSync([process.execPath, cli, 'run', '-', ...flags], {
     env: { ...process.env, VIWO_DATA: data },
     stdin: new TextEncoder().encode(script),
@@ -46,5 +52,28 @@ describe('viwo run result cache', () => {
     );
     expect(run(1)).toBe(other);
     expect(run(1, '--no-cache')).toBe(real);
+  });
+
+  test('an ESRGAN upscale repeats from the cache; --no-cache runs it', () => {
+    const source = run(3);
+    const upscale = [
+      'std.call_method',
+      ['get_capability', 'upscale'],
+      'upscale',
+      generate(3),
+      { model: 'esrgan-slim', factor: 2 },
+    ];
+    const real = runScript(upscale);
+    const cacheDir = join(data, 'result-cache');
+    const entryPath = readdirSync(cacheDir)
+      .map((file) => join(cacheDir, file))
+      .find((path) => readFileSync(path, 'utf8').includes(real))!;
+    const entry = JSON.parse(readFileSync(entryPath, 'utf8')) as { result: { $image: string } };
+    writeFileSync(
+      entryPath,
+      JSON.stringify({ ...entry, result: { ...entry.result, $image: source } }),
+    );
+    expect(runScript(upscale)).toBe(source);
+    expect(runScript(upscale, '--no-cache')).toBe(real);
   });
 });
