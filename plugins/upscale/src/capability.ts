@@ -273,6 +273,9 @@ function faceMethod(options: UpscaleCapabilityOptions, restorer: FaceRestorer): 
     description: `Restores an aligned face crop with the configured model (${restorer.modelName}); the crop is resized to the model's input and back.`,
     params: [imageParam()],
     returns: 'image',
+    // One forward pass, no randomness: the model file's hash and the provider decide the pixels.
+    cacheIdentity: async () =>
+      `${options.executionProvider?.() ?? 'cpu'}:face:${await restorer.modelSha256()}`,
     async run(context, image) {
       checkOutputSize(image.width, image.height, options.maxOutputPixels);
       const pixels = await loadPixels(context, image);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { CapabilityError } from '@viwo/core';
 import { createSession } from '@viwo/onnx';
@@ -13,13 +15,27 @@ import { messageOf } from './errors.ts';
  */
 export class FaceRestorer {
   readonly modelName: string;
+  private modelHash: Promise<string> | undefined;
 
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly size: number,
-    modelPath: string,
+    private readonly modelPath: string,
   ) {
     this.modelName = basename(modelPath);
+  }
+
+  /**
+   * sha256 of the model file, for the result cache. Computed once per loaded model (restoration
+   * models run to hundreds of MB): the session never rereads the file, so neither does this.
+   */
+  modelSha256(): Promise<string> {
+    this.modelHash ??= (async () => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(this.modelPath)) hash.update(chunk as Buffer);
+      return hash.digest('hex');
+    })();
+    return this.modelHash;
   }
 
   /** Opens the model and checks it has the expected single square RGB input. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, type ImageValue, type Runtime, type Session } from '@viwo/core';
 import { type CountedPlugin, countMethodRuns } from '@viwo/core/testing';
+import { GraphBuilder } from '@viwo/onnx';
 import type { JobProgress } from '@viwo/protocol';
 import type { ScriptError } from '@viwo/script';
 import { weightsSha256 } from '../src/converter/weights-hash.ts';
@@ -141,6 +142,49 @@ describe('result cache: upscale.upscale', () => {
     } finally {
       await uncached.dispose();
     }
+  });
+});
+
+describe('result cache: upscale.restoreFaces', () => {
+  /** A 16×16 restoration model of the GFPGAN shape applying `op` (Neg inverts, Relu clips). */
+  async function faceModel(path: string, op: 'Neg' | 'Relu'): Promise<void> {
+    const graph = new GraphBuilder(`face_${op}`);
+    graph.input('face', 'float32', [1, 3, 16, 16]);
+    graph.output('restored', graph.op(op, ['face']), 'float32', [1, 3, 16, 16]);
+    await writeFile(path, graph.toBytes());
+  }
+
+  test('repeats hit; another model file or image runs; without the cache it runs', async () => {
+    const negPath = join(dataDir, 'face-neg.onnx');
+    const reluPath = join(dataDir, 'face-relu.onnx');
+    await faceModel(negPath, 'Neg');
+    await faceModel(reluPath, 'Relu');
+    const restore = async (path: string, resultCache: boolean, images: ImageValue[]) => {
+      const faces = countMethodRuns(
+        createUpscalePlugin({ models: [], faceRestorationModel: path }),
+      );
+      const own = await createRuntime({ dataDir, plugins: [faces.plugin], resultCache });
+      try {
+        const target = own.openSession('local');
+        const hashes: string[] = [];
+        for (const image of images) {
+          const script = ['std.call_method', ['get_capability', 'upscale'], 'restoreFaces', image];
+          hashes.push(((await target.executeScript(script)).result as ImageValue).$image);
+        }
+        target.close();
+        return { hashes, runs: faces.runs('upscale', 'restoreFaces') };
+      } finally {
+        await own.dispose();
+      }
+    };
+    const neg = await restore(negPath, true, [photo, photo, other]);
+    expect(neg.runs).toBe(2);
+    expect(neg.hashes[1]).toBe(neg.hashes[0]!);
+    const relu = await restore(reluPath, true, [photo]);
+    expect(relu.runs).toBe(1);
+    expect(relu.hashes[0]).not.toBe(neg.hashes[0]!);
+    const fresh = await restore(negPath, false, [photo, photo]);
+    expect(fresh).toEqual({ hashes: [neg.hashes[0]!, neg.hashes[0]!], runs: 2 });
   });
 });
 
