@@ -5,11 +5,12 @@
  * runtime without the cache (`viwo run --no-cache`) runs every call and gets the same bytes.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, type ImageValue, type Runtime, type Session } from '@viwo/core';
 import { type CountedPlugin, countMethodRuns } from '@viwo/core/testing';
+import { GraphBuilder } from '@viwo/onnx';
 import type { JobProgress } from '@viwo/protocol';
 import type { ScriptError } from '@viwo/script';
 import { createDiffusersPlugin } from '../src/diffusers-plugin.ts';
@@ -183,7 +184,7 @@ describe('result cache: controlnet.generate.apply and regional prompts', () => {
     expect(counted.runs(CONTROLNET, 'apply')).toBe(6);
   });
 
-  test('model-backed preprocessing (pose, depth) is never cached', async () => {
+  test('pose preprocessing (TF.js backend picked at run time) is never cached', async () => {
     const apply = counted.plugin
       .capabilities()
       .find((definition) => definition.type === CONTROLNET)!.methods.apply!;
@@ -195,7 +196,6 @@ describe('result cache: controlnet.generate.apply and regional prompts', () => {
     const identity = (type: string, preprocess: boolean) =>
       apply.cacheIdentity!([edges, 'x', 'canny', 1, options(type, preprocess)]);
     expect(await identity('pose', true)).toBeUndefined();
-    expect(await identity('depth', true)).toBeUndefined();
     expect(await identity('pose', false)).toBeString();
     expect(await identity('canny', true)).toBeString();
   });
@@ -226,6 +226,55 @@ describe('result cache: controlnet.generate.apply and regional prompts', () => {
     );
     await call(session, CONTROLNET, 'apply', edges, 'a house', 'canny', 1, controlOptions);
     expect(counted.runs(CONTROLNET, 'apply')).toBe(before + 1);
+  });
+});
+
+describe('result cache: depth preprocessing', () => {
+  /** A depth-export-shaped model (`pixel_values` [1,3,H,W] → [1,H,W]) reducing channels by `op`. */
+  async function depthModel(path: string, op: 'ReduceMean' | 'ReduceMax'): Promise<void> {
+    const graph = new GraphBuilder(`depth_${op}`);
+    const pixels = graph.input('pixel_values', 'float32', [1, 3, 'height', 'width']);
+    const depth = graph.op(op, [pixels], { axes: [1], keepdims: 0 });
+    graph.output('predicted_depth', depth, 'float32', [1, 'height', 'width']);
+    await writeFile(path, graph.toBytes());
+  }
+
+  test('depth preprocess and depth-preprocessed apply repeat from the cache; another depth model runs', async () => {
+    const run = async (op: 'ReduceMean' | 'ReduceMax') => {
+      const path = join(dataDir, `depth-${op}.onnx`);
+      await depthModel(path, op);
+      const withDepth = countMethodRuns(createDiffusersPlugin({ depthModel: path }));
+      const own = await createRuntime({ dataDir, plugins: [withDepth.plugin] });
+      try {
+        const target = own.openSession('local');
+        const hashes: string[] = [];
+        for (let repeat = 0; repeat < 2; repeat++) {
+          hashes.push((await image(target, CONTROLNET, 'preprocess', base, 'depth', {})).$image);
+          hashes.push(
+            (
+              await image(target, CONTROLNET, 'apply', base, 'a room', 'depth', 1, {
+                seed: 1,
+                steps: 2,
+              })
+            ).$image,
+          );
+        }
+        target.close();
+        const runs = [
+          withDepth.runs(CONTROLNET, 'preprocess'),
+          withDepth.runs(CONTROLNET, 'apply'),
+        ];
+        return { hashes, runs };
+      } finally {
+        await own.dispose();
+      }
+    };
+    const mean = await run('ReduceMean');
+    expect(mean.runs).toEqual([1, 1]);
+    expect(mean.hashes.slice(2)).toEqual(mean.hashes.slice(0, 2));
+    const max = await run('ReduceMax');
+    expect(max.runs).toEqual([1, 1]);
+    expect(max.hashes[0]).not.toBe(mean.hashes[0]!);
   });
 });
 

@@ -80,14 +80,26 @@ const preprocessOptions = () =>
     { name: 'options', label: 'Options', description: 'Preprocessor settings', optional: true },
   );
 
-/** Control types whose preprocessor runs a model (outside the generation's cache identity). */
-const MODEL_PREPROCESSORS = new Set(['depth', 'pose']);
-
 /** Preprocessors backed by configured ONNX models (offered only when configured). */
 export interface ModelPreprocessors {
   depth?: DepthPreprocessor;
   /** MoveNet pose detection (real weights from npm), drawn as OpenPose skeletons. */
   pose?: PoseClient;
+}
+
+/**
+ * Result-cache identity of preprocessing with `types`: '' when none runs a model, the depth model's
+ * hash when depth does, undefined (never cached) for pose, whose TF.js backend (wasm, or cpu as a
+ * fallback) is only known once the worker has started.
+ */
+async function preprocessIdentity(
+  types: readonly string[],
+  models: ModelPreprocessors,
+): Promise<string | undefined> {
+  if (types.includes('pose')) return undefined;
+  if (!types.includes('depth')) return '';
+  if (!models.depth) return undefined;
+  return `depth:${await models.depth.modelSha256()}`;
 }
 
 /** Runs the model-backed preprocessor of `type` when there is one, else the model-free one. */
@@ -145,6 +157,12 @@ export function createControlnetCapability(
         preprocessOptions(),
       ],
       returns: 'image',
+      // Only depth is kept: the model-free preprocessors cost about what a cache lookup does.
+      async cacheIdentity([, type]) {
+        if (type !== 'depth') return undefined;
+        const identity = await preprocessIdentity([type], modelPreprocessors);
+        return identity && `${process.env.VIWO_EP ?? 'cpu'}:${identity}`;
+      },
       async run(context, image, type, options) {
         const raw = await context.images.getRaw(image, 3);
         // Core filled every declared default in; keep only the keys that belong to this type.
@@ -237,17 +255,18 @@ function applyMethod(
       );
     },
     // The model folder hash covers the base model and its `controlnet/model.onnx`; the control
-    // images are in the arguments by hash. Depth and pose preprocessing run models whose identity
-    // is not tracked, so those calls always run.
-    cacheIdentity([, , type, , settings]) {
+    // images are in the arguments by hash; a depth model preprocessing them adds its own hash.
+    async cacheIdentity([, , type, , settings]) {
       const types = [type, ...(settings.controls ?? []).map((control) => control.type)];
-      if (settings.preprocess && types.some((name) => MODEL_PREPROCESSORS.has(name))) {
-        return Promise.resolve(undefined);
-      }
-      return generationCacheIdentity(registry, {
+      const preprocessing = settings.preprocess
+        ? await preprocessIdentity(types, modelPreprocessors)
+        : '';
+      if (preprocessing === undefined) return undefined;
+      const generation = await generationCacheIdentity(registry, {
         ...settings,
         model_id: settings.model_id ?? controlModels()[0]?.id,
       });
+      return generation && (preprocessing ? `${generation}:${preprocessing}` : generation);
     },
     async run(context, image, prompt, type, strength, settings) {
       const { controls: extra, preprocess, ...options } = settings;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { RawImage } from '@viwo/core';
 import { createSession } from '@viwo/onnx';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -20,11 +22,27 @@ const STD = [0.229, 0.224, 0.225] as const;
  * inverse-depth outputs) and resized back to the input image's size.
  */
 export class DepthPreprocessor {
+  private modelHash: Promise<string> | undefined;
+
   private constructor(
     private readonly session: InferenceSession,
     private readonly inputName: string,
     private readonly side: { width: number; height: number },
+    private readonly modelPath: string,
   ) {}
+
+  /**
+   * sha256 of the model file, for the result cache. Computed once per loaded model (depth models
+   * run to hundreds of MB): the session never rereads the file, so neither does this.
+   */
+  modelSha256(): Promise<string> {
+    this.modelHash ??= (async () => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(this.modelPath)) hash.update(chunk as Buffer);
+      return hash.digest('hex');
+    })();
+    return this.modelHash;
+  }
 
   /** Opens the model at `path`; fails naming the path when it is missing or not a depth model. */
   static async load(
@@ -50,10 +68,12 @@ export class DepthPreprocessor {
     }
     const fixed = (value: number | string | undefined) =>
       typeof value === 'number' && value > 0 ? value : DEFAULT_SIDE;
-    return new DepthPreprocessor(session, input.name, {
-      height: fixed(input.shape[2]),
-      width: fixed(input.shape[3]),
-    });
+    return new DepthPreprocessor(
+      session,
+      input.name,
+      { height: fixed(input.shape[2]), width: fixed(input.shape[3]) },
+      path,
+    );
   }
 
   /** Depth map of `image` as a 3-channel raw image of the same size. */
