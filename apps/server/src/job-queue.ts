@@ -194,7 +194,8 @@ export class JobQueue {
       item.finished = Date.now();
       this.live.delete(item.id);
       this.changed([item]);
-      this.pump();
+      // On a later tick: many such items in a row must not recurse.
+      queueMicrotask(() => this.pump());
       return;
     }
     this.running = { item, session };
