@@ -162,5 +162,16 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     // And the admin may cancel bob's item from the panel.
     await bobs.locator('[data-testid=queue-cancel]').click();
     await page.waitForSelector('[data-testid=queue-item][data-status=cancelled]:has-text("bob")');
+    expect(await page.locator('[data-testid=queue-resume]').count()).toBe(1);
+  });
+
+  test("a non-admin's queue panel offers no pause: pausing would stop every user's jobs", async () => {
+    await page.goto(`${server.url}/?token=${encodeURIComponent(tokens.bob!)}`);
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
+    await page.click('[data-testid=open-queue]');
+    await page.waitForSelector('[data-testid=queue-clear]');
+    expect(
+      await page.locator('[data-testid=queue-pause], [data-testid=queue-resume]').count(),
+    ).toBe(0);
   });
 });

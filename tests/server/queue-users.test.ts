@@ -106,6 +106,17 @@ describe('the queue with users', () => {
     expect(idsHeardBy('alice').has(ids['bob one']!)).toBe(false);
   });
 
+  test("only an admin may pause or resume the queue that holds every user's jobs", async () => {
+    for (const method of ['queue.pause', 'queue.resume']) {
+      const response = (await clients.alice!.request(method, {})) as {
+        error?: { code: number; message: string };
+      };
+      expect(response.error?.message).toContain('only an admin may pause or resume');
+    }
+    // Alice's refused resume left the admin's pause in place.
+    expect((await clients.root!.call<QueueState>('queue.list')).paused).toBe(true);
+  });
+
   test("another user's item answers exactly like a missing one to a non-admin", async () => {
     const missing = crypto.randomUUID();
     for (const method of ['queue.cancel', 'queue.retry', 'queue.move']) {
@@ -215,6 +226,7 @@ describe('queued items of users across a restart', () => {
       const first = await startTestServer({ dataDir });
       const tokens = {
         carol: first.runtime.users.add('carol').token,
+        root: first.runtime.users.add('root', { admin: true }).token,
         dave: first.runtime.users.add('dave').token,
         erin: first.runtime.users.add('erin').token,
       };
@@ -222,7 +234,10 @@ describe('queued items of users across a restart', () => {
         TestRpcClient.connect(`${server.wsUrl}?token=${encodeURIComponent(token)}`);
       const carol = await connect(first, tokens.carol);
       const dave = await connect(first, tokens.dave);
-      await carol.call('queue.pause');
+      // Only an admin may pause the queue on a server with users.
+      const root = await connect(first, tokens.root);
+      await root.call('queue.pause');
+      root.close();
       const carolItem = await carol.call<{ id: string }>('queue.submit', {
         script: render('carol waits'),
       });
@@ -244,7 +259,9 @@ describe('queued items of users across a restart', () => {
       const second = await startTestServer({ dataDir });
       try {
         const again = await connect(second, tokens.dave);
-        await again.call('queue.resume');
+        const admin = await connect(second, tokens.root);
+        await admin.call('queue.resume');
+        admin.close();
         const settled = await again.waitFor(
           (message) =>
             message.method === 'queue.changed' &&

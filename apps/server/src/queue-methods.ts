@@ -5,7 +5,22 @@
  */
 import { invalidParams, type RpcContext, RpcError, typedMethodTable } from '@viwo/core/rpc';
 import type { RpcMethodName } from '@viwo/protocol';
+import { ScriptError } from '@viwo/script';
 import type { JobQueue } from './job-queue.ts';
+
+/**
+ * Pausing stops every user's jobs, so on a server with users only an admin may pause or resume;
+ * without users everyone is the one person at this server.
+ */
+function mayPause(context: RpcContext): void {
+  const user = context.session.principal.user;
+  if (user && !user.admin) {
+    throw new ScriptError(
+      'CapabilityDenied',
+      "only an admin may pause or resume the queue: it holds every user's jobs",
+    );
+  }
+}
 
 function id(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0)
@@ -37,10 +52,12 @@ export function queueMethods(queue: JobQueue) {
     },
     'queue.list': (_params, context) => queue.state(who(context)),
     'queue.pause': (_params, context) => {
+      mayPause(context);
       queue.setPaused(who(context), true);
       return queue.state(who(context));
     },
     'queue.resume': (_params, context) => {
+      mayPause(context);
       queue.setPaused(who(context), false);
       return queue.state(who(context));
     },

@@ -45,17 +45,20 @@ export function QueuePanel(props: { workbench: Workbench; queue: QueueClient }) 
       <header class="panel-header">
         <h2>Queue</h2>
         <div class="button-row">
-          <Show
-            when={queue.state().paused}
-            fallback={
-              <button type="button" data-testid="queue-pause" onClick={() => act(queue.pause)}>
-                Pause
+          {/* With users, pausing stops everyone's jobs: the server lets only admins do it. */}
+          <Show when={account()?.admin ?? true}>
+            <Show
+              when={queue.state().paused}
+              fallback={
+                <button type="button" data-testid="queue-pause" onClick={() => act(queue.pause)}>
+                  Pause
+                </button>
+              }
+            >
+              <button type="button" data-testid="queue-resume" onClick={() => act(queue.resume)}>
+                Resume
               </button>
-            }
-          >
-            <button type="button" data-testid="queue-resume" onClick={() => act(queue.resume)}>
-              Resume
-            </button>
+            </Show>
           </Show>
           <button type="button" data-testid="queue-clear" onClick={() => act(queue.clear)}>
             Clear finished
