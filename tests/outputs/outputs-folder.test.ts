@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvasPlugin, type ImageValue } from '@viwo/core';
@@ -112,6 +120,13 @@ describe('settings.outputs over the real server', () => {
     writeFileSync(file, 'not a folder');
     expect((await refused(client, { folder: file })).code).toBe(-32602);
     expect((await refused(client, { folder: join(file, 'below') })).code).toBe(-32602);
+    // A symlink that leads into the data directory counts as inside it.
+    const link = join(scratch, 'link-to-data');
+    symlinkSync(dataDir, link);
+    expect((await refused(client, { folder: join(link, 'sub') })).message).toContain(
+      'data directory',
+    );
+    expect(existsSync(join(dataDir, 'sub'))).toBe(false);
     expect((await refused(client, { folder: 42 })).message).toContain('got number');
     expect((await refused(client, {})).code).toBe(-32602);
     expect((await refused(client, { folder: '/tmp/a\u0000b' })).code).toBe(-32602);

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigStore } from '@viwo/core';
 
 /** The config key (in `<dataDir>/config.json`) holding the outputs folder; absent means off. */
@@ -42,6 +42,8 @@ export async function prepareOutputsFolder(value: unknown, dataDir: string): Pro
   const insideData = `must not be inside the server's data directory (${data})`;
   if (isWithin(folder, data) || isWithin(folder, realData))
     throw new OutputsFolderError(insideData);
+  // Checked before mkdir too, so a symlink into the data directory creates nothing there.
+  if (isWithin(await realpathOfNearest(folder), realData)) throw new OutputsFolderError(insideData);
   try {
     await mkdir(folder, { recursive: true });
   } catch (error) {
@@ -61,6 +63,22 @@ export async function prepareOutputsFolder(value: unknown, dataDir: string): Pro
     throw new OutputsFolderError(`${folder} is not writable: ${reason(error)}`);
   }
   return folder;
+}
+
+/** The real path of `path`, resolving symlinks in its nearest existing ancestor. */
+async function realpathOfNearest(path: string): Promise<string> {
+  const missing: string[] = [];
+  let existing = path;
+  for (;;) {
+    try {
+      return join(await realpath(existing), ...missing.reverse());
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return path;
+      missing.push(basename(existing));
+      existing = parent;
+    }
+  }
 }
 
 /** A file-system error as its code and short message (no stack). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FinishedJob, Runtime } from '@viwo/core';
@@ -74,7 +75,8 @@ async function writeJobOutputs(
 /** Writes to a temporary name, then renames: a file in the folder is never half-written. */
 async function writeAtomically(directory: string, name: string, bytes: Uint8Array): Promise<void> {
   await mkdir(directory, { recursive: true });
-  const temporary = join(directory, `.${name}.${process.pid}.tmp`);
+  // Unique per write: two jobs ending in the same second with the same image share `name`.
+  const temporary = join(directory, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temporary, bytes);
     await rename(temporary, join(directory, name));
