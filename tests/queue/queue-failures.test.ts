@@ -24,10 +24,11 @@ beforeAll(async () => {
   );
 }, 60_000);
 
+// Each step is bounded (10 s); the hook's own limit leaves room for every step to hit that bound.
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await boundedCleanup(cleanup);
   await boundedCleanup(() => redis?.stop());
-});
+}, 600_000);
 
 async function worker(redisUrl: string, serverUrl: string, id: string, env = {}) {
   const child = await startWorker(redisUrl, serverUrl, { id, env });
