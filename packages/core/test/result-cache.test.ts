@@ -10,10 +10,10 @@ import type { Plugin } from '../src/plugin.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 
 /** A deterministic `paint` method that counts how often it really runs. */
-function countingPlugin(counter: { runs: number; identity: string }): Plugin {
+function countingPlugin(counter: { runs: number; identity: string }, version: string): Plugin {
   return {
     name: 'counting',
-    version: '1.0.0',
+    version,
     async init() {},
     dispose: async () => {},
     capabilities: () => [
@@ -79,10 +79,10 @@ const paint = (options: Record<string, unknown>) => [
 let dir: string;
 const runtimes: Runtime[] = [];
 const counter = { runs: 0, identity: 'model-a' };
-async function open(resultCache?: boolean): Promise<Runtime> {
+async function open(resultCache?: boolean, version = '1.0.0'): Promise<Runtime> {
   const runtime = await createRuntime({
     dataDir: dir,
-    plugins: [countingPlugin(counter)],
+    plugins: [countingPlugin(counter, version)],
     ...(resultCache === undefined ? {} : { resultCache }),
   });
   runtimes.push(runtime);
@@ -142,6 +142,15 @@ describe('result cache', () => {
     await session.executeScript(paint({ seed: 3 }));
     counter.identity = 'model-a';
     expect(counter.runs).toBe(before + 4);
+  });
+
+  test("another version of the plugin never answers from an older version's results", async () => {
+    await (await open()).openSession('cli').executeScript(paint({ seed: 5 }));
+    const before = counter.runs;
+    await (await open()).openSession('cli').executeScript(paint({ seed: 5 }));
+    expect(counter.runs).toBe(before);
+    await (await open(undefined, '1.0.1')).openSession('cli').executeScript(paint({ seed: 5 }));
+    expect(counter.runs).toBe(before + 1);
   });
 
   test('resultCache: false (viwo run --no-cache) always runs', async () => {

@@ -33,7 +33,7 @@ export interface CallScope {
 
 /** What a call needs from the runtime: the capability definitions, images, the device slot. */
 export interface CallEnvironment {
-  readonly registry: Pick<CapabilityRegistry, 'get' | 'pluginOf'>;
+  readonly registry: Pick<CapabilityRegistry, 'get' | 'pluginOf' | 'implementationOf'>;
   /** The store arguments are checked against (image values must exist). */
   readonly images: ImageStore;
   /** Methods that declare a compute cost (inference) run here, one device at a time. */
@@ -201,7 +201,11 @@ async function cacheKeyOf(
 ): Promise<string | undefined> {
   if (!environment.resultCache || !method.cacheIdentity) return undefined;
   const identity = await method.cacheIdentity(args);
-  return identity === undefined ? undefined : resultCacheKey(type, methodName, args, identity);
+  if (identity === undefined) return undefined;
+  // The plugin's name and version are part of the key, so a release that changes what a method
+  // computes never answers from results an older version cached.
+  const implementation = environment.registry.implementationOf(type) ?? '?';
+  return resultCacheKey(type, methodName, args, `${implementation}|${identity}`);
 }
 
 function checkBudgets(

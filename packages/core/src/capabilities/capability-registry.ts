@@ -4,6 +4,8 @@ import { capabilityMetadata, defineCapability } from './define-capability.ts';
 interface RegisteredCapability {
   definition: CapabilityDefinition;
   plugin: string;
+  /** The registering plugin's version (part of every result-cache key of its methods). */
+  version: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export class CapabilityRegistry {
   private readonly byType = new Map<string, RegisteredCapability>();
 
   /** Registers a type; a second plugin declaring the same type is an error naming both. */
-  register(definition: CapabilityDefinition, plugin: string): void {
+  register(definition: CapabilityDefinition, plugin: string, version = '0'): void {
     defineCapability(definition);
     const existing = this.byType.get(definition.type);
     if (existing) {
@@ -23,7 +25,7 @@ export class CapabilityRegistry {
         `capability type ${definition.type} from plugin ${plugin} is already registered by ${existing.plugin}`,
       );
     }
-    this.byType.set(definition.type, { definition, plugin });
+    this.byType.set(definition.type, { definition, plugin, version });
   }
 
   /** The definition of a type, or undefined. */
@@ -34,6 +36,15 @@ export class CapabilityRegistry {
   /** The plugin that registered a type, or undefined. */
   pluginOf(type: string): string | undefined {
     return this.byType.get(type)?.plugin;
+  }
+
+  /**
+   * `plugin@version` of the plugin that registered a type, or undefined. A plugin bumps its
+   * version when its outputs change, which retires every result it cached before.
+   */
+  implementationOf(type: string): string | undefined {
+    const registered = this.byType.get(type);
+    return registered ? `${registered.plugin}@${registered.version}` : undefined;
   }
 
   has(type: string): boolean {

@@ -63,7 +63,8 @@ export class PluginManager {
           }
         }
         // Register only once everything checked out, so a failing plugin leaves nothing behind.
-        for (const definition of definitions) this.registry.register(definition, name);
+        for (const definition of definitions)
+          this.registry.register(definition, name, health.version);
         this.opcodeList.push(...opcodes);
         this.logger(
           name,
