@@ -144,6 +144,8 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
     await page.locator('[data-testid=chat-conversation]').first().locator('.chat-open').click();
     await turns().last().waitFor();
     await turns().last().locator('[data-testid=chat-open-blocks]').click();
+    // The canvas holds the layer just added: replacing it asks first, and is undoable.
+    await page.click('[data-testid=replace-confirm]');
     await page.waitForSelector('[data-testid=mode-blocks].selected');
     const script = (await pageScript(page)) as unknown[];
     expect(script[0]).toBe('std.seq');
