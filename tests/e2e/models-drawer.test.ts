@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createHash } from 'node:crypto';
-import { tinySdModelFiles } from '@viwo/plugin-diffusers';
 import type { Browser, Page } from 'playwright-core';
+import { type HubStandIn, hubRepositoryFiles, startHubStandIn } from '../support/hub-stand-in.ts';
 import {
   type AppServer,
   browserMissing,
@@ -10,15 +9,9 @@ import {
   startAppServer,
 } from './support/app-server.ts';
 
-/** The files of a real-looking repository on the stand-in hub (a tiny SD 1.5 in hub layout). */
-const files = Object.fromEntries(
-  Object.entries(tinySdModelFiles('sd15', { seed: 11 }))
-    .filter(([path]) => path !== 'viwo-model.json')
-    .map(([path, content]) => [
-      path,
-      typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content),
-    ]),
-) as Record<string, Uint8Array>;
+/** The stand-in hub's files (its weights seed is 11). */
+const HUB_SEED = 11;
+const files = hubRepositoryFiles(HUB_SEED);
 const largest = Object.entries(files).sort((a, b) => b[1].length - a[1].length)[0]![0];
 
 let releaseStall: () => void = () => {};
@@ -35,34 +28,14 @@ const reachedStall = new Promise<void>((resolve) => {
 });
 
 /**
- * A stand-in for the Hugging Face hub (tree listing and resolve, as the puller uses them). Until
- * released, the largest file sends half its bytes and then hangs, so the pull is mid-download
- * when the test cancels it.
+ * The stand-in hub (see tests/support/hub-stand-in.ts). Until released, the largest file sends
+ * half its bytes and then hangs, so the pull is mid-download when the test cancels it.
  */
-function startHub(): ReturnType<typeof Bun.serve> {
-  return Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    fetch(request) {
-      const url = new URL(request.url);
-      if (url.pathname === '/api/models/acme/tiny-real/tree/main') {
-        return Response.json(
-          Object.entries(files).map(([path, content]) => ({
-            type: 'file',
-            path,
-            size: content.length,
-            oid: createHash('sha1')
-              .update(`blob ${content.length}\0`)
-              .update(content)
-              .digest('hex'),
-          })),
-        );
-      }
-      const prefix = '/acme/tiny-real/resolve/main/';
-      const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
-      const content = files[path];
-      if (!content) return new Response('not found', { status: 404 });
-      if (path !== largest || stallOpen) return new Response(Buffer.from(content));
+function startHub(): HubStandIn {
+  return startHubStandIn({
+    seed: HUB_SEED,
+    respond(path, content) {
+      if (path !== largest || stallOpen) return undefined;
       const half = content.subarray(0, content.length >> 1);
       return new Response(
         new ReadableStream({
@@ -81,7 +54,7 @@ function startHub(): ReturnType<typeof Bun.serve> {
   });
 }
 
-let hub: ReturnType<typeof Bun.serve>;
+let hub: HubStandIn;
 let server: AppServer;
 let browser: Browser;
 let page: Page;
@@ -93,7 +66,7 @@ describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
   beforeAll(async () => {
     hub = startHub();
     // The server child inherits the environment: its hub is the stand-in.
-    process.env.HF_ENDPOINT = `http://127.0.0.1:${hub.port}`;
+    process.env.HF_ENDPOINT = hub.url;
     server = await startAppServer();
     browser = await launchBrowser();
     page = await openApp(browser, server.url);
@@ -102,7 +75,7 @@ describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
     releaseStall();
     await browser?.close();
     await server?.stop();
-    hub?.stop(true);
+    hub?.stop();
     if (previousEndpoint === undefined) delete process.env.HF_ENDPOINT;
     else process.env.HF_ENDPOINT = previousEndpoint;
   });

@@ -22,8 +22,8 @@ let page: Page;
 const tokens: Record<string, string> = {};
 
 /** `viwo users add NAME` in its own process, beside the running server; returns the token. */
-function addUser(name: string): string {
-  const result = Bun.spawnSync([process.execPath, CLI, 'users', 'add', name], {
+function addUser(name: string, ...flags: string[]): string {
+  const result = Bun.spawnSync([process.execPath, CLI, 'users', 'add', name, ...flags], {
     env: { ...process.env, VIWO_DATA: server.dataDir },
   });
   if (result.exitCode !== 0) throw new Error(result.stderr.toString());
@@ -35,6 +35,7 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     server = await startAppServer();
     tokens.alice = addUser('alice');
     tokens.bob = addUser('bob');
+    tokens.root = addUser('root', '--admin');
     const bob = await TestRpcClient.connect(
       `ws://127.0.0.1:${server.port}/rpc?token=${tokens.bob}`,
     );
@@ -132,5 +133,45 @@ describe.skipIf(browserMissing !== undefined)('signing in (real Chromium)', () =
     await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
     expect(await page.textContent('[data-testid=account-name]')).toBe('bob');
     expect(page.url()).not.toContain('token');
+  });
+
+  test("an admin's queue panel shows another user's item with its owner's name", async () => {
+    const connect = (token: string) =>
+      TestRpcClient.connect(`ws://127.0.0.1:${server.port}/rpc?token=${token}`);
+    const bob = await connect(tokens.bob!);
+    const root = await connect(tokens.root!);
+    // Paused, so both items stay queued while the panel is looked at.
+    await root.call('queue.pause');
+    const queue = (token: TestRpcClient, prompt: string) =>
+      token.call('queue.submit', { script: composite('#00ff00'), meta: { prompt } });
+    await queue(bob, 'bob in the queue');
+    await queue(root, 'the admin in the queue');
+    bob.close();
+    root.close();
+
+    await page.goto(`${server.url}/?token=${encodeURIComponent(tokens.root!)}`);
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
+    await page.click('[data-testid=open-queue]');
+    const items = page.locator('[data-testid=queue-item]');
+    await items.nth(1).waitFor();
+    const bobs = items.filter({ hasText: 'bob in the queue' });
+    expect(await bobs.locator('[data-testid=queue-owner]').textContent()).toBe('bob');
+    // The admin's own item carries no name: only other users' items are labelled.
+    const own = items.filter({ hasText: 'the admin in the queue' });
+    expect(await own.locator('[data-testid=queue-owner]').count()).toBe(0);
+    // And the admin may cancel bob's item from the panel.
+    await bobs.locator('[data-testid=queue-cancel]').click();
+    await page.waitForSelector('[data-testid=queue-item][data-status=cancelled]:has-text("bob")');
+    expect(await page.locator('[data-testid=queue-resume]').count()).toBe(1);
+  });
+
+  test("a non-admin's queue panel offers no pause: pausing would stop every user's jobs", async () => {
+    await page.goto(`${server.url}/?token=${encodeURIComponent(tokens.bob!)}`);
+    await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
+    await page.click('[data-testid=open-queue]');
+    await page.waitForSelector('[data-testid=queue-clear]');
+    expect(
+      await page.locator('[data-testid=queue-pause], [data-testid=queue-resume]').count(),
+    ).toBe(0);
   });
 });

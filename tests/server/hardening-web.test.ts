@@ -5,12 +5,10 @@
  * 127.0.0.1, exactly as a rebinding or look-alike DNS name would.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import sharp from 'sharp';
+import { browserMissing, launchBrowser } from '../e2e/support/app-server.ts';
 import { startTestServer, type TestServer } from './server-harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 let harness: TestServer;
 let base: string;
 let port: number;
@@ -96,20 +94,12 @@ describe('Origin and Host checks', () => {
   });
 });
 
-test.skipIf(!existsSync(CHROMIUM))(
+test.skipIf(Boolean(browserMissing))(
   'real Chromium: a page on 127.attacker.example cannot drive the server or upload',
   async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--host-resolver-rules=MAP 127.attacker.example 127.0.0.1',
-      ],
-    });
+    const browser = await launchBrowser([
+      '--host-resolver-rules=MAP 127.attacker.example 127.0.0.1',
+    ]);
     try {
       const page = await browser.newPage();
       // The attacker's page itself is refused by the Host check when fetched from our server...

@@ -15,6 +15,7 @@ interface Item {
   meta: { name?: string };
   started: number | null;
   rerun: boolean;
+  owner?: string;
 }
 interface State {
   paused: boolean;
@@ -64,6 +65,8 @@ describe('generation queue', () => {
     let state = await call<State>(client, 'queue.move', { id: ids[2], index: 0 });
     expect(state.items.map((item) => item.meta.name)).toEqual(['third', 'first', 'second']);
     expect(state.paused).toBe(true);
+    // Without users an item names no owner.
+    expect(state.items.every((item) => !('owner' in item))).toBe(true);
     state = await call<State>(client, 'queue.cancel', { id: ids[0] });
     await call(client, 'queue.resume');
     const settled = await changed(

@@ -1,60 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createHash } from 'node:crypto';
-import { createDiffusersPlugin, tinySdModelFiles } from '@viwo/plugin-diffusers';
+import { createDiffusersPlugin } from '@viwo/plugin-diffusers';
+import { type HubStandIn, startHubStandIn } from '../support/hub-stand-in.ts';
 import { TestRpcClient } from './rpc-client.ts';
 import { startTestServer, type TestServer } from './server-harness.ts';
 
-/** A stand-in for the Hugging Face hub API: recursive tree listing and resolve with sizes/hashes. */
-const files = Object.fromEntries(
-  Object.entries(tinySdModelFiles('sd15', { seed: 5 }))
-    .filter(([path]) => path !== 'viwo-model.json')
-    .map(([path, content]) => [
-      path,
-      typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content),
-    ]),
-) as Record<string, Uint8Array>;
-
-let hub: ReturnType<typeof Bun.serve>;
+let hub: HubStandIn;
 let harness: TestServer;
 let client: TestRpcClient;
 const previousEndpoint = process.env.HF_ENDPOINT;
 
 beforeAll(async () => {
-  hub = Bun.serve({
-    port: 0,
-    hostname: '127.0.0.1',
-    fetch(request) {
-      const url = new URL(request.url);
-      if (url.pathname === '/api/models/acme/tiny-real/tree/main') {
-        return Response.json(
-          Object.entries(files).map(([path, content]) => ({
-            type: 'file',
-            path,
-            size: content.length,
-            oid: createHash('sha1')
-              .update(`blob ${content.length}\0`)
-              .update(content)
-              .digest('hex'),
-          })),
-        );
-      }
-      const prefix = '/acme/tiny-real/resolve/main/';
-      const content = url.pathname.startsWith(prefix)
-        ? files[url.pathname.slice(prefix.length)]
-        : undefined;
-      return content
-        ? new Response(Buffer.from(content))
-        : new Response('not found', { status: 404 });
-    },
-  });
-  process.env.HF_ENDPOINT = `http://127.0.0.1:${hub.port}`;
+  hub = startHubStandIn({ seed: 5 });
+  process.env.HF_ENDPOINT = hub.url;
   harness = await startTestServer({ plugins: [createDiffusersPlugin()] });
   client = await TestRpcClient.connect(harness.wsUrl);
 });
 afterAll(async () => {
   client.close();
   await harness.stop();
-  hub.stop(true);
+  hub.stop();
   if (previousEndpoint === undefined) delete process.env.HF_ENDPOINT;
   else process.env.HF_ENDPOINT = previousEndpoint;
 });
@@ -105,7 +69,7 @@ describe('models.list / models.pull / models.delete over RPC', () => {
         message.method === 'job.progress' &&
         (message.params as { job_id: string }).job_id === answer.job_id,
     );
-    expect(progress.length).toBeGreaterThanOrEqual(Object.keys(files).length);
+    expect(progress.length).toBeGreaterThanOrEqual(Object.keys(hub.files).length);
     const listed = await client.call<Entry[]>('models.list');
     expect(listed.find((model) => model.id === answer.result.id)?.default).toBe(true);
     expect(await client.call('models.delete', { id: answer.result.id })).toEqual({ ok: true });

@@ -3,48 +3,34 @@
  * order (pausable, reorderable), and its state lives in `<dataDir>/queue.json`, so it survives a
  * restart. Items that were queued or running when the server stopped run again on start — our
  * jobs are deterministic scripts, so a rerun gives the same bytes — and are marked `rerun`.
- * Every change is announced as a `queue.changed` notification to the submitting principal's
- * connections; the jobs' own `job.progress`/`job.done` notifications are forwarded to them too.
+ *
+ * Who sees what: a principal sees the items it queued; with users, an admin sees (and may move,
+ * cancel, retry and clear) every user's items, each labelled with its owner's name. To anyone
+ * else another principal's item answers exactly like a missing one. Every change is announced
+ * as a `queue.changed` notification, each connection getting its own principal's view, and only
+ * connections that can see a changed item hear of it. The jobs' own `job.progress`/`job.done`
+ * notifications go to the owner's connections only (they would drive an admin's own job views).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal, Runtime, Session } from '@viwo/core';
+import type { QueueState, QueueItem as WireQueueItem } from '@viwo/protocol';
 
-/** Where an item is in its life. */
-export type QueueStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+export type { QueueState, QueueStatus } from '@viwo/protocol';
 
-/** One queued script with what the UI shows about it. */
-export interface QueueItem {
-  id: string;
+/** One queued script as the server keeps it: the wire item plus who it runs for. */
+export interface QueueItem extends Omit<WireQueueItem, 'owner'> {
   principal: Principal;
-  script: unknown;
-  /** What it is, for the panel: mode, prompt, model, size, seed, batch (client-supplied). */
-  meta: Record<string, unknown>;
-  status: QueueStatus;
-  created: number;
-  started: number | null;
-  finished: number | null;
-  job_id: string | null;
-  progress: { label: string; step: number; total: number; fraction: number } | null;
-  result: unknown;
-  images: unknown[];
-  error: string | null;
-  /** True when the server restarted while this item was queued or running, and it ran again. */
-  rerun: boolean;
 }
 
-/** The queue as clients see it. */
-export interface QueueState {
-  paused: boolean;
-  items: Omit<QueueItem, 'principal'>[];
-}
-
-/** Sends a notification to every connection of a principal. */
-export type PrincipalNotifier = (
-  principalId: string,
+/**
+ * Sends a notification to every connection whose principal `paramsFor` answers params for
+ * (undefined: that connection does not hear of it).
+ */
+export type QueueBroadcast = (
   method: string,
-  params: Record<string, unknown>,
+  paramsFor: (principal: Principal) => Record<string, unknown> | undefined,
 ) => void;
 
 /** Finished items kept for the panel (older ones are dropped first). */
@@ -62,20 +48,18 @@ export class JobQueue {
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly notify: PrincipalNotifier,
+    private readonly broadcast: QueueBroadcast,
   ) {
     this.file = join(runtime.dataDir, 'queue.json');
     this.load();
     queueMicrotask(() => this.pump());
   }
 
-  /** The queue as one principal sees it (their own items). */
-  state(principalId: string): QueueState {
+  /** The queue as `viewer` sees it: its own items, or every item for an admin. */
+  state(viewer: Principal): QueueState {
     return {
       paused: this.paused,
-      items: this.items
-        .filter((item) => item.principal.id === principalId)
-        .map(({ principal: _principal, ...visible }) => visible),
+      items: this.items.filter((item) => canSee(viewer, item)).map(toWire),
     };
   }
 
@@ -106,57 +90,60 @@ export class JobQueue {
     };
     this.items.push(item);
     this.live.set(item.id, live);
-    this.changed(item.principal.id);
+    this.changed([item]);
     this.pump();
     return item;
   }
 
-  /** Stops or restarts taking new items (the running one finishes). */
-  setPaused(principalId: string, paused: boolean): void {
+  /** Stops or restarts taking new items (the running one finishes); everyone hears of it. */
+  setPaused(viewer: Principal, paused: boolean): void {
     this.paused = paused;
-    this.changed(principalId);
+    this.changed('everyone', viewer);
     this.pump();
   }
 
-  /** Moves a queued item to `index` among the principal's queued items. */
-  move(principalId: string, id: string, index: number): void {
-    const item = this.find(principalId, id);
+  /** Moves a queued item to `index` among the queued items `viewer` sees. */
+  move(viewer: Principal, id: string, index: number): void {
+    const item = this.find(viewer, id);
     if (item.status !== 'queued') throw new Error(`queue item ${id} is ${item.status}, not queued`);
     const queued = this.items.filter(
-      (other) => other.status === 'queued' && other.principal.id === principalId && other !== item,
+      (other) => other.status === 'queued' && canSee(viewer, other) && other !== item,
     );
     const clamped = Math.max(0, Math.min(queued.length, Math.trunc(index)));
     const rest = this.items.filter((other) => other !== item);
     const anchor = queued[clamped];
     rest.splice(anchor ? rest.indexOf(anchor) : rest.length, 0, item);
     this.items = rest;
-    this.changed(principalId);
+    this.changed([item], viewer);
   }
 
   /** Cancels a queued item, or the running job of a running one. */
-  cancel(principalId: string, id: string): void {
-    const item = this.find(principalId, id);
+  cancel(viewer: Principal, id: string): void {
+    const item = this.find(viewer, id);
     if (item.status === 'queued') {
       item.status = 'cancelled';
       item.finished = Date.now();
-      this.changed(principalId);
+      this.changed([item], viewer);
     } else if (item.status === 'running' && this.running?.item === item && item.job_id) {
       this.running.session.cancelJob(item.job_id);
     }
   }
 
-  /** Queues a finished item's script again as a new item. */
-  retry(principal: Principal, id: string): QueueItem {
-    const item = this.find(principal.id, id);
-    return this.submit(principal, item.script, item.meta);
+  /**
+   * Queues an item's script again as a new item of the same owner (an admin retrying another
+   * user's item queues it for that user: their quota, their history).
+   */
+  retry(viewer: Principal, id: string): QueueItem {
+    const item = this.find(viewer, id);
+    const owner = item.principal.id === viewer.id ? viewer : this.ownerOf(item);
+    return this.submit(owner, item.script, item.meta);
   }
 
-  /** Drops the principal's finished items. */
-  clearFinished(principalId: string): void {
-    this.items = this.items.filter(
-      (item) => item.principal.id !== principalId || !this.finished(item),
-    );
-    this.changed(principalId);
+  /** Drops the finished items `viewer` sees (an admin: everyone's). */
+  clearFinished(viewer: Principal): void {
+    const dropped = this.items.filter((item) => canSee(viewer, item) && this.finished(item));
+    this.items = this.items.filter((item) => !dropped.includes(item));
+    this.changed(dropped, viewer);
   }
 
   /** Stops taking items (the server is shutting down); state stays on disk for the next start. */
@@ -164,13 +151,26 @@ export class JobQueue {
     this.stopped = true;
   }
 
-  private find(principalId: string, id: unknown): QueueItem {
-    const item = this.items.find(
-      (candidate) => candidate.id === id && candidate.principal.id === principalId,
-    );
-    // Another principal's item answers like an unknown one.
+  private find(viewer: Principal, id: unknown): QueueItem {
+    const item = this.items.find((candidate) => candidate.id === id && canSee(viewer, candidate));
+    // An item the viewer may not see answers like an unknown one.
     if (!item) throw new Error(`no queue item ${String(id)}`);
     return item;
+  }
+
+  /**
+   * Who an item runs for: the live principal of the connection that queued it (with its quota
+   * ledger) while this process runs; after a restart, the user as the user store has them now
+   * (their quota applies to reruns too), or the saved principal when no user is involved.
+   */
+  private ownerOf(item: QueueItem): Principal {
+    const live = this.live.get(item.id);
+    if (live) return live;
+    const user = item.principal.user;
+    if (!user) return item.principal;
+    const record = this.runtime.users.byId(user.id);
+    if (!record) throw new Error(`the user who queued ${item.id} no longer exists`);
+    return this.runtime.userPrincipal(record);
   }
 
   private finished(item: QueueItem): boolean {
@@ -185,9 +185,19 @@ export class JobQueue {
   }
 
   private async run(item: QueueItem): Promise<void> {
-    // The live principal of a connected socket carries its quota ledger; a rerun after a restart
-    // has only the saved data.
-    const session = this.runtime.openSession(this.live.get(item.id) ?? item.principal);
+    let session: Session;
+    try {
+      session = this.runtime.openSession(this.ownerOf(item));
+    } catch (error) {
+      item.status = 'error';
+      item.error = (error as Error).message;
+      item.finished = Date.now();
+      this.live.delete(item.id);
+      this.changed([item]);
+      // On a later tick: many such items in a row must not recurse.
+      queueMicrotask(() => this.pump());
+      return;
+    }
     this.running = { item, session };
     item.status = 'running';
     item.started = Date.now();
@@ -202,9 +212,11 @@ export class JobQueue {
           fraction: Number(params.fraction ?? 0),
         };
       }
-      this.notify(item.principal.id, method, { ...params, queue_id: item.id });
+      this.broadcast(method, (principal) =>
+        principal.id === item.principal.id ? { ...params, queue_id: item.id } : undefined,
+      );
     });
-    this.changed(item.principal.id);
+    this.changed([item]);
     try {
       const outcome = await session.executeScript(item.script);
       item.status = 'done';
@@ -224,7 +236,7 @@ export class JobQueue {
     }
     if (this.stopped) return;
     this.trim();
-    this.changed(item.principal.id);
+    this.changed([item]);
     this.pump();
   }
 
@@ -234,13 +246,24 @@ export class JobQueue {
     if (drop.size > 0) this.items = this.items.filter((item) => !drop.has(item));
   }
 
-  private changed(principalId: string): void {
+  /**
+   * Saves, then sends `queue.changed` to every connection that can see one of `touched` (or to
+   * every connection, for queue-wide changes), and to the `actor` who made the change. Each
+   * principal's view is built once per change, however many connections it has.
+   */
+  private changed(touched: readonly QueueItem[] | 'everyone', actor?: Principal): void {
     this.save();
-    this.notify(
-      principalId,
-      'queue.changed',
-      this.state(principalId) as unknown as Record<string, unknown>,
-    );
+    const views = new Map<string, QueueState | undefined>();
+    this.broadcast('queue.changed', (principal) => {
+      if (!views.has(principal.id)) {
+        const hears =
+          touched === 'everyone' ||
+          principal.id === actor?.id ||
+          touched.some((item) => canSee(principal, item));
+        views.set(principal.id, hears ? this.state(principal) : undefined);
+      }
+      return views.get(principal.id) as unknown as Record<string, unknown> | undefined;
+    });
   }
 
   private load(): void {
@@ -271,4 +294,14 @@ export class JobQueue {
     writeFileSync(temp, JSON.stringify({ paused: this.paused, items: this.items }));
     renameSync(temp, this.file);
   }
+}
+
+/** Whether `viewer` may see (and act on) `item`: its own, or any item for an admin user. */
+function canSee(viewer: Principal, item: QueueItem): boolean {
+  return item.principal.id === viewer.id || viewer.user?.admin === true;
+}
+
+/** An item as clients see it: without the principal, with its owner's user name when it has one. */
+function toWire({ principal, ...visible }: QueueItem): WireQueueItem {
+  return principal.user ? { ...visible, owner: principal.user.name } : visible;
 }

@@ -1,32 +1,34 @@
 /**
- * JSON-RPC methods of the generation queue (`queue.*`), each acting on the calling session's
- * principal's items only.
+ * JSON-RPC methods of the generation queue (`queue.*`), typed from the protocol map. Each acts on
+ * the items the calling session's principal sees: its own, or every user's for an admin (see
+ * `job-queue.ts`); an item it may not see answers exactly like a missing one.
  */
-import {
-  invalidParams,
-  type RpcContext,
-  RpcError,
-  RpcErrorCode,
-  type RpcHandler,
-} from '@viwo/core/rpc';
+import { invalidParams, type RpcContext, RpcError, typedMethodTable } from '@viwo/core/rpc';
+import type { RpcMethodName } from '@viwo/protocol';
+import { ScriptError } from '@viwo/script';
 import type { JobQueue } from './job-queue.ts';
 
-type Params = Record<string, unknown>;
-
-function objectParams(raw: unknown, method: string): Params {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new RpcError(RpcErrorCode.InvalidParams, `invalid params: ${method} takes an object`);
-  return raw as Params;
+/**
+ * Pausing stops every user's jobs, so on a server with users only an admin may pause or resume;
+ * without users everyone is the one person at this server.
+ */
+function mayPause(context: RpcContext): void {
+  const user = context.session.principal.user;
+  if (user && !user.admin) {
+    throw new ScriptError(
+      'CapabilityDenied',
+      "only an admin may pause or resume the queue: it holds every user's jobs",
+    );
+  }
 }
 
-function id(params: Params): string {
-  if (typeof params.id !== 'string' || params.id.length === 0)
+function id(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0)
     throw invalidParams('id', 'must be a queue item id');
-  return params.id;
+  return value;
 }
 
-/** Runs a queue operation, answering a missing item as invalid params naming `id`. */
+/** Runs a queue operation, answering a missing (or unseen) item as invalid params naming `id`. */
 function guarded<T>(action: () => T): T {
   try {
     return action();
@@ -37,47 +39,46 @@ function guarded<T>(action: () => T): T {
 }
 
 /** `queue.submit`, `queue.list`, `queue.pause`, `queue.resume`, `queue.move`, `queue.cancel`, `queue.retry`, `queue.clear`. */
-export function queueMethods(queue: JobQueue): Record<string, RpcHandler<RpcContext>> {
-  const who = (context: RpcContext) => context.session.principal.id;
-  return {
-    'queue.submit': (raw, context) => {
-      const params = objectParams(raw, 'queue.submit');
+export function queueMethods(queue: JobQueue) {
+  const who = (context: RpcContext) => context.session.principal;
+  return typedMethodTable<RpcContext, `queue.${string}` & RpcMethodName>({
+    'queue.submit': (params, context) => {
       if (params.script === undefined) throw invalidParams('script', 'is required');
       const meta = params.meta ?? {};
       if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
         throw invalidParams('meta', 'must be an object');
-      const item = queue.submit(context.session.principal, params.script, meta as Params);
+      const item = queue.submit(who(context), params.script, meta as Record<string, unknown>);
       return { id: item.id };
     },
-    'queue.list': (_raw, context) => queue.state(who(context)),
-    'queue.pause': (_raw, context) => {
+    'queue.list': (_params, context) => queue.state(who(context)),
+    'queue.pause': (_params, context) => {
+      mayPause(context);
       queue.setPaused(who(context), true);
       return queue.state(who(context));
     },
-    'queue.resume': (_raw, context) => {
+    'queue.resume': (_params, context) => {
+      mayPause(context);
       queue.setPaused(who(context), false);
       return queue.state(who(context));
     },
-    'queue.move': (raw, context) => {
-      const params = objectParams(raw, 'queue.move');
-      if (typeof params.index !== 'number' || !Number.isInteger(params.index))
+    'queue.move': (params, context) => {
+      const index = params.index;
+      if (typeof index !== 'number' || !Number.isInteger(index))
         throw invalidParams('index', 'must be an integer');
-      guarded(() => queue.move(who(context), id(params), params.index as number));
+      guarded(() => queue.move(who(context), id(params.id), index));
       return queue.state(who(context));
     },
-    'queue.cancel': (raw, context) => {
-      guarded(() => queue.cancel(who(context), id(objectParams(raw, 'queue.cancel'))));
+    'queue.cancel': (params, context) => {
+      guarded(() => queue.cancel(who(context), id(params.id)));
       return queue.state(who(context));
     },
-    'queue.retry': (raw, context) => {
-      const item = guarded(() =>
-        queue.retry(context.session.principal, id(objectParams(raw, 'queue.retry'))),
-      );
+    'queue.retry': (params, context) => {
+      const item = guarded(() => queue.retry(who(context), id(params.id)));
       return { id: item.id };
     },
-    'queue.clear': (_raw, context) => {
+    'queue.clear': (_params, context) => {
       queue.clearFinished(who(context));
       return queue.state(who(context));
     },
-  };
+  });
 }

@@ -109,11 +109,12 @@ export function startServer(options: ServerOptions): RunningServer {
   }
   const limits: RpcLimits = { ...defaultRpcLimits, ...options.rpcLimits };
   const sockets = new Set<ServerWebSocket<SocketData>>();
-  // The generation queue (survives restarts); its notifications go to the principal's sockets.
-  const queue = new JobQueue(runtime, (principalId, method, params) => {
-    for (const socket of sockets)
-      if (socket.data.context.session.principal.id === principalId)
-        channelOf(socket).notify(method, params, socket.data.binary);
+  // The generation queue (survives restarts); it says which sockets hear which notification.
+  const queue = new JobQueue(runtime, (method, paramsFor) => {
+    for (const socket of sockets) {
+      const params = paramsFor(socket.data.context.session.principal);
+      if (params) channelOf(socket).notify(method, params, socket.data.binary);
+    }
   });
   const methods = methodTable<ServerRpcContext>({
     ...createRpcMethods(),

@@ -132,6 +132,48 @@ describe('HistoryStore', () => {
     expect(history.get('job_c').status).toBe('interrupted');
     expect(history.get('job_d').status).toBe('interrupted');
   });
+
+  test('an interrupted row gets params, seeds and types read from its script', () => {
+    const history = new HistoryStore(db);
+    const script = [
+      'std.seq',
+      ['std.let', 'gen', ['get_capability', 'diffusers.generate']],
+      [
+        'std.call_method',
+        ['std.var', 'gen'],
+        'textToImage',
+        'an interrupted heron',
+        { seed: 41, batch_size: 2 },
+      ],
+    ];
+    history.begin({ jobId: 'job_heron', sessionId: 's', script, status: 'running' });
+    history.begin({ jobId: 'job_done', sessionId: 's', script: ['std.seq', script] });
+    history.finish('job_done', {
+      status: 'done',
+      params: [],
+      seeds: [],
+      images: [],
+      logs: [],
+      duration_ms: 1,
+    });
+    expect(history.markInterrupted()).toBe(1);
+    expect(history.get('job_heron')).toMatchObject({
+      status: 'interrupted',
+      params: [
+        {
+          type: 'diffusers.generate',
+          method: 'textToImage',
+          args: ['an interrupted heron', { seed: 41, batch_size: 2 }],
+        },
+      ],
+      seeds: [41, 42],
+    });
+    // A finished row keeps what its job recorded, even when that was nothing.
+    expect(history.get('job_done')).toMatchObject({ status: 'done', params: [], seeds: [] });
+    expect(history.list({ type: 'diffusers.generate' }).map((e) => e.job_id)).toEqual([
+      'job_heron',
+    ]);
+  });
 });
 
 describe('TemplateStore', () => {

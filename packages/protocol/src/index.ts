@@ -62,6 +62,7 @@ export {
   writePngChunks,
 } from './png-text.ts';
 export type { QueueItem, QueueState, QueueStatus, QueueSubmitParams } from './queue.ts';
+export { recordedCallsFromScript, type ScriptCalls } from './recorded-calls-from-script.ts';
 export {
   type IdParams,
   type JobIdParams,

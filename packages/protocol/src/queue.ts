@@ -24,9 +24,14 @@ export interface QueueItem {
   error: string | null;
   /** True when the server restarted while this item was running, and it runs again. */
   rerun: boolean;
+  /**
+   * The name of the user who queued it, on a server with users (an admin's view holds every
+   * user's items); absent on a server without users.
+   */
+  owner?: string;
 }
 
-/** The queue as a principal sees it (`queue.list`, `queue.changed`). */
+/** The queue as a principal sees it (`queue.list`, `queue.changed`): its own items; an admin's, all. */
 export interface QueueState {
   paused: boolean;
   items: QueueItem[];

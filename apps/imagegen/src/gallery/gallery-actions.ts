@@ -3,7 +3,12 @@
  * shared script, and re-running a job with the seeds it really used.
  */
 import { record } from '@viwo/canvas';
-import type { CapabilityMetadata, HistoryEntry, ImageValue } from '@viwo/protocol';
+import {
+  type CapabilityMetadata,
+  type HistoryEntry,
+  type ImageValue,
+  recordedCallsFromScript,
+} from '@viwo/protocol';
 
 export type { HistoryEntry } from '@viwo/protocol';
 
@@ -110,29 +115,17 @@ export function withRecordedSeeds(
   return rewrite(script);
 }
 
-/** The capability calls written in a script (`std.call_method` nodes), outermost first. */
-function scriptCalls(script: unknown): unknown[][] {
-  const calls: unknown[][] = [];
-  const visit = (node: unknown) => {
-    if (!Array.isArray(node) || node[0] === 'std.quote') return;
-    if (node[0] === 'std.call_method') calls.push(node);
-    for (const child of node.slice(1)) visit(child);
-  };
-  visit(script);
-  return calls;
-}
-
 /**
- * The prompt of an entry (first text argument of its first recorded call), for display. A job
- * that never got to record its calls (interrupted by a restart) is described from its script.
+ * The prompt of an entry (first text argument of its first recorded call), for display. The
+ * server fills an interrupted job's calls from its script when it restarts; an entry stored
+ * before it did (or a job that failed before its first call) is read from its script here, with
+ * the same shared reading.
  */
 export function entryPrompt(entry: HistoryEntry): string | undefined {
-  for (const call of entry.params) {
+  const calls =
+    entry.params.length > 0 ? entry.params : recordedCallsFromScript(entry.script).calls;
+  for (const call of calls) {
     const text = call.args.find((arg) => typeof arg === 'string');
-    if (typeof text === 'string') return text;
-  }
-  for (const call of scriptCalls(entry.script)) {
-    const text = call.slice(3).find((arg) => typeof arg === 'string');
     if (typeof text === 'string') return text;
   }
   return undefined;
@@ -141,11 +134,5 @@ export function entryPrompt(entry: HistoryEntry): string | undefined {
 /** The seeds of an entry: recorded ones, else the `seed` options written in its script. */
 export function entrySeeds(entry: HistoryEntry): number[] {
   if (entry.seeds.length > 0) return entry.seeds;
-  const seeds: number[] = [];
-  for (const call of scriptCalls(entry.script)) {
-    const options = call.at(-1);
-    const seed = (options as { seed?: unknown } | null)?.seed;
-    if (typeof options === 'object' && typeof seed === 'number') seeds.push(seed);
-  }
-  return seeds;
+  return recordedCallsFromScript(entry.script).seeds;
 }

@@ -1,12 +1,14 @@
 /**
  * The queue panel: queued, running and finished jobs with what they are (mode, prompt, model,
  * size, seed), per-image progress in batches ("2/4"), pause/resume, drag to reorder, cancel,
- * retry and clear finished. The queue lives on the server and survives restarts.
+ * retry and clear finished. The queue lives on the server and survives restarts. An admin sees
+ * every user's items, each not their own labelled with its owner's name.
  */
 import type { QueueItem } from '@viwo/protocol';
 import { createSignal, For, Show } from 'solid-js';
+import { account } from '../auth/account.ts';
 import { errorMessage } from '../blocks/workbench-api.ts';
-import type { QueueClient } from '../state/queue-client.ts';
+import { otherOwner, type QueueClient } from '../state/queue-client.ts';
 import type { Workbench } from '../state/workbench.ts';
 
 /** "2/4" for a batch: which image of the batch the job is on. */
@@ -43,17 +45,20 @@ export function QueuePanel(props: { workbench: Workbench; queue: QueueClient }) 
       <header class="panel-header">
         <h2>Queue</h2>
         <div class="button-row">
-          <Show
-            when={queue.state().paused}
-            fallback={
-              <button type="button" data-testid="queue-pause" onClick={() => act(queue.pause)}>
-                Pause
+          {/* With users, pausing stops everyone's jobs: the server lets only admins do it. */}
+          <Show when={account()?.admin ?? true}>
+            <Show
+              when={queue.state().paused}
+              fallback={
+                <button type="button" data-testid="queue-pause" onClick={() => act(queue.pause)}>
+                  Pause
+                </button>
+              }
+            >
+              <button type="button" data-testid="queue-resume" onClick={() => act(queue.resume)}>
+                Resume
               </button>
-            }
-          >
-            <button type="button" data-testid="queue-resume" onClick={() => act(queue.resume)}>
-              Resume
-            </button>
+            </Show>
           </Show>
           <button type="button" data-testid="queue-clear" onClick={() => act(queue.clear)}>
             Clear finished
@@ -87,6 +92,16 @@ export function QueuePanel(props: { workbench: Workbench; queue: QueueClient }) 
                 <div class="queue-item-text">
                   <strong data-testid="queue-item-summary">{summary(item)}</strong>
                   <small>
+                    <Show when={otherOwner(item, account()?.name)}>
+                      {(owner) => (
+                        <>
+                          <span class="queue-owner" data-testid="queue-owner">
+                            {owner()}
+                          </span>
+                          {' · '}
+                        </>
+                      )}
+                    </Show>
                     {item.status}
                     <Show when={item.status === 'running' || item.status === 'done'}>
                       {' '}

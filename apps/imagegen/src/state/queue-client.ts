@@ -7,6 +7,7 @@
 
 import type { QueueItem, QueueState } from '@viwo/protocol';
 import { createEffect, createRoot, createSignal } from 'solid-js';
+import { account } from '../auth/account.ts';
 import type { RpcClient } from '../rpc/rpc-client.ts';
 
 /** What a finished queued script gives back (the shape of `execute_script`'s answer). */
@@ -29,6 +30,14 @@ export class QueueJobError extends Error {
 
 const TITLE = 'viwo imagegen';
 const finished = (item: QueueItem) => item.status !== 'queued' && item.status !== 'running';
+
+/**
+ * The name of the user who queued `item` when it is not the viewer (an admin sees every user's
+ * items); undefined for the viewer's own items and on a server without users.
+ */
+export function otherOwner(item: QueueItem, viewer: string | undefined): string | undefined {
+  return item.owner !== undefined && item.owner !== viewer ? item.owner : undefined;
+}
 
 /** Builds the queue client over a connection. */
 export function createQueueClient(rpc: RpcClient) {
@@ -95,7 +104,10 @@ export function createQueueClient(rpc: RpcClient) {
   // Progress of the running job in the tab title, so it shows from other tabs too.
   createRoot(() =>
     createEffect(() => {
-      const running = state().items.find((item) => item.status === 'running');
+      // Only the viewer's own job: an admin's title must not follow another user's.
+      const running = state().items.find(
+        (item) => item.status === 'running' && !otherOwner(item, account()?.name),
+      );
       const fraction = running?.progress?.fraction;
       document.title =
         running && fraction !== undefined ? `${Math.round(fraction * 100)}% · ${TITLE}` : TITLE;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  HistoryEntry,
-  HistoryQuery,
-  ImageValue,
-  JobStatus,
-  RecordedCall,
+import {
+  type HistoryEntry,
+  type HistoryQuery,
+  type ImageValue,
+  type JobStatus,
+  type RecordedCall,
+  recordedCallsFromScript,
 } from '@viwo/protocol';
 import { coreError } from '../errors.ts';
 import { collectImageHashes } from '../images/collect-image-hashes.ts';
@@ -83,7 +84,7 @@ export class HistoryStore {
 
   /** Writes a job's outcome in one statement (atomic). */
   finish(jobId: string, outcome: JobOutcome): void {
-    const types = `,${[...new Set(outcome.params.map((call) => call.type))].join(',')},`;
+    const types = typesColumn(outcome.params);
     this.db.run(
       `UPDATE history SET status = ?, params = ?, seeds = ?, images = ?, types = ?, result = ?,
          error = ?, logs = ?, duration_ms = ? WHERE job_id = ?`,
@@ -104,12 +105,27 @@ export class HistoryStore {
 
   /**
    * Marks jobs a previous process left `queued` or `running` as `interrupted` (they cannot be
-   * resumed: their in-memory state died with that process). Returns how many were marked.
+   * resumed: their in-memory state died with that process). Their calls were never recorded, so
+   * `params`, `seeds` and `types` are read from the script ({@link recordedCallsFromScript}):
+   * the entry shows its prompt and seed, and search and the type filter find it. Returns how
+   * many were marked.
    */
   markInterrupted(): number {
-    return this.db.run(
-      "UPDATE history SET status = 'interrupted' WHERE status IN ('queued', 'running')",
-    ).changes;
+    const rows = this.db.all<{ id: string; script: string }>(
+      "SELECT id, script FROM history WHERE status IN ('queued', 'running')",
+    );
+    return this.db.transaction(() => {
+      let marked = 0;
+      for (const row of rows) {
+        const { calls, seeds } = recordedCallsFromScript(parseStoredScript(row.script));
+        marked += this.db.run(
+          `UPDATE history SET status = 'interrupted', params = ?, seeds = ?, types = ?
+             WHERE id = ? AND status IN ('queued', 'running')`,
+          [JSON.stringify(calls), JSON.stringify(seeds), typesColumn(calls), row.id],
+        ).changes;
+      }
+      return marked;
+    });
   }
 
   /** Entries visible in `scope`, newest first, filtered and paged. */
@@ -215,6 +231,20 @@ function toEntry(row: HistoryRow): HistoryEntry {
   if (row.result !== null) entry.result = JSON.parse(row.result);
   if (row.error !== null) entry.error = JSON.parse(row.error);
   return entry;
+}
+
+/** The `types` column: each capability type the calls used, comma-delimited on both ends. */
+function typesColumn(calls: readonly RecordedCall[]): string {
+  return `,${[...new Set(calls.map((call) => call.type))].join(',')},`;
+}
+
+/** A stored script column, or null when it does not parse (a damaged row must not stop a start). */
+function parseStoredScript(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** The sum of the calls' reported costs, or undefined when no call reported one. */
