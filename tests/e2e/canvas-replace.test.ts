@@ -233,6 +233,9 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
       .png()
       .toBuffer();
     await page.click('[data-testid=open-templates]');
+    // Import… offers every image kind that carries a workflow, not only PNG.
+    const accept = (await page.getAttribute('[data-testid=template-import-file]', 'accept')) ?? '';
+    expect(accept.split(',')).toEqual(expect.arrayContaining(['image/jpeg', 'image/webp']));
     await page.setInputFiles('[data-testid=template-import-file]', {
       name: 'elsewhere.png',
       mimeType: 'image/png',

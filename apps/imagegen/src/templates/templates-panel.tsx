@@ -262,7 +262,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json,.png,image/png"
+          accept=".json,application/json,.png,image/png,.jpg,.jpeg,image/jpeg,.webp,image/webp"
           data-testid="template-import-file"
           style={{ display: 'none' }}
           onChange={(event) => {
