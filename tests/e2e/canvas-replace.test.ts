@@ -111,6 +111,11 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
     expect(await focusedTestId(page)).toBe('replace-cancel');
     await page.keyboard.press('Shift+Tab');
     expect(await focusedTestId(page)).toBe('replace-confirm');
+    // A click on the backdrop drops focus to the page; Tab still lands inside the dialog.
+    await page.mouse.click(8, 690);
+    expect(await dialog(page).count()).toBe(1);
+    await page.keyboard.press('Tab');
+    expect(await focusedTestId(page)).toBe('replace-cancel');
     // The whole dialog fits a 1024×700 window.
     const box = (await dialog(page).boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);

@@ -33,8 +33,15 @@ function ReplaceQuestion(props: { request: ReplaceRequest }) {
   let dialog: HTMLDivElement | undefined;
   let cancel: HTMLButtonElement | undefined;
   const returnTo = document.activeElement as HTMLElement | null;
-  onMount(() => cancel?.focus());
+  // On the window, not the dialog: after a click on the backdrop focus is on <body>, and Tab
+  // from there must still land inside the dialog.
+  const onKey = (event: KeyboardEvent) => trapTab(event, dialog!);
+  onMount(() => {
+    cancel?.focus();
+    window.addEventListener('keydown', onKey);
+  });
   onCleanup(() => {
+    window.removeEventListener('keydown', onKey);
     if (returnTo?.isConnected) returnTo.focus();
   });
   const replacement = () => props.request.replacement;
@@ -48,7 +55,6 @@ function ReplaceQuestion(props: { request: ReplaceRequest }) {
         aria-labelledby="viwo-replace-title"
         aria-describedby="viwo-replace-text"
         data-testid="replace-dialog"
-        onKeyDown={(event) => trapTab(event, dialog!)}
       >
         <h3 id="viwo-replace-title">Replace the current canvas?</h3>
         <div id="viwo-replace-text">
