@@ -137,8 +137,14 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
   test('open in Layers adds the picture as a layer; open script in Blocks loads the export', async () => {
     const image = (await page.getAttribute('[data-testid=chat-current-image]', 'src'))!;
     const hash = /([0-9a-f]{64})/.exec(image)![1]!;
+    const before = await pageScript(page);
     await turns().last().locator('[data-testid=chat-open-layers]').click();
     await page.waitForSelector('[data-testid=mode-layer].selected');
+    expect(JSON.stringify(await pageScript(page))).toContain(hash);
+    // Adding the picture is one undo step, like every other change of the canvas.
+    await page.click('[data-testid=undo]');
+    expect(await pageScript(page)).toEqual(before);
+    await page.click('[data-testid=redo]');
     expect(JSON.stringify(await pageScript(page))).toContain(hash);
     await page.click('[data-testid=mode-chat]');
     await page.locator('[data-testid=chat-conversation]').first().locator('.chat-open').click();

@@ -1,6 +1,7 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
 import { errorMessage } from '../blocks/workbench-api.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
 import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import { settings } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
@@ -122,6 +123,7 @@ export function ChatMode(props: { workbench: Workbench }) {
     openInLayers: (turn) => {
       const script = workbench.script();
       const id = freshLayerId(script, `chat-${turn.image.$image.slice(0, 8)}`);
+      recordReplacement(script);
       workbench.setScript(appendImageLayer(script, turn.image, id, `Chat #${numberOf(turn)}`));
       workbench.setMode('layer');
       workbench.toast('info', 'added the picture as a layer');
