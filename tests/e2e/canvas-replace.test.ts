@@ -260,6 +260,16 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
     expect(await untrusted(tab)).toBe('image elsewhere.png');
     expect(await pageScript(tab)).toEqual(workflow);
     expect(await jobCount(tab)).toBe(jobs);
+    // The trust question takes the keyboard like the replace one: Cancel first, Tab inside.
+    expect(await focusedTestId(tab)).toBe('trust-cancel');
+    await tab.keyboard.press('Tab');
+    expect(await focusedTestId(tab)).toBe('trust-confirm');
+    await tab.keyboard.press('Tab');
+    expect(await focusedTestId(tab)).toBe('trust-cancel');
+    await tab.keyboard.press('Escape');
+    await tab.waitForSelector('[data-testid=trust-dialog]', { state: 'detached' });
+    expect(await untrusted(tab)).toBe('image elsewhere.png');
+    expect(await jobCount(tab)).toBe(jobs);
     // The first tab kept its own, trusted canvas.
     expect(await pageScript(page)).toEqual(mine);
     expect(await untrusted(page)).toBeNull();

@@ -3,47 +3,23 @@
  * Focus starts on Cancel (the choice that changes nothing), Tab stays inside, Escape cancels, and
  * focus returns to where it was when the dialog closes.
  */
-import { createSignal, onCleanup, onMount, Show } from 'solid-js';
+import { createSignal, onCleanup, Show } from 'solid-js';
 import { ensurePanelStyles } from '../blocks/panel-styles.ts';
 import { type ReplaceRequest, replaceRequest } from '../state/canvas-replace.ts';
 import { closeOnEscape } from './escape-stack.ts';
+import { useModalFocus } from './modal-focus.ts';
 
 /** Mounted hosts in mount order; only the first one shows the dialog. */
 const [hosts, setHosts] = createSignal<symbol[]>([]);
-
-/** Keeps Tab and Shift+Tab cycling through the dialog's buttons. */
-function trapTab(event: KeyboardEvent, dialog: HTMLElement): void {
-  if (event.key !== 'Tab') return;
-  const focusable = [...dialog.querySelectorAll<HTMLElement>('button:not([disabled])')];
-  if (focusable.length === 0) return;
-  const first = focusable[0]!;
-  const last = focusable.at(-1)!;
-  const inside = dialog.contains(document.activeElement);
-  if (event.shiftKey && (document.activeElement === first || !inside)) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
-    event.preventDefault();
-    first.focus();
-  }
-}
 
 function ReplaceQuestion(props: { request: ReplaceRequest }) {
   const [problem, setProblem] = createSignal<string>();
   let dialog: HTMLDivElement | undefined;
   let cancel: HTMLButtonElement | undefined;
-  const returnTo = document.activeElement as HTMLElement | null;
-  // On the window, not the dialog: after a click on the backdrop focus is on <body>, and Tab
-  // from there must still land inside the dialog.
-  const onKey = (event: KeyboardEvent) => trapTab(event, dialog!);
-  onMount(() => {
-    cancel?.focus();
-    window.addEventListener('keydown', onKey);
-  });
-  onCleanup(() => {
-    window.removeEventListener('keydown', onKey);
-    if (returnTo?.isConnected) returnTo.focus();
-  });
+  useModalFocus(
+    () => dialog,
+    () => cancel,
+  );
   const replacement = () => props.request.replacement;
   return (
     <div class="viwo-modal-backdrop" role="presentation">
