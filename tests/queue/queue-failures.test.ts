@@ -160,7 +160,7 @@ describe('queue mode failures', () => {
     other.close();
     await runner.stop();
     await host.child.stop();
-  }, 60_000);
+  }, 120_000);
 
   test('a worker killed mid-call: another worker reruns it, the client gets one result', async () => {
     const host = await server(redis.url);
@@ -221,7 +221,7 @@ describe('queue mode failures', () => {
     rpc.close();
     await busy.stop();
     await host.child.stop();
-  }, 90_000);
+  }, 150_000);
 
   test('an oversized result is refused with a clear error', async () => {
     const small = await startRedis();

@@ -18,7 +18,7 @@ export interface ServerRpcContext extends RpcContext {
  * Whether the connection is the server's owner: with users, an admin user; without users, a
  * connection from the loopback interface (the person at this machine).
  */
-function mayManage(context: ServerRpcContext): boolean {
+export function mayManage(context: ServerRpcContext): boolean {
   const user = context.session.principal.user;
   return user ? user.admin : context.owner;
 }

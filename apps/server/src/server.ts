@@ -16,6 +16,8 @@ import { JobQueue } from './job-queue.ts';
 import { modelRpcMethods } from './model-methods.ts';
 
 import { isLoopbackHost } from './origin-policy.ts';
+import { outputsSettingsMethods } from './outputs/outputs-settings.ts';
+import { attachOutputsWriter } from './outputs/outputs-writer.ts';
 import { queueMethods } from './queue-methods.ts';
 import { defaultReplyLimits, ReplyChannel, type ReplyLimits } from './reply-channel.ts';
 import { refuseRequest } from './request-guard.ts';
@@ -121,8 +123,10 @@ export function startServer(options: ServerOptions): RunningServer {
     ...modelRpcMethods(),
     ...createConversationMethods(),
     ...runwareSettingsMethods(),
+    ...outputsSettingsMethods(),
     ...queueMethods(queue),
   });
+  const detachOutputs = attachOutputsWriter(runtime);
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;
   const replyLimits: ReplyLimits = { ...defaultReplyLimits, ...options.replyLimits };
@@ -263,6 +267,7 @@ export function startServer(options: ServerOptions): RunningServer {
     port: boundPort,
     connections: () => sockets.size,
     async stop() {
+      detachOutputs();
       queue.stop();
       server.stop(true);
       for (const socket of sockets) socket.close(1001, 'server shutting down');

@@ -58,6 +58,7 @@ export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
 export { EXPORT_CONTENT_TYPES, type ExportFormat, exportImage } from './images/image-export.ts';
 export { readPngChunksNative, writePngWithText } from './images/png-chunks-native.ts';
+export type { FinishedJob, JobFinishedListener } from './jobs/job-finished.ts';
 export type { JobLimits, JobLog, JobResult, JobSummary } from './jobs/job-manager.ts';
 export { parseScriptInput } from './jobs/parse-script-input.ts';
 export { ResourceQueue } from './jobs/resource-queue.ts';

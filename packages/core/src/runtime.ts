@@ -10,6 +10,7 @@ import { ResultCache } from './capabilities/result-cache.ts';
 import type { CapabilityMetadata } from './capability-definition.ts';
 import { coreError } from './errors.ts';
 import { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';
+import type { JobFinishedListener } from './jobs/job-finished.ts';
 import { type JobLimits, JobManager } from './jobs/job-manager.ts';
 import { ResourceQueue } from './jobs/resource-queue.ts';
 import { kernelOpcodes } from './kernel/kernel-opcodes.ts';
@@ -98,6 +99,11 @@ export interface Runtime {
    * `olderThanMs`, images written more recently are kept (uploads a client is about to use).
    */
   gc(options?: { olderThanMs?: number }): Promise<{ removed: number }>;
+  /**
+   * Calls `listener` after every job ends (see {@link JobManager.onFinished}); returns the function
+   * that removes it.
+   */
+  onJobFinished(listener: JobFinishedListener): () => void;
   /** Cancels running jobs, disposes plugins, closes the database. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -246,6 +252,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         removed++;
       }
       return { removed };
+    },
+    onJobFinished(listener) {
+      return jobs.onFinished(listener);
     },
     dispose() {
       disposed ??= (async () => {

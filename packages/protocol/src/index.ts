@@ -49,6 +49,7 @@ export {
   type ParamType,
 } from './metadata.ts';
 export type { ModelKind, ModelPullParams, ModelPullResult, ModelSummary } from './models.ts';
+export type { OutputsSetParams, OutputsSettings } from './outputs.ts';
 export {
   crc32,
   fromLatin1Safe,

@@ -17,6 +17,7 @@ import type {
 } from './jobs.ts';
 import type { CapabilityMetadata, OpcodeMetadata } from './metadata.ts';
 import type { ModelPullParams, ModelPullResult, ModelSummary } from './models.ts';
+import type { OutputsSetParams, OutputsSettings } from './outputs.ts';
 import type { QueueState, QueueSubmitParams } from './queue.ts';
 import type { RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
 import type { Template, TemplateExport, TemplateInput } from './templates.ts';
@@ -97,6 +98,9 @@ export interface RpcMethods {
 
   'settings.runware.get': { params: NoParams; result: RunwareSettingsView };
   'settings.runware.set_key': { params: RunwareSetKeyParams; result: RunwareSettingsView };
+  'settings.outputs.get': { params: NoParams; result: OutputsSettings };
+  /** Admin (or, without users, loopback) only; `folder: null` turns writing off. */
+  'settings.outputs.set': { params: OutputsSetParams; result: OutputsSettings };
   'queue.submit': { params: QueueSubmitParams; result: { id: string } };
   'queue.list': { params: NoParams; result: QueueState };
   'queue.pause': { params: NoParams; result: QueueState };
@@ -179,6 +183,8 @@ export const RPC_METHOD_NAMES = Object.keys({
   'models.delete': true,
   'settings.runware.get': true,
   'settings.runware.set_key': true,
+  'settings.outputs.get': true,
+  'settings.outputs.set': true,
   'queue.submit': true,
   'queue.list': true,
   'queue.pause': true,

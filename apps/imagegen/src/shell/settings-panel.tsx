@@ -3,6 +3,7 @@ import { createMemo, createSignal, For, Show } from 'solid-js';
 import { optionFields } from '../layer/generate-panel.tsx';
 import { canvasSize, resetSettings, settings, updateSetting } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
+import { OutputsFolderField } from './outputs-folder-field.tsx';
 import { RunwareKeyField } from './runware-key-field.tsx';
 
 /** Generation defaults the settings panel offers, when the installed capability declares them. */
@@ -120,6 +121,7 @@ export function SettingsPanel(props: { workbench: Workbench }) {
       <Show when={props.workbench.capabilities().some((entry) => entry.type === 'runware')}>
         <RunwareKeyField rpc={props.workbench.rpc} />
       </Show>
+      <OutputsFolderField rpc={props.workbench.rpc} />
       <button type="button" data-testid="settings-reset" onClick={resetSettings}>
         Reset to defaults
       </button>

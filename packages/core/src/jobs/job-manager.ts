@@ -16,6 +16,7 @@ import {
 import type { Principal } from '../principal.ts';
 import { toWireValue } from '../rpc/wire-value.ts';
 import type { SessionLink } from '../session-link.ts';
+import { type JobFinishedListener, JobFinishedListeners } from './job-finished.ts';
 import { JobHost, type KernelSession, RecordingImageStore } from './job-host.ts';
 import { type ProgressReport, progressParams } from './job-progress.ts';
 import { retainedLogs, retainedResult } from './job-retention.ts';
@@ -86,8 +87,19 @@ export const JOB_LIST_MAX = 200;
  */
 export class JobManager {
   private readonly jobs = new Map<string, JobState>();
+  private readonly finished = new JobFinishedListeners((error) =>
+    console.error(`job-finished listener failed: ${redactHostText(String(error))}`),
+  );
 
   constructor(private readonly deps: JobManagerDeps) {}
+
+  /**
+   * Calls `listener` after each job ends (any status), once its reply and `job.done` are sent;
+   * returns the function that removes it. Listener failures never reach the job or its client.
+   */
+  onFinished(listener: JobFinishedListener): () => void {
+    return this.finished.add(listener);
+  }
 
   /** Runs one script for a session; rejects with a ScriptError (never a host error). */
   async execute(
@@ -362,8 +374,26 @@ export class JobManager {
         message: `history write failed: ${redactHostText(String(error))}`,
       });
     }
+    const ended = Date.now();
     // A macrotask, not a microtask: the caller's reply (sent when this promise settles) goes first.
-    setTimeout(() => link.notify('job.done', { job_id: state.id, status }), 0);
+    setTimeout(() => {
+      link.notify('job.done', { job_id: state.id, status });
+      this.finished.emit({
+        jobId: state.id,
+        status,
+        images: state.images,
+        ...(link.principal.user ? { user: link.principal.user } : {}),
+        ended,
+        log: (level, message) => {
+          link.notify('job.log', { job_id: state.id, level, message });
+          try {
+            this.deps.history.appendLog(state.id, { level, message });
+          } catch {
+            // The database may be closed already (shutdown): the notification is all that is left.
+          }
+        },
+      });
+    }, 0);
     this.prune();
   }
 

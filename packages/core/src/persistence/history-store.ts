@@ -103,6 +103,14 @@ export class HistoryStore {
     );
   }
 
+  /** Appends one line to a finished job's logs (e.g. a problem found after its reply was sent). */
+  appendLog(jobId: string, log: HistoryEntry['logs'][number]): void {
+    this.db.run(`UPDATE history SET logs = json_insert(logs, '$[#]', json(?)) WHERE job_id = ?`, [
+      JSON.stringify(log),
+      jobId,
+    ]);
+  }
+
   /**
    * Marks jobs a previous process left `queued` or `running` as `interrupted` (they cannot be
    * resumed: their in-memory state died with that process). Their calls were never recorded, so
