@@ -91,6 +91,8 @@ describe.skipIf(Boolean(browserMissing))('canvas history, tabs and jobs', () => 
       .first()
       .locator('[data-testid=template-load]')
       .click();
+    // The canvas holds a stroke: the app asks first (canvas-replace.test.ts covers the choices).
+    await page.click('[data-testid=replace-confirm]');
     expect(await pageScript(page)).not.toEqual(mine);
     await page.click('[data-testid=mode-layer]');
     await page.click('[data-testid=undo]');

@@ -125,6 +125,8 @@ describe.skipIf(Boolean(browserMissing))('canvas interactions', () => {
       ['canvas.layer.create', 'l', 'L', 'raster'],
     ];
     await sendFile('drop', embedScriptInPng(await plainPng('#0000ff'), workflow), 'flow.png');
+    // The canvas holds layers: the app asks before replacing it.
+    await page.click('[data-testid=replace-confirm]');
     await page.waitForFunction(() =>
       JSON.stringify(
         (
@@ -174,6 +176,7 @@ describe.skipIf(Boolean(browserMissing))('canvas interactions', () => {
       },
       [[...jpeg]] as const,
     );
+    await page.click('[data-testid=replace-confirm]');
     await page.waitForFunction(() =>
       JSON.stringify(
         (

@@ -137,13 +137,21 @@ describe.skipIf(browserMissing !== undefined)('Chat Mode', () => {
   test('open in Layers adds the picture as a layer; open script in Blocks loads the export', async () => {
     const image = (await page.getAttribute('[data-testid=chat-current-image]', 'src'))!;
     const hash = /([0-9a-f]{64})/.exec(image)![1]!;
+    const before = await pageScript(page);
     await turns().last().locator('[data-testid=chat-open-layers]').click();
     await page.waitForSelector('[data-testid=mode-layer].selected');
+    expect(JSON.stringify(await pageScript(page))).toContain(hash);
+    // Adding the picture is one undo step, like every other change of the canvas.
+    await page.click('[data-testid=undo]');
+    expect(await pageScript(page)).toEqual(before);
+    await page.click('[data-testid=redo]');
     expect(JSON.stringify(await pageScript(page))).toContain(hash);
     await page.click('[data-testid=mode-chat]');
     await page.locator('[data-testid=chat-conversation]').first().locator('.chat-open').click();
     await turns().last().waitFor();
     await turns().last().locator('[data-testid=chat-open-blocks]').click();
+    // The canvas holds the layer just added: replacing it asks first, and is undoable.
+    await page.click('[data-testid=replace-confirm]');
     await page.waitForSelector('[data-testid=mode-blocks].selected');
     const script = (await pageScript(page)) as unknown[];
     expect(script[0]).toBe('std.seq');

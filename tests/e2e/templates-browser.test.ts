@@ -117,6 +117,8 @@ describe.skipIf(skip)('templates panel in Chromium', () => {
       },
       [...png],
     );
+    // The workbench holds the template loaded before: replacing it asks first.
+    await page.click('[data-testid="replace-confirm"]');
     await page.waitForFunction(() =>
       JSON.stringify(
         (window as unknown as { __workbench: { script(): unknown } }).__workbench.script(),

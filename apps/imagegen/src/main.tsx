@@ -8,6 +8,7 @@ import { registerOfflineShell } from './offline/register-offline-shell.ts';
 import { defaultRpcUrl, RpcClient } from './rpc/rpc-client.ts';
 import { App } from './shell/app.tsx';
 import { openCanvasDocument } from './state/canvas-document.ts';
+import { takeHandoff, withoutHandoffParam } from './state/canvas-handoff.ts';
 import { watchModelCatalog } from './state/model-catalog.ts';
 import { openQueueClient } from './state/queue-client.ts';
 import { createWorkbench } from './state/workbench.ts';
@@ -17,13 +18,28 @@ import './shell/responsive.css';
 import './auth/auth.css';
 
 function startApp(root: HTMLElement): void {
+  // A tab opened by "Open in new tab" starts from the script handed to it (once: the entry is
+  // deleted as it is read, and the URL loses its parameter so a reload reopens this document).
+  const handoff = takeHandoff(localStorage, window.location.search);
+  if (handoff.kind !== 'none')
+    window.history.replaceState(
+      window.history.state,
+      '',
+      withoutHandoffParam(window.location.href),
+    );
+  const start = handoff.kind === 'taken' ? handoff.handoff : undefined;
   // This tab's canvas document: script, recorded results, trust and undo survive reloads.
-  const canvas = openCanvasDocument(newCanvasScript);
+  const canvas = openCanvasDocument(newCanvasScript, localStorage, sessionStorage, start);
   const untrusted = canvas.untrusted();
   if (untrusted !== null) markUntrusted(untrusted);
   const rpc = new RpcClient(defaultRpcUrl(window.location, storedToken()));
   const workbench = createWorkbench(rpc, canvas.script());
   const queue = openQueueClient(rpc);
+  if (start) {
+    workbench.setMode(start.mode);
+    workbench.toast('info', `Opened ${start.label} in this new tab`);
+  } else if (handoff.kind === 'missing')
+    workbench.toast('error', `The canvas meant for this tab is gone: ${handoff.reason}`);
   watchModelCatalog(rpc);
   const originalSet = workbench.setScript;
   workbench.setScript = (script: unknown) => {

@@ -68,6 +68,9 @@ const CSS = `
 .viwo-modal h3 { margin-top: 0; }
 .viwo-modal-actions { display: flex; justify-content: flex-end; gap: 8px; }
 .viwo-modal-actions > button { flex: 0 0 auto; width: auto; }
+.viwo-replace-dialog { max-width: min(520px, calc(100vw - 32px)); max-height: calc(100vh - 32px);
+  overflow: auto; box-sizing: border-box; }
+.viwo-replace-dialog .viwo-modal-actions { flex-wrap: wrap; }
 .viwo-full-image-close { background: none !important; border: none !important; padding: 0 !important; }
 .viwo-full-image { max-width: 90vw; max-height: 90vh; }
 `;

@@ -1,9 +1,10 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show } from 'solid-js';
 import { errorMessage } from '../blocks/workbench-api.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
+import { recordReplacement } from '../state/canvas-document.ts';
+import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import { settings } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
-import { markTrusted } from '../templates/trust-gate.ts';
 import { ChatComposer, type ComposerValue } from './chat-composer.tsx';
 import {
   branchCount,
@@ -122,6 +123,7 @@ export function ChatMode(props: { workbench: Workbench }) {
     openInLayers: (turn) => {
       const script = workbench.script();
       const id = freshLayerId(script, `chat-${turn.image.$image.slice(0, 8)}`);
+      recordReplacement(script);
       workbench.setScript(appendImageLayer(script, turn.image, id, `Chat #${numberOf(turn)}`));
       workbench.setMode('layer');
       workbench.toast('info', 'added the picture as a layer');
@@ -134,10 +136,16 @@ export function ChatMode(props: { workbench: Workbench }) {
           id: target.id,
           turn_id: turn.id,
         });
-        workbench.setScript(script);
         // The script comes from this server's own conversation, not from a file or template.
-        markTrusted();
-        workbench.setMode('blocks');
+        const label = `the script of chat picture #${numberOf(turn)}`;
+        const outcome = await replaceCanvas(workbench, {
+          script,
+          label,
+          untrusted: null,
+          mode: 'blocks',
+        });
+        const text = replaceOutcomeText(outcome, label);
+        if (text) workbench.toast('info', text);
       } catch (error) {
         workbench.toast('error', errorMessage(error));
       }

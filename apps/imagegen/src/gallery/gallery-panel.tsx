@@ -13,9 +13,10 @@ import { ImageDownloads } from '../extras/export-buttons.tsx';
 import { formatUsd } from '../layer/runware-backend.ts';
 import { historyApi } from '../rpc/history-api.ts';
 import { closeOnEscape } from '../shell/escape-stack.ts';
+import { ReplaceDialog } from '../shell/replace-dialog.tsx';
 import { recordReplacement } from '../state/canvas-document.ts';
+import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import { useParameters } from '../state/prompt-history.ts';
-import { markTrusted } from '../templates/trust-gate.ts';
 import {
   appendImageLayer,
   entryPrompt,
@@ -110,15 +111,17 @@ function GalleryPanelView(props: GalleryPanelProps) {
     setMessage({ kind: 'info', text: 'parameters copied to the generate panel' });
   };
 
-  const openInBlocks = (entry: HistoryEntry) => {
-    markTrusted();
-    recordReplacement(props.workbench.script());
-    props.workbench.setScript(entry.script);
-    props.workbench.setMode?.('blocks');
-    setMessage({
-      kind: 'info',
-      text: 'opened in Blocks (Undo in Layers brings the previous canvas back)',
+  const openInBlocks = async (entry: HistoryEntry) => {
+    const label = `the script of "${entryPrompt(entry) ?? `job ${entry.job_id.slice(0, 8)}`}"`;
+    // This server's own history: trusted, as the user ran it here.
+    const outcome = await replaceCanvas(props.workbench, {
+      script: entry.script,
+      label,
+      untrusted: null,
+      mode: 'blocks',
     });
+    const text = replaceOutcomeText(outcome, label);
+    if (text) setMessage({ kind: 'info', text });
   };
 
   onMount(() => {
@@ -297,7 +300,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
                 <button
                   type="button"
                   data-testid="gallery-open-blocks"
-                  onClick={() => openInBlocks(entry)}
+                  onClick={() => void openInBlocks(entry)}
                 >
                   Open in Blocks
                 </button>
@@ -348,6 +351,7 @@ function GalleryPanelView(props: GalleryPanelProps) {
           </div>
         )}
       </Show>
+      <ReplaceDialog />
     </div>
   );
 }

@@ -482,6 +482,7 @@ export function LayerMode(props: { workbench: Workbench }) {
           <ExportButtons onExport={(format) => void exportAs(format)} />
           <button
             type="button"
+            data-testid="new-canvas"
             onClick={() => {
               replaceScript(newCanvasScript());
               markTrusted();

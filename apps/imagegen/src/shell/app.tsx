@@ -14,6 +14,7 @@ import { TemplatesPanel } from '../templates/templates-panel.tsx';
 import { closeOnEscape } from './escape-stack.ts';
 import { FileDrop } from './file-drop.tsx';
 import { QueuePanel } from './queue-panel.tsx';
+import { ReplaceDialog } from './replace-dialog.tsx';
 import { SettingsPanel } from './settings-panel.tsx';
 import { ShortcutHelp } from './shortcut-help.tsx';
 
@@ -207,6 +208,7 @@ export function App(props: { workbench: Workbench }) {
           </For>
         </section>
         <FileDrop workbench={workbench} />
+        <ReplaceDialog />
         <ShortcutHelp />
         <div class="toasts">
           <For each={workbench.toasts()}>

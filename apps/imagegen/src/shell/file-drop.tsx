@@ -9,21 +9,20 @@ import { authedFetch } from '../auth/auth-token.ts';
 import { extractEmbeddedScript } from '../extras/embedded-script.ts';
 import { appendImageLayer, freshLayerId } from '../gallery/gallery-actions.ts';
 import { recordReplacement } from '../state/canvas-document.ts';
+import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { PngScriptError } from '../templates/png-script.ts';
-import { markUntrusted } from '../templates/trust-gate.ts';
 
 const IMAGE_TYPES = /^image\/(png|jpeg|webp)$/;
 const isImageFile = (file: File) =>
   IMAGE_TYPES.test(file.type) || /\.(png|jpe?g|webp)$/i.test(file.name);
 
-/** Replaces the canvas with a workflow from a file: untrusted until confirmed, undoable. */
-function openWorkflow(workbench: Workbench, name: string, script: unknown): void {
-  // Trust first: showing the script may already want to run its recorded generations.
-  markUntrusted(`image ${name}`);
-  recordReplacement(workbench.script());
-  workbench.setScript(script);
-  workbench.toast('info', `Opened the workflow in ${name} (Undo brings the canvas back)`);
+/** Replaces the canvas with a workflow from a file (asking first): untrusted until confirmed. */
+async function openWorkflow(workbench: Workbench, name: string, script: unknown): Promise<void> {
+  const label = `the workflow in ${name}`;
+  const outcome = await replaceCanvas(workbench, { script, label, untrusted: `image ${name}` });
+  const text = replaceOutcomeText(outcome, label);
+  if (text) workbench.toast('info', text);
 }
 
 /** Opens a dropped/pasted image: a viwo PNG/JPEG/WebP's workflow, otherwise a new layer. */
@@ -31,17 +30,17 @@ export async function openImageFile(workbench: Workbench, file: File): Promise<v
   const bytes = new Uint8Array(await file.arrayBuffer());
   // PNG (its `viwo` chunk) and JPEG/WebP served or exported by this app (XMP) carry the workflow
   // in the same form: one extractor reads all three.
+  let workflow: unknown;
   try {
     const embedded = extractEmbeddedScript(bytes);
-    openWorkflow(
-      workbench,
-      file.name,
-      embedded.form === 'json' ? embedded.script : parseText(embedded.text),
-    );
-    return;
+    workflow = embedded.form === 'json' ? embedded.script : parseText(embedded.text);
   } catch (error) {
     // No workflow inside: an ordinary picture, added as a layer below.
     if (!(error instanceof PngScriptError)) throw error;
+  }
+  if (workflow !== undefined) {
+    await openWorkflow(workbench, file.name, workflow);
+    return;
   }
   const response = await authedFetch('/images', {
     method: 'POST',

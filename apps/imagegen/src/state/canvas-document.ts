@@ -3,7 +3,8 @@
  * recorded generations produced (so showing the canvas never runs them again), whether it came
  * from elsewhere and still needs the user's confirmation, and its undo/redo history. Each tab
  * edits its own document (its id lives in sessionStorage, so a reload reopens it); a new tab
- * starts from a copy of the most recently saved one. When another tab writes this tab's document
+ * starts from a copy of the most recently saved one, or from a script handed to it (Open in new
+ * tab, see canvas-handoff.ts). When another tab writes this tab's document
  * anyway (a duplicated tab shares sessionStorage), this tab continues on a copy instead of
  * silently overwriting or being overwritten.
  */
@@ -29,6 +30,12 @@ export interface CanvasDocument {
   updated: number;
   /** The page instance that wrote it last (conflict detection between tabs). */
   writer: string;
+}
+
+/** A script a new tab starts from instead of the latest canvas (with its trust state). */
+export interface CanvasStart {
+  script: unknown;
+  untrusted: string | null;
 }
 
 /** localStorage/sessionStorage shape the store needs (tests pass in-memory ones). */
@@ -95,10 +102,25 @@ export class CanvasDocumentStore {
     private readonly storage: DocumentStorage,
     private readonly session: DocumentStorage,
     fresh: () => unknown,
+    start?: CanvasStart,
   ) {
     const ownId = session.getItem(TAB_KEY);
     const own = ownId ? parseDocument(storage.getItem(DOC_PREFIX + ownId)) : undefined;
-    if (own) this.document = own;
+    if (start) {
+      // A handed-over script is a new canvas of this tab's own, even where sessionStorage was
+      // copied from the opener (window.open copies it): the opener's document stays the opener's.
+      this.document = {
+        id: randomId(),
+        script: start.script,
+        results: {},
+        untrusted: start.untrusted,
+        undo: [],
+        redo: [],
+        updated: 0,
+        writer: '',
+      };
+      session.setItem(TAB_KEY, this.document.id);
+    } else if (own) this.document = own;
     else {
       const latest = storedDocuments(storage)[0];
       let legacy: unknown;
@@ -260,13 +282,14 @@ export class CanvasDocumentStore {
 
 const [current, setCurrent] = createSignal<CanvasDocumentStore>();
 
-/** Opens this tab's document (once, at start-up). */
+/** Opens this tab's document (once, at start-up), from `start` when a script was handed over. */
 export function openCanvasDocument(
   fresh: () => unknown,
   storage: DocumentStorage = localStorage,
   session: DocumentStorage = sessionStorage,
+  start?: CanvasStart,
 ): CanvasDocumentStore {
-  const store = new CanvasDocumentStore(storage, session, fresh);
+  const store = new CanvasDocumentStore(storage, session, fresh, start);
   setCurrent(store);
   return store;
 }

@@ -18,7 +18,8 @@ import {
   templateExportOf,
   templatesApi,
 } from '../rpc/templates-api.ts';
-import { recordReplacement } from '../state/canvas-document.ts';
+import { ReplaceDialog } from '../shell/replace-dialog.tsx';
+import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { ExposedInput } from './exposed-input.tsx';
 import { downloadJson } from './file-download.ts';
@@ -38,7 +39,6 @@ import {
   withValueAtPath,
 } from './template-file.ts';
 import { TrustDialog } from './trust-dialog.tsx';
-import { markTrusted, markUntrusted } from './trust-gate.ts';
 
 const UNTRUSTED_KEY = 'viwo.templates.untrusted.v1';
 /** How often the list is re-fetched while the server is unreachable. */
@@ -111,27 +111,23 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
     }
   };
 
-  const load = (template: TemplateRecord) => {
+  const load = async (template: TemplateRecord) => {
     let script = template.script;
     const values = exposedValues();
     for (const param of exposedParams(template)) {
       const key = JSON.stringify(param.path);
       if (key in values) script = withValueAtPath(script, param.path, values[key]);
     }
-    // Trust first: showing the new script may already want to run its recorded generations.
-    if (!template.builtin && untrustedIds(storage()).has(template.id)) {
-      markUntrusted(`template "${template.name}" (imported)`, () =>
-        setUntrusted(storage(), template.id, false),
-      );
-    } else {
-      markTrusted();
-    }
-    recordReplacement(props.workbench.script());
-    props.workbench.setScript(script);
-    setMessage({
-      kind: 'info',
-      text: `loaded "${template.name}" (Undo brings the previous canvas back)`,
+    const imported = !template.builtin && untrustedIds(storage()).has(template.id);
+    const label = `template "${template.name}"`;
+    const outcome = await replaceCanvas(props.workbench, {
+      script,
+      label,
+      untrusted: imported ? `${label} (imported)` : null,
+      onTrusted: imported ? () => setUntrusted(storage(), template.id, false) : undefined,
     });
+    const text = replaceOutcomeText(outcome, label);
+    if (text) setMessage({ kind: 'info', text });
   };
 
   const remove = async (template: TemplateRecord) => {
@@ -204,10 +200,14 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
       let script: unknown;
       if (embedded.form === 'json') script = embedded.script;
       else script = (props.textFormat?.parse ?? parseText)(embedded.text);
-      markUntrusted(`image ${file.name}`);
-      recordReplacement(props.workbench.script());
-      props.workbench.setScript(script);
-      setMessage({ kind: 'info', text: `loaded the workflow embedded in ${file.name}` });
+      const label = `the workflow in ${file.name}`;
+      const outcome = await replaceCanvas(props.workbench, {
+        script,
+        label,
+        untrusted: `image ${file.name}`,
+      });
+      const text = replaceOutcomeText(outcome, label);
+      if (text) setMessage({ kind: 'info', text });
     } catch (error) {
       setMessage({ kind: 'error', text: `${file.name}: ${errorMessage(error)}` });
     }
@@ -262,7 +262,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json,.png,image/png"
+          accept=".json,application/json,.png,image/png,.jpg,.jpeg,image/jpeg,.webp,image/webp"
           data-testid="template-import-file"
           style={{ display: 'none' }}
           onChange={(event) => {
@@ -351,7 +351,11 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
                 </For>
               </Show>
               <div class="viwo-template-actions">
-                <button type="button" data-testid="template-load" onClick={() => load(template)}>
+                <button
+                  type="button"
+                  data-testid="template-load"
+                  onClick={() => void load(template)}
+                >
                   Load
                 </button>
                 <button
@@ -383,6 +387,7 @@ function TemplatesPanelView(props: TemplatesPanelProps) {
         </For>
       </ul>
       <TrustDialog />
+      <ReplaceDialog />
     </div>
   );
 }
