@@ -1,6 +1,7 @@
 import { type CanvasOperation, canvasOperations } from './canvas-operation.ts';
 import { CANVAS_OPERATIONS } from './canvas-operations.ts';
 import { CanvasState } from './canvas-state.ts';
+import { opaqueLayerName } from './opaque-layer-name.ts';
 import type { Surface } from './rasterizer.ts';
 
 /** Opcodes the canvas replays itself; anything else becomes an opaque layer. */
@@ -29,7 +30,7 @@ function unquote(value: unknown): unknown {
 
 /**
  * Replays any script as layers. Canvas opcodes are applied to a fresh {@link CanvasState};
- * every other top-level call becomes a locked `opaque` layer named after its opcode, so scripts
+ * every other top-level call becomes a locked `opaque` layer named after what it does, so scripts
  * from Blocks Mode or templates can be shown and re-saved without losing anything (the script
  * itself is never rewritten here).
  */
@@ -40,12 +41,13 @@ export function scriptToLayers(
   const state = new CanvasState();
   const problems: ReplayProblem[] = [];
   const unresolved: unknown[] = [];
-  canvasOperations(script).forEach((operation: CanvasOperation, index) => {
+  const operations = canvasOperations(script);
+  operations.forEach((operation: CanvasOperation, index) => {
     const [opcode, ...rawArgs] = operation;
     const entry = CANVAS_OPERATIONS.get(opcode);
     try {
       if (!entry) {
-        state.createLayer(`opaque-${index}`, String(opcode), 'opaque');
+        state.createLayer(`opaque-${index}`, opaqueLayerName(operations, index), 'opaque');
         return;
       }
       // Recorded literals: lists arrive quoted (`["std.quote", points]`), as the server sees them

@@ -132,7 +132,7 @@ describe('recorder and scriptToLayers', () => {
     const { state } = scriptToLayers(script);
     expect(state.layers[0]).toMatchObject({
       type: 'opaque',
-      name: 'std.call_method',
+      name: 'upscale.upscale (×2)',
       locked: true,
     });
     const edited = canvasScript([

@@ -1,0 +1,56 @@
+/**
+ * Names of the locked layers that stand for non-canvas calls in Layer Mode. A bare opcode
+ * (`std.call_method`, `std.let`) says nothing to a user; the name says what the call does:
+ * `image = canvas.composite`, `upscale.upscale (esrgan-slim, ×4)`.
+ */
+import { recordedCallsFromScript } from '@viwo/protocol';
+
+/** Longest name shown; longer ones end in `…`. */
+const MAX_NAME = 60;
+
+function clip(text: string): string {
+  return text.length > MAX_NAME ? `${text.slice(0, MAX_NAME - 1)}…` : text;
+}
+
+/** A short note of a call's literal model and factor options, e.g. ` (esrgan-slim, ×4)`. */
+function optionNote(args: readonly unknown[]): string {
+  const options = args.at(-1);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return '';
+  const record = options as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ['model', 'model_id']) {
+    if (typeof record[key] === 'string') parts.push(record[key] as string);
+  }
+  if (typeof record.factor === 'number') parts.push(`×${record.factor}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * The display name of top-level operation `index` of `operations` (the earlier ones are read
+ * for the capability handles they bind). Capability calls inside it are named `type.method`;
+ * other expressions by their opcode; a `std.let`/`std.set` is `name = …`.
+ */
+export function opaqueLayerName(operations: readonly unknown[], index: number): string {
+  const operation = operations[index];
+  if (!Array.isArray(operation)) return clip(JSON.stringify(operation) ?? 'value');
+  // Calls of this operation: those the prefix ending here states beyond the prefix before it.
+  const before = recordedCallsFromScript(['std.seq', ...operations.slice(0, index)]).calls.length;
+  const calls = recordedCallsFromScript(['std.seq', ...operations.slice(0, index + 1)]).calls.slice(
+    before,
+  );
+  const [opcode, name, value] = operation;
+  const binds = (opcode === 'std.let' || opcode === 'std.set') && typeof name === 'string';
+  let what: string;
+  if (calls.length > 0) {
+    const last = calls.at(-1)!;
+    const chain = calls.map((call) => `${call.type}.${call.method}`).join(' → ');
+    what = `${chain}${optionNote(last.args)}`;
+  } else if (binds && Array.isArray(value) && typeof value[0] === 'string') {
+    what = value[0];
+  } else if (binds) {
+    what = JSON.stringify(value) ?? 'value';
+  } else {
+    what = String(opcode);
+  }
+  return clip(binds ? `${name} = ${what}` : what);
+}
