@@ -10,31 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, type Runtime } from '@viwo/core';
 import { createDiffusersPlugin } from '@viwo/plugin-diffusers';
+import { pairedMedians } from '../paired-medians.ts';
 
 const SIZE = 256;
 const STEPS = 8;
-
-/** Medians of two workloads measured alternately (after one warm-up run of each). */
-async function pairedMedians(
-  runs: number,
-  first: () => Promise<unknown>,
-  second: () => Promise<unknown>,
-): Promise<[number, number]> {
-  await first();
-  await second();
-  const samples: [number[], number[]] = [[], []];
-  for (let run = 0; run < runs; run++) {
-    for (const [index, work] of [first, second].entries()) {
-      const started = performance.now();
-      await work();
-      samples[index]!.push(performance.now() - started);
-    }
-  }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!) as [
-    number,
-    number,
-  ];
-}
 
 /** Prints one row: a cache hit of `diffusers.inpaint.inpaint` vs the same call run fresh. */
 export default async function benchResultCache(runs = 5): Promise<void> {

@@ -12,6 +12,7 @@ import { startQueueServer, startWorker, watch } from '../../tests/queue/support/
 import { observeQueue } from '../../tests/queue/support/queue-scripts.ts';
 import { startRedis } from '../../tests/queue/support/redis-server.ts';
 import { TestRpcClient } from '../../tests/server/rpc-client.ts';
+import { pairedMedians } from '../paired-medians.ts';
 
 const argv = process.argv.slice(2);
 const runsFlag = argv.indexOf('--runs');
@@ -52,29 +53,6 @@ async function run(target: Target, script: unknown): Promise<void> {
   if (reply.error) throw new Error(JSON.stringify(reply.error));
 }
 
-/**
- * Medians of two workloads measured alternately, after warm-up runs of each (the pipelines' JS
- * takes a few runs to reach steady speed in each process).
- */
-async function pairedMedians(first: () => Promise<void>, second: () => Promise<void>) {
-  for (let warm = 0; warm < 5; warm++) {
-    await first();
-    await second();
-  }
-  const samples: [number[], number[]] = [[], []];
-  for (let index = 0; index < runs; index++) {
-    for (const [which, work] of [first, second].entries()) {
-      const started = performance.now();
-      await work();
-      samples[which]!.push(performance.now() - started);
-    }
-  }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!) as [
-    number,
-    number,
-  ];
-}
-
 const redis = await startRedis();
 const plain = await plainServer();
 const queued = await startQueueServer(redis.url, { env: { VIWO_QUEUE_LOCK_MS: '10000' } });
@@ -82,15 +60,24 @@ const worker = await startWorker(redis.url, queued.url, { id: 'bench-worker' });
 const queueRpc = await TestRpcClient.connect(queued.wsUrl);
 const queue: Target = { rpc: queueRpc, url: queued.url };
 try {
-  const input = new Uint8Array(
-    await sharp({
-      create: { width: 64, height: 64, channels: 3, background: { r: 90, g: 140, b: 200 } },
-    })
-      .png()
-      .toBuffer(),
-  );
-  const plainImage = await upload(plain.target.url, input);
-  const queueImage = await upload(queue.url, input);
+  // Every timed call must really run: the result cache answers a repeated deterministic call
+  // (a seeded txt2img, any upscale of the same image) without the model or the queue. So the
+  // txt2img is unseeded and each upscale gets an input image of its own, uploaded beforehand.
+  const WARMUPS = 5;
+  const distinctInputs = async (url: string) => {
+    const images: Record<string, unknown>[] = [];
+    for (let index = 0; index < 2 * (WARMUPS + runs) + 2; index++) {
+      const png = await sharp({
+        create: { width: 64, height: 64, channels: 3, background: { r: index, g: 140, b: 200 } },
+      })
+        .png()
+        .toBuffer();
+      images.push(await upload(url, new Uint8Array(png)));
+    }
+    return () => images.pop()!;
+  };
+  const nextPlainImage = await distinctInputs(plain.target.url);
+  const nextQueueImage = await distinctInputs(queue.url);
   const generate = {
     name: 'txt2img 64×64, 4 steps (tiny-sd15)',
     script: () => [
@@ -98,7 +85,7 @@ try {
       ['get_capability', 'diffusers.generate'],
       'textToImage',
       'a lighthouse',
-      { seed: 3, steps: 4, width: 64, height: 64 },
+      { steps: 4, width: 64, height: 64 },
     ],
   };
   const upscale = (image: unknown) => [
@@ -138,8 +125,10 @@ try {
   };
   const rows: string[][] = [];
   const [genPlain, genQueue] = await pairedMedians(
+    runs,
     () => run(plain.target, generate.script()),
     tracedQueueRun,
+    WARMUPS,
   );
   await events.close();
   const median = (list: number[]) =>
@@ -151,8 +140,10 @@ try {
     (genQueue - genPlain).toFixed(1),
   ]);
   const [upPlain, upQueue] = await pairedMedians(
-    () => run(plain.target, upscale(plainImage)),
-    () => run(queue, upscale(queueImage)),
+    runs,
+    () => run(plain.target, upscale(nextPlainImage())),
+    () => run(queue, upscale(nextQueueImage())),
+    WARMUPS,
   );
   rows.push([
     'ESRGAN upscale 64×64 → 256×256 (default model)',
@@ -162,12 +153,15 @@ try {
   ]);
   // The image-transfer share of the upscale's overhead: one worker-style verbatim upload of
   // the 256×256 result (the input is fetched once per worker, then cached by hash).
-  const upscaled = await queue.rpc.request('execute_script', { script: upscale(queueImage) });
+  const upscaled = await queue.rpc.request('execute_script', {
+    script: upscale(nextQueueImage()),
+  });
   const resultHash = (upscaled.result as { result: { $image: string } }).result.$image;
   const resultPng = new Uint8Array(
     await (await fetch(`${queue.url}/images/${resultHash}.png`)).arrayBuffer(),
   );
   const [transfer] = await pairedMedians(
+    runs,
     async () => {
       const response = await fetch(`${queue.url}/images`, {
         method: 'POST',
@@ -177,6 +171,7 @@ try {
       await response.arrayBuffer();
     },
     async () => {},
+    WARMUPS,
   );
   rows.push([
     `of which result upload (${(resultPng.length / 1024).toFixed(0)} KiB PNG, verbatim)`,

@@ -19,6 +19,7 @@ import {
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { loadTfjsUpscaler } from '../../plugins/upscale/scripts/tfjs-reference.ts';
+import { pairedMedians } from '../paired-medians.ts';
 import benchUpscaleResultCache from './result-cache.ts';
 
 const argv = process.argv.slice(2);
@@ -40,28 +41,6 @@ async function median(times: number, work: () => Promise<unknown> | unknown): Pr
   }
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)]!;
-}
-
-/** Medians of two workloads measured alternately (after one warm-up run of each). */
-async function pairedMedians(
-  times: number,
-  first: () => Promise<unknown>,
-  second: () => Promise<unknown>,
-): Promise<[number, number]> {
-  await first();
-  await second();
-  const samples: [number[], number[]] = [[], []];
-  for (let run = 0; run < times; run++) {
-    for (const [index, work] of [first, second].entries()) {
-      const started = performance.now();
-      await work();
-      samples[index]!.push(performance.now() - started);
-    }
-  }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!) as [
-    number,
-    number,
-  ];
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-upscale-'));

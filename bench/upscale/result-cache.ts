@@ -17,34 +17,13 @@ import {
   readKerasModelFiles,
   weightsSha256,
 } from '@viwo/plugin-upscale';
+import { pairedMedians } from '../paired-medians.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
   const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
 };
-
-/** Medians of two workloads measured alternately (after one warm-up run of each). */
-async function pairedMedians(
-  runs: number,
-  first: () => Promise<unknown>,
-  second: () => Promise<unknown>,
-): Promise<[number, number]> {
-  await first();
-  await second();
-  const samples: [number[], number[]] = [[], []];
-  for (let run = 0; run < runs; run++) {
-    for (const [index, work] of [first, second].entries()) {
-      const started = performance.now();
-      await work();
-      samples[index]!.push(performance.now() - started);
-    }
-  }
-  return samples.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!) as [
-    number,
-    number,
-  ];
-}
 
 /** Prints, per model, a cache hit vs a fresh upscale and the weights hash cold vs memoised. */
 export default async function benchUpscaleResultCache(
