@@ -53,6 +53,7 @@ export type {
 } from './capability-definition.ts';
 export { ConfigStore } from './config/config-store.ts';
 export { type CoreErrorCode, coreError, redactHostText } from './errors.ts';
+export { fileSha256 } from './files/file-sha256.ts';
 export type { ImageStore, ImageValue, RawImage } from './image-value.ts';
 export { isImageValue } from './image-value.ts';
 export { DEFAULT_MAX_IMAGE_PIXELS, FileImageStore } from './images/file-image-store.ts';

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { CapabilityError } from '@viwo/core';
+import { CapabilityError, fileSha256 } from '@viwo/core';
 import { createSession } from '@viwo/onnx';
 import * as ort from 'onnxruntime-node';
 import { type PixelImage, resampleClassical } from './classical.ts';
@@ -30,11 +28,7 @@ export class FaceRestorer {
    * models run to hundreds of MB): the session never rereads the file, so neither does this.
    */
   modelSha256(): Promise<string> {
-    this.modelHash ??= (async () => {
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(this.modelPath)) hash.update(chunk as Buffer);
-      return hash.digest('hex');
-    })();
+    this.modelHash ??= fileSha256(this.modelPath);
     return this.modelHash;
   }
 

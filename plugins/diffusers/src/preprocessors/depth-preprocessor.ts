@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import type { RawImage } from '@viwo/core';
+import { fileSha256, type RawImage } from '@viwo/core';
 import { createSession } from '@viwo/onnx';
 import type { InferenceSession } from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
@@ -36,11 +34,7 @@ export class DepthPreprocessor {
    * run to hundreds of MB): the session never rereads the file, so neither does this.
    */
   modelSha256(): Promise<string> {
-    this.modelHash ??= (async () => {
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(this.modelPath)) hash.update(chunk as Buffer);
-      return hash.digest('hex');
-    })();
+    this.modelHash ??= fileSha256(this.modelPath);
     return this.modelHash;
   }
 
