@@ -50,7 +50,7 @@ export function opaqueLayerName(operations: readonly unknown[], index: number): 
   } else if (binds) {
     what = JSON.stringify(value) ?? 'value';
   } else {
-    what = String(opcode);
+    what = typeof opcode === 'string' && opcode !== '' ? opcode : 'expression';
   }
   return clip(binds ? `${name} = ${what}` : what);
 }

@@ -33,6 +33,8 @@ describe('opaque layer names say what the call does', () => {
     expect(opaqueLayerName([nested], 0)).toBe('diffusers.generate.textToImage → upscale.upscale');
     expect(opaqueLayerName([['std.let', 'n', 42]], 0)).toBe('n = 42');
     expect(opaqueLayerName([['x'.repeat(200)]], 0)).toHaveLength(60);
+    // A head that is no opcode (found by the property below) still gets a name.
+    expect(opaqueLayerName([[[[]], []]], 0)).toBe('expression');
   });
 
   test('property: any operation list gets a non-empty name of at most 60 characters', () => {
