@@ -2,8 +2,8 @@
  * Issue 14 defect 5 along a user's path: loading a template, a workflow PNG or a gallery script
  * over a canvas holding work asks first — Cancel (or Escape) changes nothing, Replace is one undo
  * step, Open in new tab leaves this canvas alone and opens the script in a tab of its own, where a
- * script from elsewhere still waits for the user's yes before anything in it runs. A blank canvas
- * is replaced without asking.
+ * script from elsewhere still waits for the user's yes before anything in it runs. New canvas asks
+ * the same way. A blank canvas is replaced without asking.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { record } from '@viwo/canvas';
@@ -206,6 +206,33 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
       JSON.stringify(blank),
     );
     expect(await dialog(page).count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('New canvas over a drawn canvas asks too; Replace is one undo step', async () => {
+    const page = await open();
+    await stroke(page, 90);
+    const mine = await pageScript(page);
+    await page.click('[data-testid=new-canvas]');
+    await dialog(page).waitFor();
+    expect(await page.textContent('[data-testid=replace-label]')).toBe('a new blank canvas');
+    await page.click('[data-testid=replace-cancel]');
+    await dialog(page).waitFor({ state: 'detached' });
+    expect(await pageScript(page)).toEqual(mine);
+
+    await page.click('[data-testid=new-canvas]');
+    await page.click('[data-testid=replace-confirm]');
+    await page.waitForFunction(
+      (before) =>
+        JSON.stringify(
+          (
+            window as unknown as { __viwo: { workbench: { script(): unknown } } }
+          ).__viwo.workbench.script(),
+        ) !== before,
+      JSON.stringify(mine),
+    );
+    await page.click('[data-testid=undo]');
+    expect(await pageScript(page)).toEqual(mine);
     await page.context().close();
   });
 

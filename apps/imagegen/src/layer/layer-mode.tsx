@@ -22,11 +22,12 @@ import { errorMessage } from '../blocks/workbench-api.ts';
 import { ExportButtons } from '../extras/export-buttons.tsx';
 import { imageWithScript, saveBlob } from '../extras/image-export.ts';
 import { canvasDocument } from '../state/canvas-document.ts';
+import { replaceCanvas, replaceOutcomeText } from '../state/canvas-replace.ts';
 import { QueueJobError, queueClient } from '../state/queue-client.ts';
 import { canvasSize } from '../state/settings.ts';
 import type { Workbench } from '../state/workbench.ts';
 import { TrustDialog } from '../templates/trust-dialog.tsx';
-import { confirmRun, markTrusted } from '../templates/trust-gate.ts';
+import { confirmRun } from '../templates/trust-gate.ts';
 import { uploadSurface } from './canvas-uploads.ts';
 import { CanvasView, type Tool } from './canvas-view.tsx';
 import { GeneratePanel, type GenerateRequest } from './generate-panel.tsx';
@@ -133,6 +134,18 @@ export function LayerMode(props: { workbench: Workbench }) {
   const replaceScript = (next: unknown) => {
     canvasDoc.pushUndo(workbench.script());
     workbench.setScript(next);
+  };
+  /** New canvas asks like any replacement when this one holds work (Open in new tab keeps it). */
+  const startNewCanvas = async () => {
+    const label = 'a new blank canvas';
+    const outcome = await replaceCanvas(workbench, {
+      script: newCanvasScript(),
+      label,
+      untrusted: null,
+      mode: 'layer',
+    });
+    const text = replaceOutcomeText(outcome, label);
+    if (text) workbench.toast('info', text);
   };
   const commit = (added: CanvasOperation[]) =>
     replaceScript(canvasScript([...operations(), ...added]));
@@ -480,14 +493,7 @@ export function LayerMode(props: { workbench: Workbench }) {
             Export JSON
           </button>
           <ExportButtons onExport={(format) => void exportAs(format)} />
-          <button
-            type="button"
-            data-testid="new-canvas"
-            onClick={() => {
-              replaceScript(newCanvasScript());
-              markTrusted();
-            }}
-          >
+          <button type="button" data-testid="new-canvas" onClick={() => void startNewCanvas()}>
             New canvas
           </button>
         </div>
