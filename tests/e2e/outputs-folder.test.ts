@@ -71,7 +71,7 @@ describe.skipIf(Boolean(browserMissing))('the outputs folder in Settings', () =>
     await page.click('[data-testid=outputs-folder-save]');
     const problem = page.locator('[data-testid=outputs-folder-problem]');
     await problem.waitFor();
-    expect(await problem.textContent()).toContain("'folder' must be an absolute path");
+    expect(await problem.textContent()).toContain('The folder must be an absolute path');
     expect(await input.getAttribute('aria-invalid')).toBe('true');
     if (process.env.VIWO_SCREENSHOTS) {
       await page.screenshot({ path: 'docs/screenshots/outputs-folder-refused.png' });

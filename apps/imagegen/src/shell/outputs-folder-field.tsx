@@ -2,6 +2,14 @@ import { createResource, createSignal, Show } from 'solid-js';
 import type { RpcLike } from '../blocks/workbench-api.ts';
 
 /**
+ * The server's refusal as a sentence: `invalid params: 'folder' must be …` reads "The folder must
+ * be …" (the parameter name is for programs; the field already says which value it is).
+ */
+export function readableRefusal(message: string): string {
+  return message.replace(/^invalid params: 'folder' /, 'The folder ');
+}
+
+/**
  * The server's outputs folder (`settings.outputs.*`): where every finished job's images are also
  * written as files, by date and seed. Shows the current folder, saves a new one (the server checks
  * and creates it) or clears it; a refusal shows the server's own message under the field.
@@ -21,7 +29,7 @@ export function OutputsFolderField(props: { rpc: RpcLike }) {
       setDraft(undefined);
       setNote(answer.folder === null ? 'Results are no longer saved to a folder.' : 'Saved.');
     } catch (error) {
-      setProblem((error as Error).message);
+      setProblem(readableRefusal((error as Error).message));
     }
   };
   return (
