@@ -133,6 +133,7 @@ describe('runware through the real server', () => {
       'enhancePrompt',
       'textToVideo',
       'imageToVideo',
+      'searchModels',
     ]);
     const inpaint = runware.methods.find((method) => method.name === 'inpaint')!;
     expect(inpaint.params.map((param) => param.name)).toEqual([

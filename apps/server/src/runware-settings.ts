@@ -7,6 +7,7 @@ import {
 import { POPULAR_MODELS, RunwareKey, storeRunwareKey } from '@viwo/plugin-runware';
 import type { RpcMethodName, RunwareSettingsView } from '@viwo/protocol';
 import { ScriptError } from '@viwo/script';
+import { runwareModels } from './runware-model-search.ts';
 
 /** The RPC context the server binds: core's plus whether the peer is the server's owner. */
 export interface ServerRpcContext extends RpcContext {
@@ -28,7 +29,7 @@ async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {
   return {
     ...status,
     can_set_key: mayManage(context),
-    popular_models: POPULAR_MODELS.map((model) => ({ ...model })),
+    popular_models: POPULAR_MODELS.map((model) => ({ id: model.id, name: model.name })),
   };
 }
 
@@ -36,7 +37,7 @@ async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {
  * `settings.runware.get` → {@link RunwareSettingsView}; `settings.runware.set_key {api_key}`
  * (owner only: a loopback or admin session) stores the key in the server's config file (mode
  * 0600) — an empty string clears it — and answers the view. The key is write-only: no method
- * returns it.
+ * returns it. `settings.runware.models` lists models (see {@link runwareModels}).
  */
 export function runwareSettingsMethods(): RpcMethodTable<ServerRpcContext> {
   return typedMethodTable<ServerRpcContext, `settings.runware.${string}` & RpcMethodName>({
@@ -57,5 +58,6 @@ export function runwareSettingsMethods(): RpcMethodTable<ServerRpcContext> {
       }
       return view(context);
     },
+    'settings.runware.models': (params, context) => runwareModels(params, context),
   });
 }

@@ -81,7 +81,15 @@ export {
   type RpcResult,
   type UncheckedParams,
 } from './rpc-methods.ts';
-export type { RunwareKeySource, RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
+export type {
+  RunwareKeySource,
+  RunwareModelInfo,
+  RunwareModelSource,
+  RunwareModelsParams,
+  RunwareModelsResult,
+  RunwareSetKeyParams,
+  RunwareSettingsView,
+} from './runware.ts';
 export {
   type ExposedParam,
   TEMPLATE_FORMAT_VERSION,

@@ -19,7 +19,12 @@ import type { CapabilityMetadata, OpcodeMetadata } from './metadata.ts';
 import type { ModelPullParams, ModelPullResult, ModelSummary } from './models.ts';
 import type { OutputsSetParams, OutputsSettings } from './outputs.ts';
 import type { QueueState, QueueSubmitParams } from './queue.ts';
-import type { RunwareSetKeyParams, RunwareSettingsView } from './runware.ts';
+import type {
+  RunwareModelsParams,
+  RunwareModelsResult,
+  RunwareSetKeyParams,
+  RunwareSettingsView,
+} from './runware.ts';
 import type { Template, TemplateExport, TemplateInput } from './templates.ts';
 import type { CapabilityHandle } from './wire-values.ts';
 
@@ -98,6 +103,8 @@ export interface RpcMethods {
 
   'settings.runware.get': { params: NoParams; result: RunwareSettingsView };
   'settings.runware.set_key': { params: RunwareSetKeyParams; result: RunwareSettingsView };
+  /** Any user; spends no credits. Without a key or a search: the popular list, no network. */
+  'settings.runware.models': { params: RunwareModelsParams; result: RunwareModelsResult };
   'settings.outputs.get': { params: NoParams; result: OutputsSettings };
   /** Admin (or, without users, loopback) only; `folder: null` turns writing off. */
   'settings.outputs.set': { params: OutputsSetParams; result: OutputsSettings };
@@ -183,6 +190,7 @@ export const RPC_METHOD_NAMES = Object.keys({
   'models.delete': true,
   'settings.runware.get': true,
   'settings.runware.set_key': true,
+  'settings.runware.models': true,
   'settings.outputs.get': true,
   'settings.outputs.set': true,
   'queue.submit': true,

@@ -270,7 +270,13 @@ export class RunwareService {
     }
   }
 
-  private async scrub(error: unknown): Promise<unknown> {
+  /** Whether an API key is configured (read locally: no network). */
+  async hasKey(): Promise<boolean> {
+    return (await this.currentKey()) !== undefined;
+  }
+
+  /** The error with every echo of the API key removed from its message (defence in depth). */
+  async scrub(error: unknown): Promise<unknown> {
     if (!(error instanceof Error)) return error;
     const key = await this.currentKey();
     const message = redactKey(error.message, key);

@@ -1,6 +1,7 @@
 import { type CapabilityDefinition, defineCapability, defineMethod, param } from '@viwo/core';
 import type { RunwareService } from '../runware-service.ts';
 import { plannedSize, runImageCall } from './image-tasks.ts';
+import { modelSearchMethods } from './model-search.ts';
 import { otherMethods } from './other-methods.ts';
 import {
   IMAGE_PARAM,
@@ -129,6 +130,7 @@ export function createRunwareCapability(service: RunwareService): CapabilityDefi
       }),
       ...otherMethods(service),
       ...videoMethods(service),
+      ...modelSearchMethods(service),
     },
   });
 }

@@ -11,13 +11,41 @@ export const MAX_RUNWARE_SIZE = 2048;
 /** Most images one call may ask for (`numberResults`). */
 export const MAX_BATCH = 4;
 
+/** A built-in suggestion: an AIR id with its name and Runware's catalogue facts. */
+export interface PopularModel {
+  id: string;
+  name: string;
+  architecture: string;
+  category: string;
+}
+
 /** Popular AIR ids, offered as suggestions in the client (any AIR id is accepted). */
-export const POPULAR_MODELS: readonly { id: string; name: string }[] = [
-  { id: 'runware:101@1', name: 'FLUX.1 [dev]' },
-  { id: 'runware:100@1', name: 'FLUX.1 [schnell]' },
-  { id: 'civitai:4384@128713', name: 'DreamShaper 8 (SD 1.5)' },
-  { id: 'civitai:133005@782002', name: 'Juggernaut XL' },
-  { id: 'civitai:101055@128078', name: 'SDXL 1.0 base' },
+export const POPULAR_MODELS: readonly PopularModel[] = [
+  { id: 'runware:101@1', name: 'FLUX.1 [dev]', architecture: 'flux1d', category: 'checkpoint' },
+  {
+    id: 'runware:100@1',
+    name: 'FLUX.1 [schnell]',
+    architecture: 'flux1s',
+    category: 'checkpoint',
+  },
+  {
+    id: 'civitai:4384@128713',
+    name: 'DreamShaper 8 (SD 1.5)',
+    architecture: 'sd1x',
+    category: 'checkpoint',
+  },
+  {
+    id: 'civitai:133005@782002',
+    name: 'Juggernaut XL',
+    architecture: 'sdxl',
+    category: 'checkpoint',
+  },
+  {
+    id: 'civitai:101055@128078',
+    name: 'SDXL 1.0 base',
+    architecture: 'sdxl',
+    category: 'checkpoint',
+  },
 ];
 
 /** Runware parameter → our option name, so Runware's errors name what the caller wrote. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server, ServerWebSocket } from 'bun';
+import { answerModelSearch, STAND_IN_MODELS, type StandInModel } from './stand-in-models.ts';
 import { answerTask, type StandInState, type TaskAnswer } from './stand-in-tasks.ts';
 
 /** A fault the stand-in injects into its next answer to a task type (consumed once). */
@@ -31,6 +32,8 @@ export interface StandInOptions {
   costPerImage?: number;
   /** Size of the `oversize` fault's payload (default 8 MiB). */
   oversizeBytes?: number;
+  /** The catalogue `modelSearch` searches (default {@link STAND_IN_MODELS}). */
+  models?: readonly StandInModel[];
 }
 
 /** A task as the stand-in received it, with the connection it came on. */
@@ -69,12 +72,13 @@ interface SocketData {
  * arrays of tasks up, `{data}` / `{errors}` down, matched by `taskUUID`; `authentication` first
  * (`invalidApiKey` for unknown keys), `ping`/`pong`, `imageInference` (one message per result,
  * `numberResults`, the three `outputType`s, `includeCost`, validation errors naming the
- * parameter), `imageUpload`, `upscale`, `removeBackground`, `promptEnhance`, and async
- * `videoInference` answered through `getResponse` polls. Result URLs are served over HTTP on the
+ * parameter), `imageUpload`, `upscale`, `removeBackground`, `promptEnhance`, `modelSearch` (see
+ * stand-in-models.ts), and async `videoInference` answered through `getResponse` polls. Result URLs are served over HTTP on the
  * same host and port, as Runware serves them from its media hosts.
  */
 export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandIn {
   const keys = new Set(options.apiKeys ?? ['test-key-0123456789']);
+  const catalogue = options.models ?? STAND_IN_MODELS;
   const received: ReceivedTask[] = [];
   const faults = new Map<string, StandInFault[]>();
   const waiters: {
@@ -176,6 +180,12 @@ export function startRunwareStandIn(options: StandInOptions = {}): RunwareStandI
       });
     }
     const answer = async () => {
+      if (taskType === 'modelSearch') {
+        for (const message of answerModelSearch(catalogue, task, fault === 'oversize')) {
+          send(socket, message);
+        }
+        return;
+      }
       const answers: TaskAnswer[] = await answerTask(state, task, {
         ...(fault === 'oversize'
           ? { oversizeBytes: options.oversizeBytes ?? 8 * 1024 * 1024 }
