@@ -1,12 +1,15 @@
 import '../extras/workbench-extras.css';
-import type { ModelSummary } from '@viwo/protocol';
+import type { ModelSummary, RunwareModelInfo } from '@viwo/protocol';
 import { createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type { RpcLike } from '../rpc/rpc-client.ts';
 import { formatBytes, type PullState, pullModel } from './model-pull.ts';
+import { RunwareModelsSection } from './runware-models-section.tsx';
 
 /** Props of {@link ModelsPanel}. */
 export interface ModelsPanelProps {
   rpc: RpcLike;
+  /** A Runware model was chosen with "Use" (Layer Mode's backend and model are already set). */
+  onUseRunware?(model: RunwareModelInfo): void;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -14,7 +17,8 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * The Models drawer: installed models (family, native size, test or real, size on disk, source,
  * the default), pull by hub repository id with live progress and cancel, delete with
- * confirmation, and the total disk usage. Everything goes through `models.*` RPC methods.
+ * confirmation, and the total disk usage. Everything goes through `models.*` RPC methods. Below
+ * them, the Runware (cloud) models once a key is set ({@link RunwareModelsSection}).
  */
 export function ModelsPanel(props: ModelsPanelProps) {
   const [models, setModels] = createSignal<ModelSummary[]>([]);
@@ -40,20 +44,22 @@ export function ModelsPanel(props: ModelsPanelProps) {
       return;
     }
     setMessage(undefined);
+    let outcome: { kind: 'info' | 'error'; text: string };
     try {
       const jobs = await props.rpc.call('job.list');
       const running = new Set(
         jobs.filter((job) => job.status === 'running').map((job) => job.job_id),
       );
       const model = await pullModel(props.rpc, id, setPull, running);
-      setMessage({ kind: 'info', text: `installed ${model.id} (${formatBytes(model.bytes)})` });
+      outcome = { kind: 'info', text: `installed ${model.id} (${formatBytes(model.bytes)})` };
       setRepo('');
     } catch (error) {
-      setMessage({ kind: 'error', text: `pull of ${id} stopped: ${errorText(error)}` });
-    } finally {
-      setPull(undefined);
-      await refresh();
+      outcome = { kind: 'error', text: `pull of ${id} stopped: ${errorText(error)}` };
     }
+    setPull(undefined);
+    // The list is refreshed before the outcome shows: "installed" never shows beside a stale list.
+    await refresh();
+    setMessage(outcome);
   };
 
   const cancelPull = async () => {
@@ -65,11 +71,13 @@ export function ModelsPanel(props: ModelsPanelProps) {
     if (!window.confirm(`Delete ${model.id} (${formatBytes(model.bytes)}) from disk?`)) return;
     try {
       await props.rpc.call('models.delete', { id: model.id });
+      // The list is refreshed before saying so: "deleted" never shows beside the deleted row.
+      await refresh();
       setMessage({ kind: 'info', text: `deleted ${model.id}` });
     } catch (error) {
       setMessage({ kind: 'error', text: `could not delete ${model.id}: ${errorText(error)}` });
+      await refresh();
     }
-    await refresh();
   };
 
   onMount(() => {
@@ -193,6 +201,7 @@ export function ModelsPanel(props: ModelsPanelProps) {
           </For>
         </tbody>
       </table>
+      <RunwareModelsSection rpc={props.rpc} onUse={props.onUseRunware} />
     </section>
   );
 }

@@ -151,7 +151,13 @@ export function App(props: { workbench: Workbench }) {
                   <GalleryPanel workbench={workbench} />
                 </Match>
                 <Match when={drawer() === 'models'}>
-                  <ModelsPanel rpc={workbench.rpc} />
+                  <ModelsPanel
+                    rpc={workbench.rpc}
+                    onUseRunware={() => {
+                      workbench.setMode('layer');
+                      setDrawer('none');
+                    }}
+                  />
                 </Match>
                 <Match when={drawer() === 'queue'}>
                   <QueuePanel workbench={workbench} queue={queueClient()} />
