@@ -43,7 +43,10 @@ export async function clientCalls(client: RpcClient, like: RpcLike): Promise<voi
   const templates: Template[] = await client.call('templates.list');
   const created: number = (await client.call('templates.get', { id: 'x' })).created;
   await like.call('job.cancel', { job_id: 'job_1' });
-  void [result, templates, created];
+  const found: boolean = (await like.call('settings.runware.models', { search: 'xl' })).key_set;
+  void [result, templates, created, found];
+  // @ts-expect-error settings.runware.models' limit is a number
+  await like.call('settings.runware.models', { limit: '20' });
 
   // @ts-expect-error 'execute' is not a protocol method
   await client.call('execute', { script: 1 });
