@@ -143,28 +143,7 @@ export function RunwareModelsSection(props: RunwareModelsSectionProps) {
             <ul class="runware-model-list">
               <For each={result()?.models ?? []}>
                 {(model) => (
-                  <li data-testid="runware-model-row" data-air={model.air}>
-                    <div class="runware-model-text">
-                      <span class="runware-model-name" title={model.name}>
-                        {model.name}
-                      </span>
-                      <code title={model.air}>{model.air}</code>
-                      <span class="model-source">{modelFacts(model)}</span>
-                    </div>
-                    <button
-                      type="button"
-                      data-testid="runware-model-use"
-                      disabled={useBlockedReason(model) !== null}
-                      title={
-                        useBlockedReason(model) ??
-                        `Generate with ${model.air} on Runware in Layer Mode`
-                      }
-                      classList={{ selected: used() === model.air }}
-                      onClick={() => use(model)}
-                    >
-                      Use
-                    </button>
-                  </li>
+                  <RunwareModelRow model={model} used={used() === model.air} onUse={use} />
                 )}
               </For>
             </ul>
@@ -172,5 +151,35 @@ export function RunwareModelsSection(props: RunwareModelsSectionProps) {
         </Show>
       )}
     </Show>
+  );
+}
+
+/** One listed model: name, AIR id and facts, and "Use" (disabled, with the reason, when it cannot). */
+function RunwareModelRow(props: {
+  model: RunwareModelInfo;
+  used: boolean;
+  onUse(model: RunwareModelInfo): void;
+}) {
+  const blocked = () => useBlockedReason(props.model);
+  return (
+    <li data-testid="runware-model-row" data-air={props.model.air}>
+      <div class="runware-model-text">
+        <span class="runware-model-name" title={props.model.name}>
+          {props.model.name}
+        </span>
+        <code title={props.model.air}>{props.model.air}</code>
+        <span class="model-source">{modelFacts(props.model)}</span>
+      </div>
+      <button
+        type="button"
+        data-testid="runware-model-use"
+        disabled={blocked() !== null}
+        title={blocked() ?? `Generate with ${props.model.air} on Runware in Layer Mode`}
+        classList={{ selected: props.used }}
+        onClick={() => props.onUse(props.model)}
+      >
+        Use
+      </button>
+    </li>
   );
 }
