@@ -103,7 +103,7 @@ describe('queue mode failures', () => {
     }
   }, 60_000);
 
-  test('after a server restart, the calls its previous run left in Redis are removed', async () => {
+  test('after a server restart, the calls its previous run left in Redis are removed and the job runs again', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'viwo-qrestart-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const events = observeQueue(redis.url, 'diffusers');
@@ -115,12 +115,16 @@ describe('queue mode failures', () => {
     rpc.send({ jsonrpc: '2.0', id: 1, method: 'execute_script', params: { script: generate({}) } });
     await queued; // no worker runs on this Redis yet: the call waits there
     await first.child.stop('SIGKILL');
+    // The interrupted job runs again: one new call waits, for the job's rerun, not the old one.
+    const rerunQueued = nextEvent(events, 'waiting');
     const second = await server(redis.url, { dataDir });
     expect(second.child.output()).toContain('removed 1 call(s) left over from a previous run');
+    await rerunQueued;
+    await second.child.until(/queued 1 job\(s\) interrupted by the last stop to run again/);
     const state = (await (await fetch(`${second.url}/health`)).json()) as {
       queue: { waiting: number; connected: boolean };
     };
-    expect(state.queue).toMatchObject({ waiting: 0, connected: true });
+    expect(state.queue).toMatchObject({ waiting: 1, connected: true });
     await second.child.stop();
   }, 60_000);
 

@@ -63,8 +63,13 @@ export class JobQueue {
     };
   }
 
-  /** Adds a script at the end of the queue. */
-  submit(principal: Principal, script: unknown, meta: Record<string, unknown>): QueueItem {
+  /** Adds a script at the end of the queue (`rerun`: a job interrupted by the last stop). */
+  submit(
+    principal: Principal,
+    script: unknown,
+    meta: Record<string, unknown>,
+    options: { rerun?: boolean } = {},
+  ): QueueItem {
     const live = principal;
     const item: QueueItem = {
       id: randomUUID(),
@@ -86,7 +91,7 @@ export class JobQueue {
       result: null,
       images: [],
       error: null,
-      rerun: false,
+      rerun: options.rerun === true,
     };
     this.items.push(item);
     this.live.set(item.id, live);
@@ -218,7 +223,8 @@ export class JobQueue {
     });
     this.changed([item]);
     try {
-      const outcome = await session.executeScript(item.script);
+      // Marked as the queue's own: after a crash the queue reruns it from its file, not history.
+      const outcome = await session.executeScript(item.script, { source: 'queue' });
       item.status = 'done';
       item.job_id = outcome.job_id;
       item.result = outcome.result;
@@ -280,7 +286,13 @@ export class JobQueue {
       this.items = [];
     }
     for (const item of this.items) {
-      if (item.status === 'running' || item.status === 'queued') {
+      if (item.status === 'running' && item.rerun) {
+        // Its rerun was cut short too: it may be what stops the server, so not a third time.
+        item.status = 'error';
+        item.error = 'interrupted again while running a second time; retry it by hand';
+        item.finished = Date.now();
+        item.progress = null;
+      } else if (item.status === 'running' || item.status === 'queued') {
         if (item.status === 'running') item.rerun = true;
         item.status = 'queued';
         item.progress = null;

@@ -12,6 +12,7 @@ import type { ServerWebSocket } from 'bun';
 import { createAuthenticator, privateWhenSignedIn, unauthorized, whoami } from './auth.ts';
 import { createConversationMethods } from './conversations/conversation-rpc.ts';
 import { isImageExportPath, serveImageExport } from './image-export-route.ts';
+import { rerunInterruptedJobs } from './interrupted-reruns.ts';
 import { JobQueue } from './job-queue.ts';
 import { modelRpcMethods } from './model-methods.ts';
 
@@ -126,6 +127,7 @@ export function startServer(options: ServerOptions): RunningServer {
     ...outputsSettingsMethods(),
     ...queueMethods(queue),
   });
+  rerunInterruptedJobs(runtime, queue, (line) => console.log(`queue: ${line}`));
   const detachOutputs = attachOutputsWriter(runtime);
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   let boundPort = options.port ?? 8080;

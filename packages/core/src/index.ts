@@ -89,6 +89,8 @@ export {
 export type {
   HistoryEntry,
   HistoryQuery,
+  InterruptedJob,
+  JobSource,
   JobStatus,
   RecordedCall,
 } from './persistence/history-store.ts';

@@ -21,7 +21,7 @@ import {
   type HistoryRetention,
   pruneHistory,
 } from './persistence/history-retention.ts';
-import { HistoryStore } from './persistence/history-store.ts';
+import { HistoryStore, type InterruptedJob } from './persistence/history-store.ts';
 import { runMigrations } from './persistence/migrations.ts';
 import { TemplateStore } from './persistence/template-store.ts';
 import { type UserRecord, UserStore } from './persistence/user-store.ts';
@@ -80,6 +80,11 @@ export interface Runtime {
   readonly dataDir: string;
   readonly images: FileImageStore;
   readonly history: HistoryStore;
+  /**
+   * The jobs a previous process left unfinished, which this runtime marked `interrupted` when it
+   * opened (oldest first; empty with `recoverInterrupted: false`). The server runs them again.
+   */
+  readonly interrupted: readonly InterruptedJob[];
   readonly templates: TemplateStore;
   /** Users and their hashed tokens and quotas (`viwo users …`); none means no sign-in. */
   readonly users: UserStore;
@@ -134,7 +139,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   }
   const history = new HistoryStore(db);
-  if (options.recoverInterrupted !== false) history.markInterrupted();
+  const interrupted = options.recoverInterrupted !== false ? history.markInterrupted() : [];
   const retention = options.history ?? DEFAULT_HISTORY_RETENTION;
   pruneHistory(db, retention);
   const templates = new TemplateStore(db);
@@ -190,6 +195,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     dataDir,
     images,
     history,
+    interrupted,
     templates,
     users,
     userPrincipal(user) {

@@ -19,6 +19,7 @@ import type { KernelSession } from './jobs/job-host.ts';
 import type { JobManager, JobResult, JobSummary } from './jobs/job-manager.ts';
 import { progressParams } from './jobs/job-progress.ts';
 import { type AccessScope, accessScopeOf } from './persistence/access-scope.ts';
+import type { JobSource } from './persistence/history-store.ts';
 import type { GrantPolicy, Principal } from './principal.ts';
 import type { SessionLink } from './session-link.ts';
 
@@ -225,11 +226,12 @@ export class Session implements SessionLink, KernelSession {
 
   /**
    * Runs a script (JSON or text form) as a job and resolves with its result. `parent_id` links the
-   * history entry to the one it was derived from (a re-run or variation).
+   * history entry to the one it was derived from (a re-run or variation); `source` records who
+   * started it (`queue`: the server queue, which reruns its own jobs after a restart).
    */
   executeScript(
     script: unknown,
-    options: { gas?: number; parent_id?: string } = {},
+    options: { gas?: number; parent_id?: string; source?: JobSource } = {},
   ): Promise<JobResult> {
     this.assertOpen();
     return this.deps.jobs.execute(this, script, options);

@@ -128,9 +128,27 @@ describe('HistoryStore', () => {
     history.begin({ jobId: 'job_c', sessionId: 's', script: 1 });
     history.begin({ jobId: 'job_d', sessionId: 's', script: 1 });
     history.setStatus('job_d', 'running');
-    expect(history.markInterrupted()).toBe(2);
+    expect(history.markInterrupted()).toHaveLength(2);
     expect(history.get('job_c').status).toBe('interrupted');
     expect(history.get('job_d').status).toBe('interrupted');
+  });
+
+  test('markInterrupted returns what to run again: script, owner and who started it', () => {
+    const history = new HistoryStore(db);
+    history.begin({ jobId: 'job_direct', sessionId: 's', script: ['std.seq', 1], owner: 'u1' });
+    history.begin({ jobId: 'job_queued', sessionId: 's', script: 2, source: 'queue' });
+    expect(history.markInterrupted()).toEqual([
+      {
+        id: expect.any(String),
+        jobId: 'job_direct',
+        script: ['std.seq', 1],
+        owner: 'u1',
+        source: null,
+      },
+      { id: expect.any(String), jobId: 'job_queued', script: 2, owner: null, source: 'queue' },
+    ]);
+    // Marked once: a second look finds nothing left to run again.
+    expect(history.markInterrupted()).toEqual([]);
   });
 
   test('an interrupted row gets params, seeds and types read from its script', () => {
@@ -156,7 +174,7 @@ describe('HistoryStore', () => {
       logs: [],
       duration_ms: 1,
     });
-    expect(history.markInterrupted()).toBe(1);
+    expect(history.markInterrupted()).toHaveLength(1);
     expect(history.get('job_heron')).toMatchObject({
       status: 'interrupted',
       params: [

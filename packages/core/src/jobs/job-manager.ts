@@ -9,6 +9,7 @@ import { accessScopeOf, visibleTo } from '../persistence/access-scope.ts';
 import {
   type HistoryEntry,
   type HistoryStore,
+  type JobSource,
   type JobStatus,
   type RecordedCall,
   totalCost,
@@ -105,7 +106,7 @@ export class JobManager {
   async execute(
     link: SessionLink & KernelSession,
     input: unknown,
-    options: { gas?: number; parent_id?: string },
+    options: { gas?: number; parent_id?: string; source?: JobSource },
   ): Promise<JobResult> {
     const script = parseScriptInput(input);
     const opcodes = this.deps.opcodes();
@@ -163,6 +164,7 @@ export class JobManager {
       parentId,
       status: state.status,
       owner: state.owner,
+      ...(options.source ? { source: options.source } : {}),
     });
 
     const logs: JobLog[] = [];

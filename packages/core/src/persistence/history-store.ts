@@ -31,6 +31,20 @@ interface HistoryRow {
   favorite: number;
 }
 
+/** Who started a job: `queue` for the server's queue, absent for a direct `execute_script`. */
+export type JobSource = 'queue';
+
+/** A job a previous process left unfinished, as {@link HistoryStore.markInterrupted} found it. */
+export interface InterruptedJob {
+  /** Its history entry id. */
+  id: string;
+  jobId: string;
+  script: unknown;
+  /** The user it belongs to (null: no one). */
+  owner: string | null;
+  source: JobSource | null;
+}
+
 /** The final state of a job, written once when it ends. */
 export interface JobOutcome {
   status: JobStatus;
@@ -59,10 +73,11 @@ export class HistoryStore {
     status?: JobStatus;
     /** The user the job belongs to (null or absent: no one). */
     owner?: string | null;
+    source?: JobSource;
   }): string {
     const id = randomUUID();
     this.db.run(
-      'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO history (id, job_id, session_id, created, status, script, parent_id, owner, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         id,
         job.jobId,
@@ -72,6 +87,7 @@ export class HistoryStore {
         JSON.stringify(job.script),
         job.parentId ?? null,
         job.owner ?? null,
+        job.source ?? null,
       ],
     );
     return id;
@@ -115,22 +131,38 @@ export class HistoryStore {
    * Marks jobs a previous process left `queued` or `running` as `interrupted` (they cannot be
    * resumed: their in-memory state died with that process). Their calls were never recorded, so
    * `params`, `seeds` and `types` are read from the script ({@link recordedCallsFromScript}):
-   * the entry shows its prompt and seed, and search and the type filter find it. Returns how
-   * many were marked.
+   * the entry shows its prompt and seed, and search and the type filter find it. Returns the jobs
+   * it marked, oldest first, for the server to run again.
    */
-  markInterrupted(): number {
-    const rows = this.db.all<{ id: string; script: string }>(
-      "SELECT id, script FROM history WHERE status IN ('queued', 'running')",
+  markInterrupted(): InterruptedJob[] {
+    const rows = this.db.all<{
+      id: string;
+      job_id: string;
+      script: string;
+      owner: string | null;
+      source: string | null;
+    }>(
+      `SELECT id, job_id, script, owner, source FROM history
+         WHERE status IN ('queued', 'running') ORDER BY created, rowid`,
     );
     return this.db.transaction(() => {
-      let marked = 0;
+      const marked: InterruptedJob[] = [];
       for (const row of rows) {
-        const { calls, seeds } = recordedCallsFromScript(parseStoredScript(row.script));
-        marked += this.db.run(
+        const script = parseStoredScript(row.script);
+        const { calls, seeds } = recordedCallsFromScript(script);
+        const changed = this.db.run(
           `UPDATE history SET status = 'interrupted', params = ?, seeds = ?, types = ?
              WHERE id = ? AND status IN ('queued', 'running')`,
           [JSON.stringify(calls), JSON.stringify(seeds), typesColumn(calls), row.id],
         ).changes;
+        if (changed === 0) continue;
+        marked.push({
+          id: row.id,
+          jobId: row.job_id,
+          script,
+          owner: row.owner,
+          source: row.source === 'queue' ? 'queue' : null,
+        });
       }
       return marked;
     });

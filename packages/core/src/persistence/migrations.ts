@@ -130,6 +130,17 @@ export const coreMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "history.source: 'queue' when the server queue ran a job (it reruns those itself)",
+    up(db) {
+      // A restart reruns interrupted jobs; the source says which ones the queue already reruns.
+      const columns = db.all<{ name: string }>('PRAGMA table_info(history)');
+      if (!columns.some((column) => column.name === 'source')) {
+        db.exec('ALTER TABLE history ADD COLUMN source TEXT');
+      }
+    },
+  },
 ];
 
 /**
