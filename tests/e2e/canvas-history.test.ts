@@ -151,7 +151,10 @@ describe.skipIf(Boolean(browserMissing))('canvas history, tabs and jobs', () => 
   test('a restart leaves no phantom running job; one offline Generate gives one toast', async () => {
     const page = await open();
     await startLongJob(page);
-    await page.waitForSelector('[data-testid=job][data-status=running]');
+    const cut = await page
+      .locator('[data-testid=job][data-status=running]')
+      .first()
+      .getAttribute('data-job-id');
     await server.kill(true);
     await page.waitForSelector('[data-testid=connection-state]:has-text("Reconnecting")');
     await page.selectOption('[data-testid=mode]', 'txt2img');
@@ -161,9 +164,35 @@ describe.skipIf(Boolean(browserMissing))('canvas history, tabs and jobs', () => 
     expect(new Set(texts).size).toBe(texts.length);
     await server.restart();
     await page.waitForSelector('[data-testid=connection-state]:has-text("Connected")');
-    await page.waitForSelector('[data-testid=job][data-status=interrupted]');
-    expect(await page.locator('[data-testid=job][data-status=running]').count()).toBe(0);
-    expect(await page.locator('[data-testid=cancel-job]').count()).toBe(0);
+    const row = page.locator(`[data-testid=job][data-job-id="${cut}"]`);
+    await page.waitForSelector(`[data-testid=job][data-job-id="${cut}"][data-status=interrupted]`);
+    expect(await row.locator('[data-testid=cancel-job]').count()).toBe(0);
+    // The server runs the cut job again (a new job, a real one): the only running row is that
+    // rerun, and the queue says what it reruns.
+    const running = page.locator('[data-testid=job][data-status=running]');
+    for (const id of await running.evaluateAll((rows) =>
+      rows.map((r) => r.getAttribute('data-job-id')),
+    ))
+      expect(id).not.toBe(cut);
+    const queue = await page.evaluate(() =>
+      (
+        window as unknown as { __viwo: { rpc: { call(m: string): Promise<unknown> } } }
+      ).__viwo.rpc.call('queue.list'),
+    );
+    expect(
+      (queue as { items: { rerun: boolean; meta: { mode?: string } }[] }).items,
+    ).toContainEqual(
+      expect.objectContaining({ rerun: true, meta: expect.objectContaining({ mode: 'rerun' }) }),
+    );
+    await page.evaluate(async () => {
+      const rpc = (
+        window as unknown as { __viwo: { rpc: { call(m: string, p?: unknown): Promise<unknown> } } }
+      ).__viwo.rpc;
+      const state = (await rpc.call('queue.list')) as { items: { id: string; status: string }[] };
+      for (const item of state.items)
+        if (item.status === 'running' || item.status === 'queued')
+          await rpc.call('queue.cancel', { id: item.id });
+    });
     await page.close();
   });
 });

@@ -166,7 +166,7 @@ export function App(props: { workbench: Workbench }) {
         <section class="queue" data-testid="queue">
           <For each={workbench.jobs().slice(0, 4)}>
             {(job) => (
-              <div class="job" data-testid="job" data-status={job.status}>
+              <div class="job" data-testid="job" data-status={job.status} data-job-id={job.jobId}>
                 <Show when={job.preview}>
                   <img class="job-preview" src={authedSrc(job.preview!)} alt="preview" />
                 </Show>
