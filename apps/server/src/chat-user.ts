@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openBunSqlite, type Principal, type Runtime, runMigrations, UserStore } from '@viwo/core';
 
-/** Whom `viwo chat` acts as: a named user, or (only on a data dir without users) the local operator. */
+/** Whom `viwo chat` acts as: a named user, or (only without users) the local operator. */
 export type ChatIdentity = { user: string } | { user: null };
 
 /**
