@@ -4,6 +4,7 @@ import type {
   Conversation,
   ConversationOptions,
   ConversationTurn,
+  Principal,
   Runtime,
   Session,
 } from '@viwo/core';
@@ -25,6 +26,11 @@ export interface ChatIo {
 /** Flags of `viwo chat`. */
 export interface ChatFlags {
   conversation?: string;
+  /**
+   * Whom the REPL acts as (`--user NAME`, see chat-user.ts): a user's principal scopes its
+   * conversations, history and images and charges their quota. Default: the local operator `cli`.
+   */
+  principal?: Principal | string;
   /** Options for conversations this REPL creates (`--steps`, `--width`, `--model`, …). */
   options: Record<string, unknown>;
 }
@@ -80,7 +86,7 @@ export function historyLines(
  * the server uses). Reads lines from stdin — a terminal or a pipe — until EOF or `/quit`.
  */
 export async function runChat(runtime: Runtime, flags: ChatFlags, io: ChatIo): Promise<number> {
-  const session = runtime.openSession('cli');
+  const session = runtime.openSession(flags.principal ?? 'cli');
   const service = new ConversationService(runtime);
   const state = new ChatState();
   let lastProgress = '';
@@ -155,17 +161,30 @@ async function sendLine(context: ChatContext, line: string): Promise<void> {
   const { service, session, state } = context;
   // The same checks as conversations.send (empty, too long), before anything is created.
   const message = messageParam({ message: line });
+  let created: Conversation | null = null;
   if (!state.conversation) {
-    state.conversation = service.create(session, '', context.options);
-    context.io.out(`conversation ${state.conversation.id}\n`);
+    created = service.create(session, '', context.options);
+    state.conversation = created;
   }
-  const { turn } = await service.send(session, {
-    id: state.conversation.id,
-    message,
-    parent_turn_id: state.current?.id ?? null,
-    overrides: state.overrides,
-  });
-  state.conversation = service.get(session, state.conversation.id);
+  const id = state.conversation.id;
+  let turn: ConversationTurn;
+  try {
+    ({ turn } = await service.send(session, {
+      id,
+      message,
+      parent_turn_id: state.current?.id ?? null,
+      overrides: state.overrides,
+    }));
+  } catch (error) {
+    // A first turn that fails (over quota, a model error) leaves no empty conversation behind.
+    if (created) {
+      service.delete(session, created.id);
+      state.conversation = null;
+    }
+    throw error;
+  }
+  if (created) context.io.out(`conversation ${id}\n`);
+  state.conversation = service.get(session, id);
   state.current = turn;
   announce(context, turn, true);
 }

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { createRuntime, type Runtime, type RuntimeOptions } from '@viwo/core';
 import { parseText, ScriptError } from '@viwo/script';
+import { chatPrincipal, resolveChatIdentity } from './chat-user.ts';
 import { gcCommand } from './gc-command.ts';
 import { loadPlugins } from './plugins.ts';
 import { attachQueueMode, openQueueMode, providerLines } from './queue-mode.ts';
@@ -15,7 +16,7 @@ const USAGE = `usage:
   viwo worker --queue redis://HOST:PORT --server http://HOST:PORT [--token T] [--capabilities diffusers,upscale] [--concurrency 1]
   viwo setup gpu
   viwo run FILE|- [--gas N] [--out DIR] [--no-cache]
-  viwo chat [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
+  viwo chat [--user NAME] [--conversation ID] [--capability diffusers.generate|runware] [--model ID]
             [--steps N] [--width N] [--height N] [--guidance X] [--seed N]
   viwo models list | pull <hub-repo-id> | convert [MODEL...] [--factor N]
   viwo config set|unset|get runware.api_key [KEY|-]
@@ -204,6 +205,8 @@ async function chat(args: string[]): Promise<number> {
   }
   if (flags.has('model')) options.model_id = flags.get('model');
   if (flags.has('capability')) options.capability = flags.get('capability');
+  const identity = resolveChatIdentity(dataDir(), flags.get('user'));
+  if ('error' in identity) fail(identity.error);
   const runtime = await openRuntime();
   try {
     const { runChat } = await import('./chat-cli.ts');
@@ -211,6 +214,7 @@ async function chat(args: string[]): Promise<number> {
       runtime,
       {
         ...(flags.has('conversation') ? { conversation: flags.get('conversation')! } : {}),
+        principal: chatPrincipal(runtime, identity),
         options,
       },
       {
