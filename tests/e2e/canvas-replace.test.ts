@@ -62,6 +62,17 @@ const jobCount = (page: Page) =>
       .__viwo;
     return ((await viwo.rpc.call('job.list')) as unknown[]).length;
   });
+/** Waits until the page's canvas script differs from `before`. */
+const scriptChangedFrom = (page: Page, before: unknown) =>
+  page.waitForFunction(
+    (text) =>
+      JSON.stringify(
+        (
+          window as unknown as { __viwo: { workbench: { script(): unknown } } }
+        ).__viwo.workbench.script(),
+      ) !== text,
+    JSON.stringify(before),
+  );
 const dialog = (page: Page) => page.locator('[role=dialog][aria-modal=true]');
 const focusedTestId = (page: Page) =>
   page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
@@ -196,15 +207,7 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
     const blank = await pageScript(page);
     await page.click('[data-testid=open-templates]');
     await loadFirstTemplate(page);
-    await page.waitForFunction(
-      (before) =>
-        JSON.stringify(
-          (
-            window as unknown as { __viwo: { workbench: { script(): unknown } } }
-          ).__viwo.workbench.script(),
-        ) !== before,
-      JSON.stringify(blank),
-    );
+    await scriptChangedFrom(page, blank);
     expect(await dialog(page).count()).toBe(0);
     await page.context().close();
   });
@@ -222,15 +225,7 @@ describe.skipIf(Boolean(browserMissing))('replacing a canvas asks first', () => 
 
     await page.click('[data-testid=new-canvas]');
     await page.click('[data-testid=replace-confirm]');
-    await page.waitForFunction(
-      (before) =>
-        JSON.stringify(
-          (
-            window as unknown as { __viwo: { workbench: { script(): unknown } } }
-          ).__viwo.workbench.script(),
-        ) !== before,
-      JSON.stringify(mine),
-    );
+    await scriptChangedFrom(page, mine);
     await page.click('[data-testid=undo]');
     expect(await pageScript(page)).toEqual(mine);
     await page.context().close();
