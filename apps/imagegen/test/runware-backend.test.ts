@@ -79,6 +79,7 @@ describe('Runware backend plans', () => {
     ];
     expect(() => toRunwarePlan(plan(control), 'runware:101@1')).toThrow(/locally only/);
     expect(() => toRunwarePlan(plan(control), 'flux-dev')).toThrow(/not a Runware model id/);
+    expect(() => toRunwarePlan(plan(control), 'runware:101')).toThrow(/not a Runware model id/);
   });
 
   test('costs print with their significant digits', () => {

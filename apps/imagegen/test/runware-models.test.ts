@@ -51,9 +51,11 @@ describe("the Models drawer's Runware section logic", () => {
     expect(useBlockedReason(juggernaut)).toBeNull();
     expect(useBlockedReason({ ...juggernaut, category: undefined })).toBeNull();
     expect(useBlockedReason({ ...juggernaut, category: 'lora' })).toContain('not a base model');
-    expect(useBlockedReason({ ...juggernaut, air: 'minimax:music@2.6' })).toContain(
+    expect(useBlockedReason({ ...juggernaut, air: 'flux-dev' })).toContain(
       'not an AIR id Layer Mode accepts',
     );
+    // Named (non-numeric) model and version parts are AIR ids too.
+    expect(useBlockedReason({ ...juggernaut, air: 'bfl:flux-kontext@1.1' })).toBeNull();
   });
 
   test('the summary says popular, how many matched, or that none did', () => {

@@ -7,8 +7,11 @@ export type Backend = 'local' | 'runware';
 const STORAGE_KEY = 'viwo.imagegen.runware';
 /** Default model when the user picked none: FLUX.1 [dev] on Runware. */
 export const DEFAULT_RUNWARE_MODEL = 'runware:101@1';
-/** A Runware AIR id: `source:model@version`. */
-export const AIR_ID = /^[a-z0-9_-]+:\d+@\d+$/i;
+/**
+ * A Runware AIR id: `source:model@version`. Older ids are numeric (`runware:101@1`,
+ * `civitai:4384@128713`); newer ones may name the model and version (`bfl:flux-kontext@1.1`).
+ */
+export const AIR_ID = /^[a-z0-9_-]+:[a-z0-9_.-]+@[a-z0-9_.-]+$/i;
 const RECENT_KEPT = 8;
 
 interface Stored {
