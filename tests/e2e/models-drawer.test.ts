@@ -91,6 +91,15 @@ describe.skipIf(Boolean(browserMissing))('the Models drawer (Chromium)', () => {
     expect(text).toMatch(/\d+×\d+/);
     expect(text).toContain('test');
     expect(await diskUsage()).toMatch(/^[\d.]+ (KB|MB|GB) on disk$/);
+    // At 1024×700 every row's Delete is in view inside the drawer, with no sideways scrolling.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const drawer = await page.locator('[data-testid=models-table]').evaluate((table) => {
+      const panel = table.parentElement!.getBoundingClientRect();
+      const button = table.querySelector('[data-testid=model-delete]')!.getBoundingClientRect();
+      return { panelRight: panel.right, buttonRight: button.right, wide: table.scrollWidth };
+    });
+    expect(drawer.buttonRight).toBeLessThanOrEqual(drawer.panelRight);
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   test('a pull shows live progress and stops on Cancel; pulling again installs the real model', async () => {
