@@ -111,7 +111,25 @@ describe.skipIf(Boolean(browserMissing))('Layer Mode in Chromium', () => {
     await page.click('[data-testid=staging-discard]');
     expect(await page.textContent('[data-testid=staging-position]')).toBe('Result 2/3');
     expect(await staged()).toBe(new URL(sources[2]!).pathname);
+    // Below 1600 px a drawer floats over the canvas's right side: at every width, Accept and
+    // Discard stay in reach (not under the drawer).
+    await page.click('[data-testid=open-queue]');
+    const covered: string[] = [];
+    for (let width = 1024; width < 1600; width += 32) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const id of ['staging-accept', 'staging-discard']) {
+        const onTop = await page.locator(`[data-testid=${id}]`).evaluate((button) => {
+          const box = button.getBoundingClientRect();
+          const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return top !== null && button.contains(top);
+        });
+        if (!onTop) covered.push(`${id} at ${width} px`);
+      }
+    }
+    expect(covered).toEqual([]);
     await page.click('[data-testid=staging-accept]');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.waitForFunction(
       (count) => document.querySelectorAll('[data-testid^="layer-gen-"]').length === count + 1,
       layersBefore,

@@ -98,7 +98,7 @@ export function StagedOverlay(props: {
   );
 }
 
-/** The bar under the canvas: thumbnails, k/n, accept, discard, previous/next, compare. */
+/** The bar under the canvas: k/n, accept, discard, previous/next, compare, thumbnails. */
 export function StagingBar(props: { staging: StagingState }) {
   const staging = props.staging;
   return (
@@ -108,6 +108,34 @@ export function StagingBar(props: { staging: StagingState }) {
           <span data-testid="staging-position">
             Result {value().index + 1}/{value().results.length}
           </span>
+          {/* Decisions first: a floating drawer may cover the bar's right end. */}
+          <button
+            type="button"
+            class="primary"
+            data-testid="staging-accept"
+            onClick={() => void staging.accept()}
+          >
+            Accept
+          </button>
+          <button type="button" data-testid="staging-discard" onClick={staging.discard}>
+            Discard
+          </button>
+          <button type="button" data-testid="staging-previous" onClick={staging.previous}>
+            ‹ Previous
+          </button>
+          <button type="button" data-testid="staging-next" onClick={staging.next}>
+            Next ›
+          </button>
+          <button
+            type="button"
+            data-testid="staging-compare"
+            title="Hold to see the canvas without this result"
+            onPointerDown={() => staging.setComparing(true)}
+            onPointerUp={() => staging.setComparing(false)}
+            onPointerLeave={() => staging.setComparing(false)}
+          >
+            Compare
+          </button>
           <div class="results-grid">
             <For each={value().results}>
               {(result, index) => (
@@ -127,33 +155,6 @@ export function StagingBar(props: { staging: StagingState }) {
               )}
             </For>
           </div>
-          <button type="button" data-testid="staging-previous" onClick={staging.previous}>
-            ‹ Previous
-          </button>
-          <button type="button" data-testid="staging-next" onClick={staging.next}>
-            Next ›
-          </button>
-          <button
-            type="button"
-            data-testid="staging-compare"
-            title="Hold to see the canvas without this result"
-            onPointerDown={() => staging.setComparing(true)}
-            onPointerUp={() => staging.setComparing(false)}
-            onPointerLeave={() => staging.setComparing(false)}
-          >
-            Compare
-          </button>
-          <button type="button" data-testid="staging-discard" onClick={staging.discard}>
-            Discard
-          </button>
-          <button
-            type="button"
-            class="primary"
-            data-testid="staging-accept"
-            onClick={() => void staging.accept()}
-          >
-            Accept
-          </button>
         </section>
       )}
     </Show>
