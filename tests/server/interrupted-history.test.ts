@@ -3,7 +3,7 @@
  * history entry carries the prompt and seed read from its script: `history.list` over a real
  * WebSocket of a second server on the same data dir shows them, and the type filter finds it.
  * The second server also runs the job again (issue 15: interrupted jobs are deterministic
- * scripts), as a queue item marked as a rerun, whose result equals a run that was never cut.
+ * scripts), as a queue item marked as a rerun, to the end, with the same seed.
  */
 import { afterAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
