@@ -150,4 +150,33 @@ describe('settings.runware.models over the real server', () => {
     expect(seen).not.toContain(KEY);
     expect(seen).not.toContain(WRONG_KEY);
   });
+
+  test('searches are held to 30 a minute per user; the popular list stays free', async () => {
+    // A server of its own, so earlier tests' searches do not count.
+    const limited = await startTestServer({
+      plugins: [
+        createCanvasPlugin(),
+        createRunwarePlugin({ url: standIn.url, env: { RUNWARE_API_KEY: KEY } }),
+      ],
+    });
+    const client = await TestRpcClient.connect(limited.wsUrl);
+    try {
+      const before = searches().length;
+      for (let index = 0; index < 30; index++) {
+        await client.call('settings.runware.models', { search: `flux ${index}` });
+      }
+      const refused = await client.request('settings.runware.models', { search: 'one more' });
+      expect(refused.error).toMatchObject({ code: -32000, data: { code: 'TooManyRequests' } });
+      expect((refused.error as { data: { message: string } }).data.message).toMatch(
+        /at most 30 Runware model searches a minute; try again in \d+ s/,
+      );
+      // The refused search never reached Runware; the popular list needs no search.
+      expect(searches().length - before).toBe(30);
+      const popular = await client.call<RunwareModelsResult>('settings.runware.models', {});
+      expect(popular.models.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+      await limited.stop();
+    }
+  });
 });

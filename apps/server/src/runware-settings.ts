@@ -8,6 +8,7 @@ import { POPULAR_MODELS, RunwareKey, storeRunwareKey } from '@viwo/plugin-runwar
 import type { RpcMethodName, RunwareSettingsView } from '@viwo/protocol';
 import { ScriptError } from '@viwo/script';
 import { runwareModels } from './runware-model-search.ts';
+import { SearchBudget } from './search-budget.ts';
 
 /** The RPC context the server binds: core's plus whether the peer is the server's owner. */
 export interface ServerRpcContext extends RpcContext {
@@ -39,7 +40,9 @@ async function view(context: ServerRpcContext): Promise<RunwareSettingsView> {
  * 0600) — an empty string clears it — and answers the view. The key is write-only: no method
  * returns it. `settings.runware.models` lists models (see {@link runwareModels}).
  */
-export function runwareSettingsMethods(): RpcMethodTable<ServerRpcContext> {
+export function runwareSettingsMethods(
+  searches: SearchBudget = new SearchBudget(),
+): RpcMethodTable<ServerRpcContext> {
   return typedMethodTable<ServerRpcContext, `settings.runware.${string}` & RpcMethodName>({
     'settings.runware.get': (_params, context) => view(context),
     'settings.runware.set_key': async (params, context) => {
@@ -58,6 +61,6 @@ export function runwareSettingsMethods(): RpcMethodTable<ServerRpcContext> {
       }
       return view(context);
     },
-    'settings.runware.models': (params, context) => runwareModels(params, context),
+    'settings.runware.models': (params, context) => runwareModels(params, context, searches),
   });
 }
