@@ -130,6 +130,10 @@ describe('settings.outputs over the real server', () => {
     expect((await refused(client, { folder: 42 })).message).toContain('got number');
     expect((await refused(client, {})).code).toBe(-32602);
     expect((await refused(client, { folder: '/tmp/a\u0000b' })).code).toBe(-32602);
+    // An oversized path is refused by its length, without echoing it back.
+    const huge = await refused(client, { folder: `/${'x'.repeat(100_000)}` });
+    expect(huge.message).toContain('at most 4096 characters, got 100001');
+    expect(huge.message.length).toBeLessThan(200);
     // A hostile key arrives as raw JSON text (an object literal would set the prototype instead).
     client.send(
       '{"jsonrpc":"2.0","id":"proto","method":"settings.outputs.set","params":{"__proto__":{"folder":"/tmp"}}}',

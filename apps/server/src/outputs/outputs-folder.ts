@@ -20,6 +20,9 @@ function isWithin(path: string, parent: string): boolean {
   return rest === '' || (!rest.startsWith(`..${sep}`) && rest !== '..' && !isAbsolute(rest));
 }
 
+/** Longest folder path accepted (Linux's PATH_MAX). */
+const MAX_PATH = 4096;
+
 /**
  * Checks a requested outputs folder and prepares it: an absolute path (a string without NUL),
  * not the data directory nor inside it (symlinks resolved), created when missing, a directory,
@@ -31,6 +34,10 @@ export async function prepareOutputsFolder(value: unknown, dataDir: string): Pro
     throw new OutputsFolderError(
       `must be an absolute path (a string) or null, got ${value === null ? 'null' : typeof value}`,
     );
+  }
+  // Longer than any real path (Linux PATH_MAX); also keeps the refusals below from echoing it.
+  if (value.length > MAX_PATH) {
+    throw new OutputsFolderError(`must be at most ${MAX_PATH} characters, got ${value.length}`);
   }
   if (value.includes('\0')) throw new OutputsFolderError('must not contain a NUL character');
   if (!isAbsolute(value)) {
