@@ -25,19 +25,31 @@ function optionNote(args: readonly unknown[]): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** A top-level `std.let`/`std.set` of a capability handle or a literal (no calls inside). */
+function isStaticBinding(operation: unknown): boolean {
+  if (!Array.isArray(operation)) return false;
+  const [opcode, name, value] = operation;
+  if ((opcode !== 'std.let' && opcode !== 'std.set') || typeof name !== 'string') return false;
+  return (
+    !Array.isArray(value) ||
+    value[0] === 'std.quote' ||
+    (value[0] === 'get_capability' && typeof value[1] === 'string')
+  );
+}
+
 /**
  * The display name of top-level operation `index` of `operations` (the earlier ones are read
- * for the capability handles they bind). Capability calls inside it are named `type.method`;
+ * only for the capability handles and literals they bind). Capability calls inside it are named `type.method`;
  * other expressions by their opcode; a `std.let`/`std.set` is `name = …`.
  */
 export function opaqueLayerName(operations: readonly unknown[], index: number): string {
   const operation = operations[index];
   if (!Array.isArray(operation)) return clip(JSON.stringify(operation) ?? 'value');
-  // Calls of this operation: those the prefix ending here states beyond the prefix before it.
-  const before = recordedCallsFromScript(['std.seq', ...operations.slice(0, index)]).calls.length;
-  const calls = recordedCallsFromScript(['std.seq', ...operations.slice(0, index + 1)]).calls.slice(
-    before,
-  );
+  // Its calls, read with the earlier bindings that can name a handle or a literal in scope. Those
+  // bindings hold no calls themselves, so every call found is this operation's; the walk stays
+  // linear in this operation (replay names every opaque layer on each canvas change).
+  const bindings = operations.slice(0, index).filter(isStaticBinding);
+  const { calls } = recordedCallsFromScript(['std.seq', ...bindings, operation]);
   const [opcode, name, value] = operation;
   const binds = (opcode === 'std.let' || opcode === 'std.set') && typeof name === 'string';
   let what: string;
