@@ -4,6 +4,7 @@
  * its own canvas document from it. The entry carries the trust state with the script, so a
  * script from elsewhere stays unconfirmed in the new tab too.
  */
+import type { DocumentStorage } from './canvas-document.ts';
 
 /** The URL parameter naming the entry a new tab starts from. */
 export const HANDOFF_PARAM = 'canvas';
@@ -26,14 +27,8 @@ export interface CanvasHandoff {
   created: number;
 }
 
-/** The storage the handoff needs (localStorage; tests pass an in-memory one). */
-export interface HandoffStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-  readonly length: number;
-  key(index: number): string | null;
-}
+/** The storage the handoff needs: the canvas documents' own (localStorage, or in-memory). */
+export type HandoffStorage = DocumentStorage;
 
 /** A handoff entry that could not be read; `path` names the offending field. */
 export class HandoffError extends Error {
