@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBunSqlite, type Principal, type Runtime, runMigrations, UserStore } from '@viwo/core';
+import type { Principal, Runtime } from '@viwo/core';
+import { withUserStore } from './users-command.ts';
 
 /** Whom `viwo chat` acts as: a named user, or (only without users) the local operator. */
 export type ChatIdentity = { user: string } | { user: null };
@@ -51,14 +52,7 @@ export function chatPrincipal(runtime: Runtime, identity: ChatIdentity): Princip
 function userNames(dataDir: string): string[] {
   const path = join(dataDir, 'viwo.db');
   if (!existsSync(path)) return [];
-  const db = openBunSqlite(path);
-  try {
-    // The runtime migrates the same database right after; an older one may lack the users table.
-    runMigrations(db);
-    return new UserStore(db).list().map((user) => user.name);
-  } finally {
-    db.close();
-  }
+  return withUserStore(dataDir, (users) => users.list().map((user) => user.name));
 }
 
 function listHint(names: string[]): string {

@@ -79,15 +79,24 @@ export function usersCommand(args: string[], dataDir: string): CommandOutcome {
     return { code: 2, stdout: [], stderr: [USERS_USAGE] };
   }
   mkdirSync(dataDir, { recursive: true });
-  const db = openBunSqlite(join(dataDir, 'viwo.db'));
   try {
-    runMigrations(db);
-    const users = new UserStore(db);
-    return run(users, subcommand, name ?? '', parsed);
+    return withUserStore(dataDir, (users) => run(users, subcommand, name ?? '', parsed));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const prefix = typeof code === 'string' ? `${code}: ` : '';
     return { code: 1, stdout: [], stderr: [`${prefix}${(error as Error).message}`] };
+  }
+}
+
+/**
+ * Runs `work` on the users of `dataDir`, opening (and migrating) only its database — never a
+ * runtime, which would mark a running server's jobs interrupted.
+ */
+export function withUserStore<T>(dataDir: string, work: (users: UserStore) => T): T {
+  const db = openBunSqlite(join(dataDir, 'viwo.db'));
+  try {
+    runMigrations(db);
+    return work(new UserStore(db));
   } finally {
     db.close();
   }
